@@ -1,0 +1,117 @@
+# Shared helpers for the deploy/ scripts. Sourced, never executed.
+# shellcheck shell=bash
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+export REPO_ROOT
+
+log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() {
+	log "error: $*"
+	exit 1
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# The newest PostgreSQL server binaries Debian installed (PG_BINDIR overrides).
+pg_bindir() {
+	local dir
+
+	if [ -n "${PG_BINDIR:-}" ]; then
+		printf '%s\n' "$PG_BINDIR"
+		return
+	fi
+	dir=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$dir" ] || die "no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)"
+	printf '%s\n' "$dir"
+}
+
+# Debian packages the build, the stack and the tests need. Callers add their own extras.
+BASE_PACKAGES=(build-essential autoconf automake libtool pkg-config
+	libfcgi-dev libjson-c-dev libpq-dev uuid-dev check
+	nginx postgresql postgresql-client curl ca-certificates)
+
+# Installs whichever of the named Debian packages are missing. As root only: a user without root
+# gets a list of what to install instead, and the build fails later if something is really missing.
+ensure_packages() {
+	local missing=() pkg
+
+	for pkg in "$@"; do
+		if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+			missing+=("$pkg")
+		fi
+	done
+	[ "${#missing[@]}" -gt 0 ] || return 0
+
+	if ! is_root; then
+		log "missing Debian packages (run as root, or: sudo apt-get install ${missing[*]})"
+		return 0
+	fi
+	log "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || die "apt-get update failed"
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+		die "apt-get install ${missing[*]} failed"
+}
+
+# node >= 18 for the test runner and the front end; Debian's nodejs only where none is present.
+ensure_node() {
+	if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+		return 0
+	fi
+	ensure_packages nodejs npm
+	command -v node >/dev/null 2>&1 || die "node is not installed"
+}
+
+# autoreconf once, then configure into BUILD_DIR (relative to the repo) with the given flags
+# whenever the build dir has no Makefile or configure changed, then make.
+build_tree() {
+	local dir=$1
+	shift
+
+	[ -f "$REPO_ROOT/configure.ac" ] || die "no configure.ac yet: the daemon's build files are missing"
+	if [ ! -x "$REPO_ROOT/configure" ] || [ "$REPO_ROOT/configure.ac" -nt "$REPO_ROOT/configure" ] ||
+		[ "$REPO_ROOT/Makefile.am" -nt "$REPO_ROOT/configure" ]; then
+		log "autoreconf -fi"
+		(cd "$REPO_ROOT" && autoreconf -fi) || die "autoreconf failed"
+	fi
+	mkdir -p "$REPO_ROOT/$dir"
+	if [ ! -f "$REPO_ROOT/$dir/Makefile" ] || [ "$REPO_ROOT/configure" -nt "$REPO_ROOT/$dir/Makefile" ]; then
+		log "configuring $dir $*"
+		(cd "$REPO_ROOT/$dir" && ../configure "$@") || die "configure failed (see $dir/config.log)"
+	fi
+	log "building $dir"
+	make -C "$REPO_ROOT/$dir" -j"$(nproc)" || die "build failed in $dir"
+}
+
+# Builds the React front end when it exists, and gzips what Vite wrote for gzip_static.
+build_web() {
+	local web=$REPO_ROOT/src/web
+
+	[ -f "$web/package.json" ] || return 0
+	ensure_node
+	if [ ! -d "$web/node_modules" ] || [ "$web/package.json" -nt "$web/node_modules" ] ||
+		{ [ -f "$web/package-lock.json" ] && [ "$web/package-lock.json" -nt "$web/node_modules" ]; }; then
+		log "npm ci in src/web"
+		(cd "$web" && npm ci --no-audit --no-fund) || die "npm ci failed in src/web"
+		touch "$web/node_modules"
+	fi
+	log "building the front end"
+	(cd "$web" && npm run build) || die "front-end build failed"
+	gzip_assets "$web/dist"
+}
+
+gzip_assets() {
+	[ -d "$1" ] || return 0
+	find "$1" -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.css' -o -name '*.html' \
+		-o -name '*.svg' -o -name '*.json' -o -name '*.txt' -o -name '*.map' \) \
+		-exec gzip -9 -k -f -n {} +
+}
+
+# Reads KEY='value' lines written by deploy/stack into the environment.
+load_stack_env() {
+	local file=${STACK_DIR:-$REPO_ROOT/var}/stack.env
+
+	[ -f "$file" ] || die "no $file: is the stack running? (deploy/up)"
+	# shellcheck disable=SC1090
+	. "$file"
+}
