@@ -1,0 +1,133 @@
+// The idempotency key lifecycle of a booking.
+//
+// An *attempt* is one intention to buy one basket. It has one idempotency
+// key, and every HTTP request of that attempt carries it, so the server
+// books at most once however often the request travels. An attempt ends
+// with a definitive answer: 2xx, or any 4xx (402 declined, 409 not enough
+// tickets, 400 invalid, ...). Only "no answer" (network error, timeout) or a
+// 502/503/504 leaves it open; those are retried automatically with the same
+// key, and if the retries run out the attempt stays open so that the fan's
+// "Try again" still reuses the key. A new basket, or any attempt after a
+// definitive answer, gets a fresh key.
+import { ApiError, type ApiResult } from '../api/client';
+import type { Booking, BookingRequest } from '../api/types';
+
+export type BookingInput = Omit<BookingRequest, 'idempotencyKey'>;
+
+export type Sender = (req: BookingRequest, signal?: AbortSignal) => Promise<ApiResult<Booking>>;
+
+export interface RetryPolicy {
+  /** Automatic retries after the first request (so maxRetries + 1 requests at most). */
+  maxRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 8_000 };
+
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export const sleep: Sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    function onAbort() {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** Exponential backoff with a little jitter; a Retry-After from the server wins when it is longer. */
+export function retryDelay(retry: number, policy: RetryPolicy, err: ApiError, random = Math.random): number {
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  const jittered = exp * (0.75 + random() * 0.5);
+  const wanted = err.retryAfterMs !== null ? Math.max(jittered, err.retryAfterMs) : jittered;
+  return Math.round(Math.min(wanted, policy.maxDelayMs));
+}
+
+/** A stable text for "the same basket": key order and line order do not matter. */
+export function fingerprint(input: BookingInput): string {
+  const lines = [...input.tickets]
+    .filter((t) => t.quantity > 0)
+    .sort((a, b) => (a.tierId < b.tierId ? -1 : a.tierId > b.tierId ? 1 : 0))
+    .map((t) => `${t.tierId}*${t.quantity}`);
+  return JSON.stringify([input.concertId, input.userId, input.paymentMethod ?? 'card', input.totalCents, lines]);
+}
+
+export interface AttemptEvents {
+  /** Called before each automatic retry; retry counts from 1. */
+  onRetry?: (retry: number, delayMs: number, err: ApiError) => void;
+}
+
+export type AttemptOutcome =
+  | { kind: 'booked'; booking: Booking; duplicate: boolean; key: string }
+  | { kind: 'rejected'; error: ApiError; key: string }
+  | { kind: 'unresolved'; error: ApiError; key: string };
+
+export function newKey(): string {
+  return crypto.randomUUID();
+}
+
+export class BookingAttempts {
+  private open: { key: string; fingerprint: string } | null = null;
+
+  constructor(
+    private readonly send: Sender,
+    private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    private readonly wait: Sleep = sleep,
+    private readonly makeKey: () => string = newKey,
+  ) {}
+
+  /** The key of the attempt left open by an unanswered request, if any. */
+  get openKey(): string | null {
+    return this.open?.key ?? null;
+  }
+
+  /** Forget an open attempt (the fan chose to start over). */
+  abandon(): void {
+    this.open = null;
+  }
+
+  /**
+   * The key the next submission of `input` will use: the open attempt's key
+   * when it is the same basket, a fresh one otherwise.
+   */
+  keyFor(input: BookingInput): string {
+    const fp = fingerprint(input);
+    if (this.open?.fingerprint !== fp) this.open = { key: this.makeKey(), fingerprint: fp };
+    return this.open.key;
+  }
+
+  async submit(input: BookingInput, events: AttemptEvents = {}, signal?: AbortSignal): Promise<AttemptOutcome> {
+    const key = this.keyFor(input);
+    const req: BookingRequest = { ...input, idempotencyKey: key };
+    for (let retry = 0; ; retry++) {
+      try {
+        const res = await this.send(req, signal);
+        this.settle(key);
+        return { kind: 'booked', booking: res.data, duplicate: res.meta.duplicate === true, key };
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        if (!err.retryable) {
+          this.settle(key);
+          return { kind: 'rejected', error: err, key };
+        }
+        if (retry >= this.policy.maxRetries) return { kind: 'unresolved', error: err, key };
+        const delay = retryDelay(retry, this.policy, err);
+        events.onRetry?.(retry + 1, delay, err);
+        await this.wait(delay, signal);
+      }
+    }
+  }
+
+  private settle(key: string): void {
+    if (this.open?.key === key) this.open = null;
+  }
+}

@@ -1,0 +1,132 @@
+// Turns a refused or unanswered booking into words for the fan, and into
+// the form field the server complained about.
+import type { ApiError } from '../api/client';
+import type { TicketLine, Tier } from '../api/types';
+
+export interface FieldErrors {
+  userId?: string;
+  paymentMethod?: string;
+  /** Keyed by tier id. */
+  tiers?: Record<string, string>;
+}
+
+export interface BookingProblem {
+  tone: 'error' | 'warning';
+  title: string;
+  body: string;
+  /** Offer a "Try again" button (the outcome allows a new attempt, or the old one is unresolved). */
+  retry: boolean;
+  fields: FieldErrors;
+  /** Availability is stale: refetch it. */
+  refreshAvailability: boolean;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "tickets[1].quantity" → the tier of line 1 of the request we sent. */
+function tierOfField(field: string, lines: readonly TicketLine[]): string | null {
+  const m = /^tickets\[(\d+)\]/.exec(field);
+  if (!m?.[1]) return null;
+  return lines[Number(m[1])]?.tierId ?? null;
+}
+
+export function describeRejection(err: ApiError, tiers: readonly Tier[], lines: readonly TicketLine[]): BookingProblem {
+  const base = { tone: 'error' as const, retry: false, fields: {}, refreshAvailability: false };
+  switch (err.code) {
+    case 'INSUFFICIENT_INVENTORY': {
+      const tierId = typeof err.details.tierId === 'string' ? err.details.tierId : null;
+      const tierName = tiers.find((t) => t.id === tierId)?.tierName ?? 'that tier';
+      const available = num(err.details.available);
+      const requested = num(err.details.requested);
+      const asked = requested !== null ? ` — you asked for ${requested}` : '';
+      const body =
+        available === null
+          ? `There are not enough ${tierName} tickets left${asked}.`
+          : available === 0
+            ? `${tierName} just sold out${asked}.`
+            : `Only ${plural(available, `${tierName} ticket is`, `${tierName} tickets are`)} left${asked}.`;
+      const fields: FieldErrors = tierId
+        ? { tiers: { [tierId]: available === 0 ? 'Sold out' : `Only ${available} left` } }
+        : {};
+      return {
+        ...base,
+        tone: 'warning',
+        title: 'Not enough tickets left',
+        body: `${body} Nothing was booked and you were not charged. We’ve updated what’s available — adjust your tickets and book again.`,
+        fields,
+        refreshAvailability: true,
+      };
+    }
+    case 'PAYMENT_FAILED':
+      return {
+        ...base,
+        title: 'Your payment was declined',
+        body: 'No tickets were taken and you have not been charged. You can try again, or pick another payment method.',
+        retry: true,
+      };
+    case 'INVALID_REQUEST': {
+      const field = typeof err.details.field === 'string' ? err.details.field : '';
+      const fields: FieldErrors = {};
+      if (field === 'userId') fields.userId = err.message;
+      else if (field === 'paymentMethod') fields.paymentMethod = err.message;
+      else {
+        const tierId = tierOfField(field, lines);
+        if (tierId) fields.tiers = { [tierId]: err.message };
+      }
+      const priceChanged = field === 'totalAmount';
+      return {
+        ...base,
+        title: priceChanged ? 'Prices have changed' : 'Please check your booking',
+        body: priceChanged
+          ? 'The total no longer matches the current prices. We’ve refreshed them — check the total and book again.'
+          : err.message,
+        fields,
+        refreshAvailability: priceChanged,
+      };
+    }
+    case 'CONCERT_NOT_FOUND':
+      return { ...base, title: 'This concert is no longer available', body: err.message };
+    case 'RATE_LIMITED':
+      return {
+        ...base,
+        tone: 'warning',
+        title: 'Too many requests',
+        body: 'Lots of fans are booking right now. Please wait a few seconds and try again.',
+        retry: true,
+      };
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return {
+        ...base,
+        title: 'This booking attempt was already used',
+        body: 'Please book again; a new attempt will be started.',
+        retry: true,
+      };
+    default:
+      return {
+        ...base,
+        title: 'The booking did not go through',
+        body: err.message,
+        retry: true,
+        refreshAvailability: true,
+      };
+  }
+}
+
+export function describeUnresolved(err: ApiError): BookingProblem {
+  return {
+    tone: 'warning',
+    title: 'We couldn’t confirm your booking',
+    body:
+      `${err.message} Your booking may or may not have gone through. Trying again is safe: ` +
+      'it is the same booking attempt, so you will never be booked or charged twice.',
+    retry: true,
+    fields: {},
+    refreshAvailability: false,
+  };
+}

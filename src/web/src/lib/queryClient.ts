@@ -1,0 +1,44 @@
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
+import { ApiError } from '../api/client';
+import { serverStatus } from './serverStatus';
+
+/** Reads are retried only when the server may not have answered; a 404 is an answer. */
+export function shouldRetryRead(failureCount: number, error: unknown): boolean {
+  return error instanceof ApiError && error.retryable && failureCount < 3;
+}
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    queryCache: new QueryCache({
+      onError: (err) => {
+        serverStatus.reportError(err);
+      },
+      onSuccess: () => {
+        serverStatus.reportSuccess();
+      },
+    }),
+    mutationCache: new MutationCache({
+      onError: (err) => {
+        serverStatus.reportError(err);
+      },
+      onSuccess: () => {
+        serverStatus.reportSuccess();
+      },
+    }),
+    defaultOptions: {
+      queries: {
+        staleTime: 10_000,
+        retry: shouldRetryRead,
+        retryDelay: (attempt) => Math.min(1000 * 2 ** attempt, 8000),
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+export const queryKeys = {
+  concerts: ['concerts'] as const,
+  concert: (id: string) => ['concert', id] as const,
+  availability: (id: string) => ['availability', id] as const,
+  booking: (id: string) => ['booking', id] as const,
+};

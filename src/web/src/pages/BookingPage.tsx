@@ -1,0 +1,249 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ApiError } from '../api/client';
+import { cancelBooking, getBooking, getConcert } from '../api/endpoints';
+import type { Booking } from '../api/types';
+import { CalendarIcon, CheckIcon, PinIcon } from '../components/icons';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Alert, ErrorState, Loading, errorText } from '../components/States';
+import { StatusBadge } from '../components/StatusBadge';
+import { artworkStyle } from '../lib/artwork';
+import { formatDateTime, formatEventDate } from '../lib/format';
+import { formatCents, toCents } from '../lib/money';
+import { queryKeys } from '../lib/queryClient';
+import { Link, useLocation } from '../lib/router';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { NotFoundPage } from './NotFoundPage';
+
+function justBooked(state: unknown): boolean {
+  return typeof state === 'object' && state !== null && (state as { justBooked?: unknown }).justBooked === true;
+}
+
+export function BookingPage({ id }: { id: string }) {
+  const location = useLocation();
+  const booking = useQuery({
+    queryKey: queryKeys.booking(id),
+    queryFn: ({ signal }) => getBooking(id, signal),
+  });
+  useDocumentTitle(booking.data ? `Booking ${booking.data.id}` : 'Booking');
+
+  if (booking.isError && !booking.data) {
+    if (booking.error instanceof ApiError && booking.error.status === 404) return <NotFoundPage what="booking" />;
+    return <ErrorState title="We couldn’t load this booking" error={booking.error} onRetry={() => void booking.refetch()} />;
+  }
+  if (booking.isPending) return <Loading label="Loading booking…" />;
+  return <BookingDetails booking={booking.data} fresh={justBooked(location.state)} />;
+}
+
+function BookingDetails({ booking, fresh }: { booking: Booking; fresh: boolean }) {
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const concert = useQuery({
+    queryKey: queryKeys.concert(booking.concertId),
+    queryFn: ({ signal }) => getConcert(booking.concertId, signal),
+  });
+  const cancel = useMutation({
+    mutationFn: () => cancelBooking(booking.id),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(queryKeys.booking(updated.id), updated);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.availability(updated.concertId) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.concerts });
+      setConfirming(false);
+    },
+    onError: (err) => {
+      setConfirming(false);
+      // Someone (another tab?) changed it: show the booking as it is now.
+      if (err instanceof ApiError && err.code === 'BOOKING_NOT_CANCELLABLE') {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.booking(booking.id) });
+      }
+    },
+  });
+
+  const when = concert.data ? formatEventDate(concert.data.eventDate) : null;
+  const ticketCount = booking.items.reduce((n, i) => n + i.quantity, 0);
+  const heading =
+    booking.status === 'confirmed' && fresh
+      ? 'You’re going!'
+      : booking.status === 'cancelled'
+        ? 'Booking cancelled'
+        : booking.status === 'payment_failed'
+          ? 'Payment declined'
+          : 'Your booking';
+
+  return (
+    <div className="mx-auto max-w-2xl">
+      {booking.status === 'confirmed' && fresh && (
+        <div className="mb-6 flex items-center gap-3 rounded-2xl bg-emerald-50 p-4 text-emerald-950 ring-1 ring-emerald-200">
+          <span className="grid h-10 w-10 shrink-0 place-items-center rounded-full bg-emerald-600 text-white">
+            <CheckIcon className="h-6 w-6" />
+          </span>
+          <p>
+            <strong className="font-semibold">Booking confirmed.</strong> Bookmark this page: it always shows your
+            booking and lets you cancel it.
+          </p>
+        </div>
+      )}
+
+      <article aria-labelledby="booking-heading" className="overflow-hidden rounded-3xl bg-white shadow-lg ring-1 ring-slate-200">
+        <div className="px-6 py-6 text-white sm:px-8" style={artworkStyle(booking.concertId)}>
+          <div className="flex flex-wrap items-start justify-between gap-3">
+            <h1 id="booking-heading" className="text-2xl font-extrabold tracking-tight drop-shadow sm:text-3xl">
+              {heading}
+            </h1>
+            <span className="rounded-full bg-white/95 p-0.5">
+              <StatusBadge status={booking.status} />
+            </span>
+          </div>
+          {concert.data ? (
+            <div className="mt-4">
+              <p className="text-xl font-bold drop-shadow">
+                <Link to={`/concerts/${concert.data.id}`} className="rounded hover:underline">
+                  {concert.data.name}
+                </Link>
+              </p>
+              <p className="mt-1 flex items-center gap-2 text-white/95">
+                <PinIcon className="shrink-0" /> {concert.data.venue}
+              </p>
+              {when && (
+                <p className="mt-1 flex items-center gap-2 text-white/95">
+                  <CalendarIcon className="shrink-0" /> {when.date}
+                  {when.time && ` · ${when.time}`}
+                </p>
+              )}
+            </div>
+          ) : (
+            <p className="mt-4 h-16 text-white/80">{concert.isError ? '' : 'Loading concert…'}</p>
+          )}
+        </div>
+
+        {/* Perforation between the stub and the ticket body. */}
+        <div aria-hidden="true" className="relative h-0 border-t-2 border-dashed border-slate-200">
+          <span className="absolute -left-3 -top-3 h-6 w-6 rounded-full bg-slate-50" />
+          <span className="absolute -right-3 -top-3 h-6 w-6 rounded-full bg-slate-50" />
+        </div>
+
+        <div className="px-6 py-6 sm:px-8">
+          <dl className="grid grid-cols-1 gap-4 sm:grid-cols-2">
+            <div>
+              <dt className="text-sm font-medium text-slate-600">Booking reference</dt>
+              <dd className="mt-0.5 break-all font-mono text-base font-semibold text-slate-900" data-testid="booking-id">
+                {booking.id}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-sm font-medium text-slate-600">Name</dt>
+              <dd className="mt-0.5 break-words font-semibold text-slate-900">{booking.userId}</dd>
+            </div>
+            <div>
+              <dt className="text-sm font-medium text-slate-600">Booked</dt>
+              <dd className="mt-0.5 text-slate-900">{formatDateTime(booking.createdAt)}</dd>
+            </div>
+            {booking.status === 'cancelled' && booking.updatedAt && (
+              <div>
+                <dt className="text-sm font-medium text-slate-600">Cancelled</dt>
+                <dd className="mt-0.5 text-slate-900">{formatDateTime(booking.updatedAt)}</dd>
+              </div>
+            )}
+          </dl>
+
+          <h2 className="mt-6 text-lg font-bold text-slate-900">
+            {ticketCount === 1 ? '1 ticket' : `${ticketCount} tickets`}
+          </h2>
+          {booking.items.length === 0 ? (
+            <p className="mt-2 text-slate-600">No tickets were taken for this booking.</p>
+          ) : (
+            <table className="mt-2 w-full text-left">
+              <caption className="sr-only">Tickets in this booking</caption>
+              <thead className="text-sm text-slate-600">
+                <tr>
+                  <th scope="col" className="py-2 font-medium">
+                    Tier
+                  </th>
+                  <th scope="col" className="py-2 text-right font-medium">
+                    Qty
+                  </th>
+                  <th scope="col" className="hidden py-2 text-right font-medium sm:table-cell">
+                    Price
+                  </th>
+                  <th scope="col" className="py-2 text-right font-medium">
+                    Subtotal
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100 border-y border-slate-200">
+                {booking.items.map((item) => (
+                  <tr key={item.tierId}>
+                    <th scope="row" className="py-2.5 font-semibold text-slate-900">
+                      {item.tierName}
+                    </th>
+                    <td className="py-2.5 text-right tabular-nums">{item.quantity}</td>
+                    <td className="hidden py-2.5 text-right tabular-nums sm:table-cell">
+                      {formatCents(toCents(item.pricePerTicket))}
+                    </td>
+                    <td className="py-2.5 text-right tabular-nums">
+                      {formatCents(toCents(item.pricePerTicket) * item.quantity)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <p className="mt-3 flex items-baseline justify-between">
+            <span className="font-semibold text-slate-900">{booking.status === 'cancelled' ? 'Total (refunded)' : 'Total'}</span>
+            <span className="text-2xl font-extrabold tabular-nums text-slate-900" data-testid="booking-total">
+              {formatCents(toCents(booking.totalAmount))}
+            </span>
+          </p>
+
+          <div role="alert" className="mt-4 empty:hidden">
+            {cancel.isError && <Alert tone="error" title="The booking was not cancelled">{errorText(cancel.error)}</Alert>}
+          </div>
+          {booking.status === 'cancelled' && (
+            <p className="mt-4 text-slate-700">This booking was cancelled and its tickets went back on sale.</p>
+          )}
+          {booking.status === 'payment_failed' && (
+            <p className="mt-4 text-slate-700">The payment was declined, so no tickets were taken and nothing was charged.</p>
+          )}
+
+          <div className="mt-6 flex flex-col gap-3 sm:flex-row sm:justify-between">
+            <Link
+              to={`/concerts/${booking.concertId}`}
+              className="rounded-lg border border-slate-300 px-4 py-2.5 text-center font-semibold text-slate-800 hover:bg-slate-50"
+            >
+              {booking.status === 'confirmed' ? 'Book more tickets' : 'Back to the concert'}
+            </Link>
+            {booking.status === 'confirmed' && (
+              <button
+                type="button"
+                onClick={() => {
+                  cancel.reset();
+                  setConfirming(true);
+                }}
+                className="rounded-lg border border-rose-300 px-4 py-2.5 font-semibold text-rose-800 hover:bg-rose-50"
+              >
+                Cancel booking
+              </button>
+            )}
+          </div>
+        </div>
+      </article>
+
+      <ConfirmDialog
+        open={confirming}
+        title="Cancel this booking?"
+        body={`Your ${ticketCount === 1 ? 'ticket goes' : `${ticketCount} tickets go`} back on sale and the ${formatCents(
+          toCents(booking.totalAmount),
+        )} is refunded. This cannot be undone.`}
+        confirmLabel="Yes, cancel booking"
+        cancelLabel="Keep my booking"
+        busy={cancel.isPending}
+        onConfirm={() => {
+          cancel.mutate();
+        }}
+        onClose={() => {
+          if (!cancel.isPending) setConfirming(false);
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,391 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useState, type SyntheticEvent } from 'react';
+import { ApiError } from '../api/client';
+import { getAvailability, getConcert } from '../api/endpoints';
+import type { Concert, PaymentMethod, Tier } from '../api/types';
+import { ArrowLeftIcon, CalendarIcon, ClockIcon, PinIcon, SpinnerIcon } from '../components/icons';
+import { QuantityStepper } from '../components/QuantityStepper';
+import { Alert, ErrorState, Loading } from '../components/States';
+import { artworkStyle } from '../lib/artwork';
+import { DEFAULT_RETRY_POLICY } from '../lib/bookingAttempt';
+import { describeRejection, describeUnresolved, type BookingProblem, type FieldErrors } from '../lib/bookingErrors';
+import { formatEventDate } from '../lib/format';
+import { formatCents, formatPrice } from '../lib/money';
+import {
+  clampSelection,
+  MAX_PER_LINE,
+  maxSelectable,
+  selectionCount,
+  selectionLines,
+  selectionTotalCents,
+  setQuantity,
+  stockLabel,
+  type Selection,
+} from '../lib/quantity';
+import { queryKeys } from '../lib/queryClient';
+import { Link, navigate } from '../lib/router';
+import { loadUserId, saveUserId } from '../lib/storage';
+import { useBooking } from '../lib/useBooking';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { NotFoundPage } from './NotFoundPage';
+
+/** How often availability refreshes while the page is open (and visible). */
+const AVAILABILITY_REFRESH_MS = 5_000;
+const MAX_USER_ID = 64;
+
+export function ConcertPage({ id }: { id: string }) {
+  const concert = useQuery({
+    queryKey: queryKeys.concert(id),
+    queryFn: ({ signal }) => getConcert(id, signal),
+  });
+  const availability = useQuery({
+    queryKey: queryKeys.availability(id),
+    queryFn: ({ signal }) => getAvailability(id, signal),
+    refetchInterval: AVAILABILITY_REFRESH_MS,
+  });
+  useDocumentTitle(concert.data?.name ?? null);
+
+  if (concert.isError) {
+    if (concert.error instanceof ApiError && concert.error.status === 404) {
+      return <NotFoundPage what="concert" />;
+    }
+    return (
+      <ErrorState title="We couldn’t load this concert" error={concert.error} onRetry={() => void concert.refetch()} />
+    );
+  }
+  if (concert.isPending) return <Loading label="Loading concert…" />;
+
+  return (
+    <div>
+      <BackLink />
+      <ConcertHeader concert={concert.data} />
+      {availability.isPending ? (
+        <Loading label="Loading tickets…" />
+      ) : availability.isError && !availability.data ? (
+        <ErrorState
+          title="We couldn’t load the tickets"
+          error={availability.error}
+          onRetry={() => void availability.refetch()}
+        />
+      ) : (
+        <BookingForm concert={concert.data} tiers={availability.data.tiers} />
+      )}
+    </div>
+  );
+}
+
+function BackLink() {
+  return (
+    <Link to="/" className="mb-4 inline-flex items-center gap-1.5 rounded text-sm font-medium text-indigo-700 hover:underline">
+      <ArrowLeftIcon /> All concerts
+    </Link>
+  );
+}
+
+function ConcertHeader({ concert }: { concert: Concert }) {
+  const when = formatEventDate(concert.eventDate);
+  return (
+    <header className="overflow-hidden rounded-3xl text-white shadow-lg" style={artworkStyle(concert.id)}>
+      <div className="bg-gradient-to-t from-black/55 via-black/20 to-transparent px-6 pb-6 pt-16 sm:px-8 sm:pt-24">
+        <h1 className="text-3xl font-extrabold tracking-tight drop-shadow sm:text-5xl">{concert.name}</h1>
+        <ul className="mt-4 flex flex-col gap-2 text-white/95 sm:flex-row sm:flex-wrap sm:gap-x-6">
+          <li className="flex items-center gap-2">
+            <PinIcon className="shrink-0" /> {concert.venue}
+          </li>
+          <li className="flex items-center gap-2">
+            <CalendarIcon className="shrink-0" /> {when.date}
+          </li>
+          {when.time && (
+            <li className="flex items-center gap-2">
+              <ClockIcon className="shrink-0" /> {when.time}
+            </li>
+          )}
+        </ul>
+      </div>
+    </header>
+  );
+}
+
+function TierRow({
+  tier,
+  quantity,
+  disabled,
+  error,
+  onChange,
+}: {
+  tier: Tier;
+  quantity: number;
+  disabled: boolean;
+  error: string | undefined;
+  onChange: (q: number) => void;
+}) {
+  const stock = stockLabel(tier.availableQuantity, tier.totalQuantity);
+  const max = maxSelectable(tier);
+  const soldOut = stock.tone === 'none';
+  const noteId = useId();
+  const stockClass = {
+    plenty: 'text-emerald-800',
+    low: 'text-amber-800 font-semibold',
+    none: 'text-slate-600 font-semibold',
+  }[stock.tone];
+  return (
+    <li
+      data-tier-id={tier.id}
+      className={`flex flex-wrap items-center justify-between gap-4 rounded-2xl bg-white p-4 ring-1 sm:p-5 ${
+        error ? 'ring-2 ring-amber-500' : quantity > 0 ? 'ring-2 ring-indigo-500' : 'ring-slate-200'
+      } ${soldOut ? 'opacity-75' : ''}`}
+    >
+      <div className="min-w-0">
+        <h3 className="text-lg font-bold text-slate-900">{tier.tierName}</h3>
+        <p className="mt-0.5 text-slate-700">
+          <span className="font-semibold text-slate-900">{formatPrice(tier.price)}</span>
+          <span className="text-slate-500"> per ticket</span>
+        </p>
+        <p id={noteId} className={`mt-1 text-sm ${stockClass}`}>
+          {stock.label}
+          {!soldOut && max === MAX_PER_LINE && quantity >= MAX_PER_LINE && (
+            <span className="font-normal text-slate-600"> · at most {MAX_PER_LINE} per booking</span>
+          )}
+        </p>
+        {error && (
+          <p className="mt-1 text-sm font-semibold text-amber-900" role="note">
+            {error}
+          </p>
+        )}
+      </div>
+      {soldOut ? (
+        <span className="rounded-full bg-slate-100 px-4 py-2 text-sm font-bold uppercase tracking-wide text-slate-600">
+          Sold out
+        </span>
+      ) : (
+        <QuantityStepper
+          label={tier.tierName}
+          value={quantity}
+          max={max}
+          disabled={disabled}
+          onChange={onChange}
+          describedBy={noteId}
+        />
+      )}
+    </li>
+  );
+}
+
+function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
+  const queryClient = useQueryClient();
+  const { state, book } = useBooking();
+  const [picked, setPicked] = useState<Selection>({});
+  const [userId, setUserId] = useState(loadUserId);
+  const [paymentMethod, setPaymentMethod] = useState<PaymentMethod>('card');
+  const [problem, setProblem] = useState<BookingProblem | null>(null);
+  const [localErrors, setLocalErrors] = useState<FieldErrors>({});
+  const nameId = useId();
+  const nameErrorId = useId();
+  const payId = useId();
+
+  // What can be booked follows availability as it refreshes.
+  const selection = clampSelection(picked, tiers);
+  const lines = selectionLines(selection, tiers);
+  const totalCents = selectionTotalCents(selection, tiers);
+  const count = selectionCount(selection);
+  const sending = state.phase === 'sending';
+  const fields: FieldErrors = { ...problem?.fields, ...localErrors };
+  const allSoldOut = tiers.every((t) => t.availableQuantity <= 0);
+
+  async function submit() {
+    const name = userId.trim();
+    if (name === '') {
+      setLocalErrors({ userId: 'Enter your name so we can put the booking under it.' });
+      document.getElementById(nameId)?.focus();
+      return;
+    }
+    if (name.length > MAX_USER_ID) {
+      setLocalErrors({ userId: `Use at most ${MAX_USER_ID} characters.` });
+      return;
+    }
+    if (lines.length === 0) return;
+    setLocalErrors({});
+    setProblem(null);
+    saveUserId(name);
+
+    const outcome = await book({ concertId: concert.id, userId: name, tickets: lines, totalCents, paymentMethod });
+    if (!outcome) return;
+    if (outcome.kind === 'booked') {
+      queryClient.setQueryData(queryKeys.booking(outcome.booking.id), outcome.booking);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.availability(concert.id) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.concerts });
+      navigate(`/bookings/${outcome.booking.id}`, { state: { justBooked: true } });
+      return;
+    }
+    const described =
+      outcome.kind === 'rejected' ? describeRejection(outcome.error, tiers, lines) : describeUnresolved(outcome.error);
+    setProblem(described);
+    if (described.refreshAvailability) {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.availability(concert.id) });
+    }
+  }
+
+  function onSubmit(e: SyntheticEvent<HTMLFormElement>) {
+    e.preventDefault();
+    void submit();
+  }
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="mt-8 grid gap-8 lg:grid-cols-[minmax(0,1fr)_24rem]">
+      <section aria-labelledby="tiers-heading">
+        <h2 id="tiers-heading" className="mb-4 text-xl font-bold text-slate-900">
+          Choose your tickets
+        </h2>
+        {tiers.length === 0 ? (
+          <p className="rounded-2xl bg-white p-6 text-slate-600 ring-1 ring-slate-200">
+            No tickets are on sale for this concert yet.
+          </p>
+        ) : (
+          <ul className="space-y-3">
+            {tiers.map((tier) => (
+              <TierRow
+                key={tier.id}
+                tier={tier}
+                quantity={selection[tier.id] ?? 0}
+                disabled={sending}
+                error={fields.tiers?.[tier.id]}
+                onChange={(q) => {
+                  setPicked(setQuantity(selection, tier, q));
+                }}
+              />
+            ))}
+          </ul>
+        )}
+        {allSoldOut && tiers.length > 0 && (
+          <p className="mt-4 font-semibold text-slate-700">This concert is sold out. Tickets return here if someone cancels.</p>
+        )}
+      </section>
+
+      <aside aria-labelledby="summary-heading" className="lg:sticky lg:top-6 lg:self-start">
+        <div className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200 sm:p-6">
+          <h2 id="summary-heading" className="text-xl font-bold text-slate-900">
+            Your order
+          </h2>
+          {lines.length === 0 ? (
+            <p className="mt-3 text-slate-600">Select at least one ticket to book.</p>
+          ) : (
+            <ul className="mt-3 divide-y divide-slate-100" aria-label="Selected tickets">
+              {lines.map((line) => {
+                const tier = tiers.find((t) => t.id === line.tierId);
+                if (!tier) return null;
+                return (
+                  <li key={line.tierId} className="flex justify-between gap-4 py-2 text-slate-700">
+                    <span>
+                      {line.quantity} × {tier.tierName}
+                    </span>
+                    <span className="tabular-nums">{formatCents(line.quantity * Math.round(tier.price * 100))}</span>
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+          <div className="mt-3 flex items-baseline justify-between border-t border-slate-200 pt-3">
+            <span className="font-semibold text-slate-900">Total</span>
+            <span className="text-2xl font-extrabold tabular-nums text-slate-900" aria-live="polite" data-testid="total">
+              {formatCents(totalCents)}
+            </span>
+          </div>
+
+          <div className="mt-5">
+            <label htmlFor={nameId} className="block font-semibold text-slate-900">
+              Your name
+            </label>
+            <input
+              id={nameId}
+              name="userId"
+              type="text"
+              autoComplete="name"
+              maxLength={MAX_USER_ID}
+              value={userId}
+              disabled={sending}
+              aria-invalid={fields.userId ? true : undefined}
+              aria-describedby={fields.userId ? nameErrorId : undefined}
+              onChange={(e) => {
+                setUserId(e.target.value);
+                if (localErrors.userId) setLocalErrors({});
+              }}
+              className={`mt-1.5 w-full rounded-lg border px-3 py-2.5 text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-indigo-500 ${
+                fields.userId ? 'border-rose-500' : 'border-slate-300'
+              }`}
+              placeholder="e.g. Alex Rivera"
+            />
+            {fields.userId && (
+              <p id={nameErrorId} className="mt-1 text-sm font-medium text-rose-700">
+                {fields.userId}
+              </p>
+            )}
+          </div>
+
+          <div className="mt-4">
+            <label htmlFor={payId} className="block font-semibold text-slate-900">
+              Payment method
+            </label>
+            <select
+              id={payId}
+              name="paymentMethod"
+              value={paymentMethod}
+              disabled={sending}
+              onChange={(e) => {
+                setPaymentMethod(e.target.value === 'test_decline' ? 'test_decline' : 'card');
+              }}
+              className="mt-1.5 w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-indigo-500"
+            >
+              <option value="card">Card (simulated payment)</option>
+              <option value="test_decline">Test card (always declines)</option>
+            </select>
+            {fields.paymentMethod && <p className="mt-1 text-sm font-medium text-rose-700">{fields.paymentMethod}</p>}
+          </div>
+
+          <div aria-live="polite" className="mt-5 empty:hidden">
+            {sending && state.retry > 0 && (
+              <p className="text-sm text-amber-900">
+                Connection trouble — retrying safely ({state.retry} of {DEFAULT_RETRY_POLICY.maxRetries})…
+              </p>
+            )}
+          </div>
+
+          <div role="alert" className="mt-4 empty:hidden">
+            {problem && !sending && (
+              <Alert tone={problem.tone} title={problem.title}>
+                <p>{problem.body}</p>
+                {problem.retry && (
+                  <button
+                    type="submit"
+                    className="mt-3 rounded-lg border border-current px-3 py-1.5 font-semibold hover:bg-white/60"
+                  >
+                    Try again
+                  </button>
+                )}
+              </Alert>
+            )}
+          </div>
+
+          <button
+            type="submit"
+            disabled={sending || lines.length === 0}
+            aria-disabled={sending || lines.length === 0}
+            className="mt-5 flex w-full items-center justify-center gap-2 rounded-xl bg-indigo-700 px-5 py-3.5 text-lg font-bold text-white shadow-sm transition-colors hover:bg-indigo-800 disabled:cursor-not-allowed disabled:bg-slate-300 disabled:text-slate-600"
+          >
+            {sending ? (
+              <>
+                <SpinnerIcon /> Booking…
+              </>
+            ) : count > 0 ? (
+              `Book ${count} ${count === 1 ? 'ticket' : 'tickets'} · ${formatCents(totalCents)}`
+            ) : (
+              'Book'
+            )}
+          </button>
+          <p className="mt-3 text-center text-xs text-slate-600">
+            You are charged once, even if you click twice or your connection drops.
+          </p>
+        </div>
+      </aside>
+    </form>
+  );
+}
