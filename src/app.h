@@ -1,0 +1,36 @@
+/*
+ * app.h - what a handler works with, and how a request reaches it.
+ */
+#ifndef TICKETD_APP_H
+#define TICKETD_APP_H
+
+#include "db.h"
+#include "ids.h"
+#include "request.h"
+#include "response.h"
+#include "settings.h"
+
+enum pool_kind { POOL_READ, POOL_BOOK };
+
+struct app {
+	const struct settings *cfg;
+	struct db *db;
+	enum pool_kind pool;
+	int txn_semid; /* booking transactions in flight; -1 for no cap */
+};
+
+/*
+ * A handler answers through res.  id is the route's ":id" segment,
+ * already checked to be a slug (or "" for routes without one).
+ */
+typedef void handler_fn(struct app *app, const struct request *req,
+    const char *id, struct response *res);
+
+/* Routes req and runs its handler: 404 NOT_FOUND, 405, 400 for a bad id. */
+void app_dispatch(struct app *app, const struct request *req,
+    struct response *res);
+
+/* Answers a db_error (503, 409, 400 or 500) without internals. */
+void app_reply_db_error(struct response *res, int err);
+
+#endif

@@ -1,0 +1,260 @@
+/*
+ * master.c - the supervising process.
+ *
+ * Signal handlers only set flags; the loop sleeps in sigsuspend() with
+ * every signal it cares about blocked in between, so none is missed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "log.h"
+#include "master.h"
+#include "txn_slots.h"
+#include "worker.h"
+
+/* A worker that dies younger than this is crash-looping: slow down. */
+#define RESPAWN_MIN_LIFE_MS 1000
+#define RESPAWN_DELAY_MS 200
+
+struct pool {
+	enum pool_kind kind;
+	int fd;
+	int size;
+	pid_t *pids;
+	long long *born_ms;
+};
+
+static volatile sig_atomic_t got_stop;
+static volatile sig_atomic_t got_child;
+
+static void
+on_stop(int sig)
+{
+	got_stop = 1;
+}
+
+static void
+on_child(int sig)
+{
+	got_child = 1;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+static const char *
+pool_name(const struct pool *p)
+{
+	return p->kind == POOL_READ ? "read" : "book";
+}
+
+static void
+spawn(const struct settings *cfg, struct pool *p, int slot, int other_fd,
+    int semid)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		log_error("fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		close(other_fd);
+		worker_run(cfg, p->kind, p->fd, semid);
+	}
+	p->pids[slot] = pid;
+	p->born_ms[slot] = now_ms();
+}
+
+static int
+pool_init(struct pool *p, enum pool_kind kind, int fd, int size)
+{
+	p->kind = kind;
+	p->fd = fd;
+	p->size = size;
+	p->pids = calloc((size_t)size, sizeof(*p->pids));
+	p->born_ms = calloc((size_t)size, sizeof(*p->born_ms));
+	return p->pids != NULL && p->born_ms != NULL ? 0 : -1;
+}
+
+static void
+pool_free(struct pool *p)
+{
+	free(p->pids);
+	free(p->born_ms);
+}
+
+/* Forgets reaped workers; returns how many are still alive. */
+static int
+reap(struct pool *pools, int npools, int logging)
+{
+	int status, alive = 0;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (int i = 0; i < npools; i++) {
+			for (int s = 0; s < pools[i].size; s++) {
+				if (pools[i].pids[s] != pid) {
+					continue;
+				}
+				pools[i].pids[s] = 0;
+				if (!logging) {
+					continue;
+				}
+				if (WIFSIGNALED(status)) {
+					log_warn("%s worker %ld killed by signal %d",
+					    pool_name(&pools[i]), (long)pid, WTERMSIG(status));
+				} else {
+					log_warn("%s worker %ld exited with status %d",
+					    pool_name(&pools[i]), (long)pid, WEXITSTATUS(status));
+				}
+			}
+		}
+	}
+	for (int i = 0; i < npools; i++) {
+		for (int s = 0; s < pools[i].size; s++) {
+			alive += pools[i].pids[s] != 0;
+		}
+	}
+	return alive;
+}
+
+static void
+respawn(const struct settings *cfg, struct pool *pools, int semid)
+{
+	for (int i = 0; i < 2; i++) {
+		for (int s = 0; s < pools[i].size; s++) {
+			if (pools[i].pids[s] != 0) {
+				continue;
+			}
+			if (pools[i].born_ms[s] != 0 &&
+			    now_ms() - pools[i].born_ms[s] < RESPAWN_MIN_LIFE_MS) {
+				sleep_ms(RESPAWN_DELAY_MS);
+			}
+			spawn(cfg, &pools[i], s, pools[1 - i].fd, semid);
+		}
+	}
+}
+
+static void
+signal_all(struct pool *pools, int npools, int sig)
+{
+	for (int i = 0; i < npools; i++) {
+		for (int s = 0; s < pools[i].size; s++) {
+			if (pools[i].pids[s] != 0) {
+				kill(pools[i].pids[s], sig);
+			}
+		}
+	}
+}
+
+/* Asks every worker to finish; kills the ones still busy at the deadline. */
+static void
+drain(const struct settings *cfg, struct pool *pools)
+{
+	long long deadline = now_ms() + cfg->drain_timeout_ms;
+	int alive;
+
+	signal_all(pools, 2, SIGTERM);
+	while ((alive = reap(pools, 2, 0)) > 0 && now_ms() < deadline) {
+		sleep_ms(20);
+	}
+	if (alive > 0) {
+		log_warn("%d workers still busy after %d ms: killing them", alive,
+		    cfg->drain_timeout_ms);
+		signal_all(pools, 2, SIGKILL);
+		while (reap(pools, 2, 0) > 0) {
+			sleep_ms(10);
+		}
+	}
+}
+
+static void
+install_signals(sigset_t *waitmask)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_child;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGCHLD);
+}
+
+int
+master_run(const struct settings *cfg, int read_fd, int book_fd)
+{
+	struct pool pools[2];
+	sigset_t waitmask;
+	int semid, rc = 1;
+
+	semid = txn_slots_create(cfg->txn_slots);
+	if (semid < 0 ||
+	    pool_init(&pools[0], POOL_READ, read_fd, cfg->read_workers) != 0 ||
+	    pool_init(&pools[1], POOL_BOOK, book_fd, cfg->book_workers) != 0) {
+		log_error("cannot set up the pools");
+		goto out;
+	}
+
+	install_signals(&waitmask);
+	respawn(cfg, pools, semid);
+	log_info("serving: %d read workers, %d booking workers, %d transaction slots",
+	    cfg->read_workers, cfg->book_workers, cfg->txn_slots);
+
+	while (!got_stop) {
+		sigsuspend(&waitmask);
+		if (got_child) {
+			got_child = 0;
+			reap(pools, 2, 1);
+			if (!got_stop) {
+				respawn(cfg, pools, semid);
+			}
+		}
+	}
+
+	log_info("draining");
+	drain(cfg, pools);
+	log_info("all workers done");
+	rc = 0;
+out:
+	txn_slots_destroy(semid);
+	pool_free(&pools[0]);
+	pool_free(&pools[1]);
+	return rc;
+}

@@ -1,0 +1,17 @@
+/*
+ * master.h - the supervising process: forks the two pools, respawns a
+ * worker that dies, and drains on SIGTERM.
+ */
+#ifndef TICKETD_MASTER_H
+#define TICKETD_MASTER_H
+
+#include "settings.h"
+
+/*
+ * Runs until SIGTERM or SIGINT, then asks every worker to finish its
+ * request in hand, waits up to TICKETD_DRAIN_TIMEOUT_MS, kills what is
+ * left and returns 0 (1 when the pools could not start).
+ */
+int master_run(const struct settings *cfg, int read_fd, int book_fd);
+
+#endif

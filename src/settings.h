@@ -1,0 +1,58 @@
+/*
+ * settings.h - every setting of ticketd, from defaults, an optional file
+ * of KEY=VALUE lines and the environment (the environment wins).
+ *
+ * (Named settings, not config, because autoconf owns config.h.)
+ */
+#ifndef TICKETD_SETTINGS_H
+#define TICKETD_SETTINGS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct settings {
+	char *database_url;
+	char *read_socket;
+	char *book_socket;
+	char *pidfile;
+	char *log_level;
+	int read_workers;
+	int book_workers;
+	int txn_slots;
+	int backlog;
+	int max_body;
+	int payment_latency_ms;
+	int payment_timeout_ms;
+	double payment_decline_rate;
+	int statement_timeout_ms;
+	int lock_timeout_ms;
+	int connect_timeout_s;
+	int drain_timeout_ms;
+};
+
+/* Fills every field with its default.  Free with settings_free(). */
+void settings_defaults(struct settings *s);
+
+/*
+ * Sets one setting by its key (e.g. "PAYMENT_LATENCY_MS") from text,
+ * with bounds checked.  Returns 0, or -1 with a message in err.
+ */
+int settings_set(struct settings *s, const char *key, const char *value,
+    char *err, size_t errlen);
+
+/*
+ * Reads KEY=VALUE lines (blank lines and '#' comments allowed) from path.
+ * Returns 0, or -1 with a message in err.
+ */
+int settings_load_file(struct settings *s, const char *path, char *err,
+    size_t errlen);
+
+/* Applies every known key present in the environment.  Returns 0 or -1. */
+int settings_load_env(struct settings *s, char *err, size_t errlen);
+
+/* Prints the table of settings with defaults and meanings. */
+void settings_usage(FILE *fp);
+
+void settings_free(struct settings *s);
+
+#endif

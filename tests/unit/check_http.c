@@ -1,0 +1,351 @@
+/*
+ * check_http.c - content length bounds, body reading, routing, the JSON
+ * envelope and the response head.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "request.h"
+#include "response.h"
+#include "router.h"
+
+struct mem {
+	const char *data;
+	size_t len, pos;
+	size_t chunk; /* at most this many bytes per read */
+};
+
+static int
+mem_read(void *ctx, char *buf, int n)
+{
+	struct mem *m = ctx;
+	size_t k = m->len - m->pos;
+
+	if ((size_t)n < k) {
+		k = (size_t)n;
+	}
+	if (k > m->chunk) {
+		k = m->chunk;
+	}
+	memcpy(buf, m->data + m->pos, k);
+	m->pos += k;
+	return (int)k;
+}
+
+static const char *
+error_code(const struct response *res)
+{
+	json_object *err, *code;
+
+	if (!json_object_object_get_ex(res->body, "error", &err) ||
+	    !json_object_object_get_ex(err, "code", &code)) {
+		return "";
+	}
+	return json_object_get_string(code);
+}
+
+START_TEST(content_length_bounds)
+{
+	size_t n;
+
+	ck_assert_int_eq(request_parse_length(NULL, 100, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(request_parse_length("", 100, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(request_parse_length("100", 100, &n), 0);
+	ck_assert_uint_eq(n, 100);
+	ck_assert_int_eq(request_parse_length("101", 100, &n), REQUEST_LENGTH_TOO_LARGE);
+	ck_assert_int_eq(request_parse_length("99999999999999999999999999", 100, &n),
+	    REQUEST_LENGTH_TOO_LARGE);
+	ck_assert_int_eq(request_parse_length("-1", 100, &n), REQUEST_LENGTH_MALFORMED);
+	ck_assert_int_eq(request_parse_length("1e2", 100, &n), REQUEST_LENGTH_MALFORMED);
+	ck_assert_int_eq(request_parse_length(" 5", 100, &n), REQUEST_LENGTH_MALFORMED);
+}
+END_TEST
+
+START_TEST(body_read_in_chunks)
+{
+	struct mem m = {"{\"a\":1}", 7, 0, 2};
+	struct request req = {0};
+	struct response res;
+
+	response_init(&res);
+	ck_assert_int_eq(request_read_body(&req, "7", 64, mem_read, &m, &res), 0);
+	ck_assert_uint_eq(req.body_len, 7);
+	ck_assert_str_eq(req.body, "{\"a\":1}");
+	request_free(&req);
+	response_free(&res);
+}
+END_TEST
+
+START_TEST(body_shorter_than_announced_is_400)
+{
+	struct mem m = {"abc", 3, 0, 64};
+	struct request req = {0};
+	struct response res;
+
+	response_init(&res);
+	ck_assert_int_eq(request_read_body(&req, "10", 64, mem_read, &m, &res), -1);
+	ck_assert_int_eq(res.status, 400);
+	ck_assert_str_eq(error_code(&res), "INVALID_REQUEST");
+	request_free(&req);
+	response_free(&res);
+}
+END_TEST
+
+START_TEST(body_over_cap_is_413)
+{
+	struct mem m = {"abc", 3, 0, 64};
+	struct request req = {0};
+	struct response res;
+
+	response_init(&res);
+	ck_assert_int_eq(request_read_body(&req, "65", 64, mem_read, &m, &res), -1);
+	ck_assert_int_eq(res.status, 413);
+	ck_assert_str_eq(error_code(&res), "PAYLOAD_TOO_LARGE");
+	ck_assert_ptr_null(req.body);
+	response_free(&res);
+}
+END_TEST
+
+START_TEST(malformed_length_is_400)
+{
+	struct mem m = {"", 0, 0, 64};
+	struct request req = {0};
+	struct response res;
+
+	response_init(&res);
+	ck_assert_int_eq(request_read_body(&req, "x", 64, mem_read, &m, &res), -1);
+	ck_assert_int_eq(res.status, 400);
+	response_free(&res);
+}
+END_TEST
+
+START_TEST(content_type_json)
+{
+	struct request req = {0};
+
+	req.content_type = "application/json";
+	ck_assert(request_is_json(&req));
+	req.content_type = "Application/JSON; charset=utf-8";
+	ck_assert(request_is_json(&req));
+	req.content_type = "application/jsonp";
+	ck_assert(!request_is_json(&req));
+	req.content_type = "text/plain";
+	ck_assert(!request_is_json(&req));
+	req.content_type = "";
+	ck_assert(!request_is_json(&req));
+}
+END_TEST
+
+START_TEST(routes_match)
+{
+	struct route_match m;
+
+	ck_assert_int_eq(router_match("GET", "/health", &m), ROUTER_FOUND);
+	ck_assert_int_eq(m.id, ROUTE_HEALTH);
+	ck_assert_int_eq(router_match("GET", "/api/concerts", &m), ROUTER_FOUND);
+	ck_assert_int_eq(m.id, ROUTE_CONCERTS);
+	ck_assert_int_eq(router_match("GET", "/api/concerts/concert_001", &m), ROUTER_FOUND);
+	ck_assert_int_eq(m.id, ROUTE_CONCERT);
+	ck_assert_uint_eq(m.param_len, 11);
+	ck_assert(strncmp(m.param, "concert_001", m.param_len) == 0);
+	ck_assert_int_eq(router_match("HEAD", "/api/concerts/c1/availability", &m),
+	    ROUTER_FOUND);
+	ck_assert_int_eq(m.id, ROUTE_AVAILABILITY);
+	ck_assert_int_eq(router_match("POST", "/api/bookings", &m), ROUTER_FOUND);
+	ck_assert_int_eq(m.id, ROUTE_BOOKINGS);
+	ck_assert_int_eq(router_match("GET", "/api/bookings/bk_1", &m), ROUTER_FOUND);
+	ck_assert_int_eq(m.id, ROUTE_BOOKING);
+	ck_assert_int_eq(router_match("POST", "/api/bookings/bk_1/cancel", &m), ROUTER_FOUND);
+	ck_assert_int_eq(m.id, ROUTE_BOOKING_CANCEL);
+}
+END_TEST
+
+START_TEST(unknown_routes_and_methods)
+{
+	struct route_match m;
+
+	ck_assert_int_eq(router_match("GET", "/api/nope", &m), ROUTER_NOT_FOUND);
+	ck_assert_int_eq(router_match("GET", "/api/concerts/", &m), ROUTER_NOT_FOUND);
+	ck_assert_int_eq(router_match("GET", "/api/concerts/a/b", &m), ROUTER_NOT_FOUND);
+	ck_assert_int_eq(router_match("GET", "/api/concertsx", &m), ROUTER_NOT_FOUND);
+	ck_assert_int_eq(router_match("DELETE", "/api/concerts", &m), ROUTER_BAD_METHOD);
+	ck_assert_str_eq(m.allow, "GET");
+	ck_assert_int_eq(router_match("GET", "/api/bookings", &m), ROUTER_BAD_METHOD);
+	ck_assert_str_eq(m.allow, "POST");
+	ck_assert_int_eq(router_match("GET", "/api/bookings/x/cancel", &m), ROUTER_BAD_METHOD);
+}
+END_TEST
+
+/* Dispatch answers routing errors without touching the database. */
+START_TEST(dispatch_errors)
+{
+	struct app app = {0};
+	struct request req = {0};
+	struct response res;
+
+	req.content_type = "";
+	req.request_id = "-";
+
+	response_init(&res);
+	req.method = "GET";
+	req.path = "/api/unknown";
+	app_dispatch(&app, &req, &res);
+	ck_assert_int_eq(res.status, 404);
+	ck_assert_str_eq(error_code(&res), "NOT_FOUND");
+
+	req.method = "PUT";
+	req.path = "/api/concerts/c1";
+	app_dispatch(&app, &req, &res);
+	ck_assert_int_eq(res.status, 405);
+	ck_assert_str_eq(error_code(&res), "METHOD_NOT_ALLOWED");
+	ck_assert_str_eq(res.allow, "GET");
+
+	req.method = "GET";
+	req.path = "/api/concerts/bad id";
+	app_dispatch(&app, &req, &res);
+	ck_assert_int_eq(res.status, 400);
+	ck_assert_str_eq(error_code(&res), "INVALID_REQUEST");
+
+	req.path = "/api/bookings/"
+	    "x12345678901234567890123456789012345678901234567890123456789012345";
+	app_dispatch(&app, &req, &res);
+	ck_assert_int_eq(res.status, 400);
+
+	req.method = "POST";
+	req.path = "/api/bookings";
+	req.content_type = "text/plain";
+	app_dispatch(&app, &req, &res);
+	ck_assert_int_eq(res.status, 415);
+	ck_assert_str_eq(error_code(&res), "UNSUPPORTED_MEDIA_TYPE");
+
+	req.content_type = "application/json";
+	req.body = "{\"concertId\":1}";
+	req.body_len = strlen(req.body);
+	app_dispatch(&app, &req, &res);
+	ck_assert_int_eq(res.status, 400);
+	response_free(&res);
+}
+END_TEST
+
+START_TEST(envelope_success_and_error)
+{
+	struct response res;
+	const char *body;
+	size_t len;
+
+	response_init(&res);
+	response_data(&res, 201, json_money(23000), NULL);
+	body = response_body(&res, &len);
+	ck_assert_str_eq(body, "{\"success\":true,\"data\":230.00}");
+	ck_assert_uint_eq(len, strlen(body));
+
+	response_error(&res, 409, "INSUFFICIENT_INVENTORY", "Not enough", NULL);
+	ck_assert_str_eq(response_body(&res, &len),
+	    "{\"success\":false,\"error\":{\"code\":\"INSUFFICIENT_INVENTORY\","
+	    "\"message\":\"Not enough\"}}");
+
+	response_invalid(&res, "userId", "bad/name");
+	ck_assert_str_eq(response_body(&res, &len),
+	    "{\"success\":false,\"error\":{\"code\":\"INVALID_REQUEST\","
+	    "\"message\":\"bad/name\",\"details\":{\"field\":\"userId\"}}}");
+	response_free(&res);
+}
+END_TEST
+
+START_TEST(db_errors_map_to_statuses)
+{
+	struct response res;
+
+	response_init(&res);
+	app_reply_db_error(&res, DB_ERR_UNAVAILABLE);
+	ck_assert_int_eq(res.status, 503);
+	ck_assert_int_eq(res.retry_after, 1);
+	ck_assert_str_eq(error_code(&res), "SERVICE_UNAVAILABLE");
+	app_reply_db_error(&res, DB_ERR_TIMEOUT);
+	ck_assert_int_eq(res.status, 503);
+	app_reply_db_error(&res, DB_ERR_CONSTRAINT);
+	ck_assert_int_eq(res.status, 409);
+	app_reply_db_error(&res, DB_ERR_DATA);
+	ck_assert_int_eq(res.status, 400);
+	app_reply_db_error(&res, DB_ERR_INTERNAL);
+	ck_assert_int_eq(res.status, 500);
+	ck_assert_str_eq(error_code(&res), "INTERNAL_SERVER_ERROR");
+	response_free(&res);
+
+	ck_assert_int_eq(db_error_from_sqlstate(NULL), DB_ERR_UNAVAILABLE);
+	ck_assert_int_eq(db_error_from_sqlstate(""), DB_ERR_UNAVAILABLE);
+	ck_assert_int_eq(db_error_from_sqlstate("57P01"), DB_ERR_UNAVAILABLE);
+	ck_assert_int_eq(db_error_from_sqlstate("08006"), DB_ERR_UNAVAILABLE);
+	ck_assert_int_eq(db_error_from_sqlstate("40001"), DB_ERR_SERIALIZATION);
+	ck_assert_int_eq(db_error_from_sqlstate("40P01"), DB_ERR_SERIALIZATION);
+	ck_assert_int_eq(db_error_from_sqlstate("57014"), DB_ERR_TIMEOUT);
+	ck_assert_int_eq(db_error_from_sqlstate("55P03"), DB_ERR_TIMEOUT);
+	ck_assert_int_eq(db_error_from_sqlstate("23505"), DB_ERR_CONSTRAINT);
+	ck_assert_int_eq(db_error_from_sqlstate("23514"), DB_ERR_CONSTRAINT);
+	ck_assert_int_eq(db_error_from_sqlstate("22001"), DB_ERR_DATA);
+	ck_assert_int_eq(db_error_from_sqlstate("22021"), DB_ERR_DATA);
+	ck_assert_int_eq(db_error_from_sqlstate("42883"), DB_ERR_INTERNAL);
+}
+END_TEST
+
+START_TEST(response_head)
+{
+	struct response res;
+	char head[256];
+
+	response_init(&res);
+	response_unavailable(&res, "down");
+	ck_assert_uint_gt(response_format_head(&res, head, sizeof(head)), 0);
+	ck_assert_str_eq(head, "Status: 503 Service Unavailable\r\n"
+	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "Retry-After: 1\r\n\r\n");
+	ck_assert_uint_eq(response_format_head(&res, head, 10), 0);
+
+	response_error(&res, 405, "METHOD_NOT_ALLOWED", "no", NULL);
+	res.retry_after = 0;
+	res.allow = "GET";
+	response_format_head(&res, head, sizeof(head));
+	ck_assert_ptr_nonnull(strstr(head, "Status: 405 Method Not Allowed\r\n"));
+	ck_assert_ptr_nonnull(strstr(head, "Allow: GET\r\n"));
+	response_free(&res);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("http");
+	TCase *tc = tcase_create("edge");
+
+	tcase_add_test(tc, content_length_bounds);
+	tcase_add_test(tc, body_read_in_chunks);
+	tcase_add_test(tc, body_shorter_than_announced_is_400);
+	tcase_add_test(tc, body_over_cap_is_413);
+	tcase_add_test(tc, malformed_length_is_400);
+	tcase_add_test(tc, content_type_json);
+	tcase_add_test(tc, routes_match);
+	tcase_add_test(tc, unknown_routes_and_methods);
+	tcase_add_test(tc, dispatch_errors);
+	tcase_add_test(tc, envelope_success_and_error);
+	tcase_add_test(tc, db_errors_map_to_statuses);
+	tcase_add_test(tc, response_head);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
