@@ -1,0 +1,86 @@
+/*
+ * fuzz_booking_request.c - libFuzzer target for the booking body parser.
+ *
+ * The input bytes are a POST /api/bookings body, exactly as the worker
+ * hands it over: not NUL-terminated at len (the worker's buffer is, but
+ * the parser must not rely on it), any bytes at all.  A parse that
+ * succeeds must also produce a canonical text; whatever happens, the
+ * response is freed, so LeakSanitizer sees every path.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking_request.h"
+#include "ids.h"
+#include "money.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* What a successful parse promises, checked on every accepted input. */
+static void
+check_accepted(const struct booking_request *br)
+{
+	assert(ids_is_slug(br->concert_id));
+	assert(br->user_id[0] != '\0');
+	assert(strlen(br->idempotency_key) == IDS_UUID_LEN);
+	assert(strcmp(br->payment_method, "card") == 0 ||
+	    strcmp(br->payment_method, "test_decline") == 0);
+	assert(br->total_cents >= 0 && br->total_cents <= MONEY_MAX_CENTS);
+	assert(br->nlines >= 1 && br->nlines <= BOOKING_MAX_LINES);
+	for (int i = 0; i < br->nlines; i++) {
+		assert(ids_is_slug(br->lines[i].tier_id));
+		assert(br->lines[i].quantity >= 1 &&
+		    br->lines[i].quantity <= BOOKING_MAX_QUANTITY);
+		if (i > 0) {
+			assert(strcmp(br->lines[i - 1].tier_id, br->lines[i].tier_id) < 0);
+		}
+	}
+}
+
+/* A rejected input must answer 400 INVALID_REQUEST naming a field. */
+static void
+check_rejected(const struct response *res)
+{
+	json_object *err, *code, *details, *field;
+
+	assert(res->status == 400);
+	assert(json_object_object_get_ex(res->body, "error", &err));
+	assert(json_object_object_get_ex(err, "code", &code));
+	assert(strcmp(json_object_get_string(code), "INVALID_REQUEST") == 0);
+	assert(json_object_object_get_ex(err, "details", &details));
+	assert(json_object_object_get_ex(details, "field", &field));
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct booking_request br;
+	struct response res;
+	size_t blen;
+	char *body, *canonical;
+
+	/* An exact-size heap copy: ASan catches any read past len. */
+	body = malloc(size == 0 ? 1 : size);
+	if (body == NULL) {
+		abort();
+	}
+	memcpy(body, data, size);
+
+	response_init(&res);
+	if (booking_request_parse(body, size, &br, &res) == 0) {
+		check_accepted(&br);
+		canonical = booking_request_canonical(&br);
+		assert(canonical != NULL && canonical[0] == '[');
+		free(canonical);
+	} else {
+		check_rejected(&res);
+		(void)response_body(&res, &blen);
+	}
+	response_free(&res);
+	free(body);
+	return 0;
+}
