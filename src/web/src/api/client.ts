@@ -46,11 +46,6 @@ export class ApiError extends Error {
   get retryable(): boolean {
     return this.kind !== 'http' || RETRYABLE_STATUSES.has(this.status);
   }
-
-  /** The server (or the way to it) is down, as opposed to refusing this request. */
-  get serverUnavailable(): boolean {
-    return this.retryable || this.status >= 500;
-  }
 }
 
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
@@ -115,6 +110,18 @@ export interface RequestOptions {
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
+type ReachabilityObserver = (reachable: boolean) => void;
+let observer: ReachabilityObserver | null = null;
+
+/**
+ * Tells `fn` after every request whether the server answered (any HTTP
+ * answer but 502/503/504) or not, as soon as it is known: retries of
+ * the same request come later, the banner should not wait for them.
+ */
+export function observeReachability(fn: ReachabilityObserver | null): void {
+  observer = fn;
+}
+
 /** Maps a received response to data or an ApiError. Exported for tests. */
 export function interpretResponse<T>(status: number, headers: Headers, text: string): ApiResult<T> {
   const requestId = headers.get('x-request-id');
@@ -153,9 +160,20 @@ export function interpretResponse<T>(status: number, headers: Headers, text: str
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<ApiResult<T>> {
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+
+  try {
+    const result = await send<T>(path, opts, signal, timeout);
+    observer?.(true);
+    return result;
+  } catch (err) {
+    if (err instanceof ApiError) observer?.(!err.retryable);
+    throw err;
+  }
+}
+
+async function send<T>(path: string, opts: RequestOptions, signal: AbortSignal, timeout: AbortSignal): Promise<ApiResult<T>> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-
   let response: Response;
   let text: string;
   try {

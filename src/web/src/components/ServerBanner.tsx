@@ -20,7 +20,9 @@ export function ServerBanner() {
     const controller = new AbortController();
     const timer = window.setInterval(() => {
       void getHealth(controller.signal).then((ok) => {
-        if (ok) void queryClient.refetchQueries({ type: 'active' });
+        if (!ok) return;
+        serverStatus.report(true);
+        void queryClient.refetchQueries({ type: 'active' });
       });
     }, HEALTH_POLL_MS);
     return () => {
@@ -35,7 +37,7 @@ export function ServerBanner() {
     setChecking(true);
     try {
       await queryClient.refetchQueries({ type: 'active' });
-      if (await getHealth()) serverStatus.reportSuccess();
+      if (await getHealth()) serverStatus.report(true);
     } finally {
       setChecking(false);
     }

@@ -2,6 +2,7 @@
 // the form field the server complained about.
 import type { ApiError } from '../api/client';
 import type { TicketLine, Tier } from '../api/types';
+import { tierLabel } from './format';
 
 export interface FieldErrors {
   userId?: string;
@@ -41,7 +42,8 @@ export function describeRejection(err: ApiError, tiers: readonly Tier[], lines: 
   switch (err.code) {
     case 'INSUFFICIENT_INVENTORY': {
       const tierId = typeof err.details.tierId === 'string' ? err.details.tierId : null;
-      const tierName = tiers.find((t) => t.id === tierId)?.tierName ?? 'that tier';
+      const tier = tiers.find((t) => t.id === tierId);
+      const tierName = tier ? tierLabel(tier.tierName) : 'that tier';
       const available = num(err.details.available);
       const requested = num(err.details.requested);
       const asked = requested !== null ? ` — you asked for ${requested}` : '';

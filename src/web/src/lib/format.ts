@@ -34,3 +34,8 @@ export function calendarParts(iso: string): { month: string; day: string } | nul
     day: String(d.getDate()),
   };
 }
+
+/** Tier names are data ("FRONT_ROW"); show them as words. */
+export function tierLabel(name: string): string {
+  return name.replace(/_+/g, ' ').trim() || name;
+}

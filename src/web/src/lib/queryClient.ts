@@ -1,6 +1,5 @@
-import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
+import { QueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
-import { serverStatus } from './serverStatus';
 
 /** Reads are retried only when the server may not have answered; a 404 is an answer. */
 export function shouldRetryRead(failureCount: number, error: unknown): boolean {
@@ -9,22 +8,6 @@ export function shouldRetryRead(failureCount: number, error: unknown): boolean {
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
-    queryCache: new QueryCache({
-      onError: (err) => {
-        serverStatus.reportError(err);
-      },
-      onSuccess: () => {
-        serverStatus.reportSuccess();
-      },
-    }),
-    mutationCache: new MutationCache({
-      onError: (err) => {
-        serverStatus.reportError(err);
-      },
-      onSuccess: () => {
-        serverStatus.reportSuccess();
-      },
-    }),
     defaultOptions: {
       queries: {
         staleTime: 10_000,

@@ -1,8 +1,7 @@
-// Whether the last thing we heard from the server was "I'm down" (network
-// error, 502/503/504 or another 5xx). The banner reads it; the query client
-// and the booking flow write it.
+// Whether the server is reachable, as the last request found it: no answer,
+// or a 502/503/504, means down; any other answer means up. The banner reads
+// it; the API client writes it (see main.tsx).
 import { useSyncExternalStore } from 'react';
-import { ApiError } from '../api/client';
 
 let down = false;
 const listeners = new Set<() => void>();
@@ -14,11 +13,8 @@ function set(value: boolean): void {
 }
 
 export const serverStatus = {
-  reportError: (err: unknown): void => {
-    if (err instanceof ApiError && err.serverUnavailable) set(true);
-  },
-  reportSuccess: (): void => {
-    set(false);
+  report: (reachable: boolean): void => {
+    set(!reachable);
   },
   isDown: (): boolean => down,
   subscribe: (listener: () => void): (() => void) => {

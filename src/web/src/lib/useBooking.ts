@@ -4,7 +4,6 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { postBooking } from '../api/endpoints';
 import type { ApiError } from '../api/client';
 import { BookingAttempts, type AttemptOutcome, type BookingInput } from './bookingAttempt';
-import { serverStatus } from './serverStatus';
 
 export type BookingState =
   | { phase: 'idle' }
@@ -42,8 +41,6 @@ export function useBooking(attempts?: BookingAttempts) {
         },
         abort.signal,
       );
-      if (outcome.kind === 'booked' || !outcome.error.serverUnavailable) serverStatus.reportSuccess();
-      else serverStatus.reportError(outcome.error);
       if (!abort.signal.aborted) setState({ phase: 'done', outcome });
       return outcome;
     } catch (err) {

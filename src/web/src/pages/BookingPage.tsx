@@ -8,7 +8,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Alert, ErrorState, Loading, errorText } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { artworkStyle } from '../lib/artwork';
-import { formatDateTime, formatEventDate } from '../lib/format';
+import { formatDateTime, formatEventDate, tierLabel } from '../lib/format';
 import { formatCents, toCents } from '../lib/money';
 import { queryKeys } from '../lib/queryClient';
 import { Link, useLocation } from '../lib/router';
@@ -174,7 +174,7 @@ function BookingDetails({ booking, fresh }: { booking: Booking; fresh: boolean }
                 {booking.items.map((item) => (
                   <tr key={item.tierId}>
                     <th scope="row" className="py-2.5 font-semibold text-slate-900">
-                      {item.tierName}
+                      {tierLabel(item.tierName)}
                     </th>
                     <td className="py-2.5 text-right tabular-nums">{item.quantity}</td>
                     <td className="hidden py-2.5 text-right tabular-nums sm:table-cell">

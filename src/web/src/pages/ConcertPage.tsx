@@ -9,7 +9,7 @@ import { Alert, ErrorState, Loading } from '../components/States';
 import { artworkStyle } from '../lib/artwork';
 import { DEFAULT_RETRY_POLICY } from '../lib/bookingAttempt';
 import { describeRejection, describeUnresolved, type BookingProblem, type FieldErrors } from '../lib/bookingErrors';
-import { formatEventDate } from '../lib/format';
+import { formatEventDate, tierLabel } from '../lib/format';
 import { formatCents, formatPrice } from '../lib/money';
 import {
   clampSelection,
@@ -123,6 +123,7 @@ function TierRow({
   const max = maxSelectable(tier);
   const soldOut = stock.tone === 'none';
   const noteId = useId();
+  const name = tierLabel(tier.tierName);
   const stockClass = {
     plenty: 'text-emerald-800',
     low: 'text-amber-800 font-semibold',
@@ -136,7 +137,7 @@ function TierRow({
       } ${soldOut ? 'opacity-75' : ''}`}
     >
       <div className="min-w-0">
-        <h3 className="text-lg font-bold text-slate-900">{tier.tierName}</h3>
+        <h3 className="text-lg font-bold text-slate-900">{name}</h3>
         <p className="mt-0.5 text-slate-700">
           <span className="font-semibold text-slate-900">{formatPrice(tier.price)}</span>
           <span className="text-slate-500"> per ticket</span>
@@ -159,7 +160,7 @@ function TierRow({
         </span>
       ) : (
         <QuantityStepper
-          label={tier.tierName}
+          label={name}
           value={quantity}
           max={max}
           disabled={disabled}
@@ -276,7 +277,7 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
                 return (
                   <li key={line.tierId} className="flex justify-between gap-4 py-2 text-slate-700">
                     <span>
-                      {line.quantity} × {tier.tierName}
+                      {line.quantity} × {tierLabel(tier.tierName)}
                     </span>
                     <span className="tabular-nums">{formatCents(line.quantity * Math.round(tier.price * 100))}</span>
                   </li>

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, interpretResponse, parseRetryAfter, request } from '../api/client';
+import { ApiError, interpretResponse, observeReachability, parseRetryAfter, request } from '../api/client';
 import { fail, installMockApi, ok } from './mockApi';
 
 afterEach(() => {
@@ -75,7 +75,6 @@ describe('interpretResponse', () => {
     const err = caught(() => interpretResponse(502, new Headers(), '<html><body>Bad Gateway</body></html>'));
     expect(err.code).toBe('BAD_GATEWAY');
     expect(err.retryable).toBe(true);
-    expect(err.serverUnavailable).toBe(true);
     expect(err.message).not.toMatch(/status code/);
   });
 
@@ -192,5 +191,25 @@ describe('request', () => {
     const p = request('/api/concerts', { signal: controller.signal });
     controller.abort();
     await expect(p).rejects.toBeInstanceOf(DOMException);
+  });
+});
+
+describe('observeReachability', () => {
+  it('reports down on no answer or 502/503/504 and up on any other answer', async () => {
+    const seen: boolean[] = [];
+    observeReachability((up) => seen.push(up));
+    try {
+      installMockApi(() => 'network-error');
+      await request('/api/concerts').catch(() => undefined);
+      installMockApi(() => ({ status: 504, text: '' }));
+      await request('/api/concerts').catch(() => undefined);
+      installMockApi(() => fail(404, 'CONCERT_NOT_FOUND', 'gone'));
+      await request('/api/concerts/x').catch(() => undefined);
+      installMockApi(() => ok([]));
+      await request('/api/concerts');
+      expect(seen).toEqual([false, false, true, true]);
+    } finally {
+      observeReachability(null);
+    }
   });
 });

@@ -1,0 +1,135 @@
+// The main path of a fan: listing → concert → book → booking page → reload → cancel,
+// and a double click that must book once.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  addConcert,
+  addTickets,
+  api,
+  availability,
+  countBookingRows,
+  launch,
+  scenario,
+  unique,
+  waitForText,
+} from './lib.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const byName = (tiers) => Object.fromEntries(tiers.map((t) => [t.tierName, t.availableQuantity]));
+
+describe('booking', () => {
+  it('lists, books, shows the booking after a reload and cancels it after confirmation', async () => {
+    const name = `E2E Flow ${unique()}`;
+    const concertId = await addConcert(name, 'The Fillmore', '2027-05-01T20:00:00Z', 'VIP:5:100.00', 'Floor:50:40.00');
+
+    await scenario(browser, 'flow', async (page) => {
+      await page.goto('/');
+      await page.getByRole('heading', { level: 1, name: 'Upcoming concerts' }).waitFor();
+      const card = page.getByRole('link').filter({ hasText: name });
+      await waitForText(card, 'From $40.00');
+      await card.click();
+
+      await page.waitForURL(`**/concerts/${concertId}`);
+      await page.getByRole('heading', { level: 1, name }).waitFor();
+      await addTickets(page, 'VIP', 1);
+      await addTickets(page, 'Floor', 2);
+      await waitForText(page.getByTestId('total'), '$180.00');
+      await page.getByLabel('Your name').fill('E2E Fan');
+      await page.getByRole('button', { name: /^Book 3 tickets/ }).click();
+
+      await page.waitForURL(/\/bookings\/[A-Za-z0-9_-]+$/);
+      await page.getByRole('heading', { name: 'You’re going!' }).waitFor();
+      const bookingId = (await page.getByTestId('booking-id').textContent()).trim();
+      assert.equal(new URL(page.url()).pathname, `/bookings/${bookingId}`);
+      await waitForText(page.getByTestId('booking-total'), '$180.00');
+
+      const stored = await api(`/api/bookings/${bookingId}`);
+      assert.equal(stored.status, 200);
+      assert.equal(stored.body.data.status, 'confirmed');
+      assert.equal(stored.body.data.userId, 'E2E Fan');
+      assert.deepEqual(byName(await availability(concertId)), { VIP: 4, Floor: 48 });
+
+      // The link can be bookmarked: a reload shows the same booking.
+      await page.reload();
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await waitForText(page.getByTestId('booking-id'), bookingId);
+      await waitForText(page.locator('article'), 'Confirmed');
+      await waitForText(page.getByRole('row').filter({ hasText: 'Floor' }), /Floor\s*2/);
+
+      // Cancel asks first; "keep" changes nothing.
+      await page.getByRole('button', { name: 'Cancel booking' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Cancel this booking?' });
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: 'Keep my booking' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      assert.equal((await api(`/api/bookings/${bookingId}`)).body.data.status, 'confirmed');
+
+      await page.getByRole('button', { name: 'Cancel booking' }).click();
+      await dialog.getByRole('button', { name: 'Yes, cancel booking' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Booking cancelled' }).waitFor();
+      await waitForText(page.locator('article'), 'Cancelled');
+      assert.equal(await page.getByRole('button', { name: 'Cancel booking' }).count(), 0);
+
+      assert.equal((await api(`/api/bookings/${bookingId}`)).body.data.status, 'cancelled');
+      assert.deepEqual(byName(await availability(concertId)), { VIP: 5, Floor: 50 });
+    });
+  });
+
+  it('books once when the Book button is double-clicked', async () => {
+    const name = `E2E Double ${unique()}`;
+    const concertId = await addConcert(name, 'Paradiso', '2027-05-02T20:00:00Z', 'VIP:5:100.00');
+
+    await scenario(browser, 'double-click', async (page) => {
+      const posts = [];
+      page.on('request', (req) => {
+        if (req.method() === 'POST' && new URL(req.url()).pathname === '/api/bookings') posts.push(req.postData());
+      });
+      await page.goto(`/concerts/${concertId}`);
+      await page.getByRole('heading', { level: 1, name }).waitFor();
+      await addTickets(page, 'VIP', 2);
+      await page.getByLabel('Your name').fill('Double Clicker');
+      await page.getByRole('button', { name: /^Book 2 tickets/ }).dblclick();
+      await page.getByRole('heading', { name: 'You’re going!' }).waitFor();
+
+      assert.equal(posts.length, 1, `the page sent ${posts.length} booking requests`);
+      const [vip] = await availability(concertId);
+      assert.equal(vip.availableQuantity, 3, 'two tickets taken, not four');
+      const rows = await countBookingRows(concertId);
+      if (rows !== null) assert.equal(rows, 1, 'one booking row in the database');
+    });
+  });
+
+  it('books once when two clicks land in the same frame', async () => {
+    const name = `E2E Same frame ${unique()}`;
+    const concertId = await addConcert(name, 'Paradiso', '2027-05-03T20:00:00Z', 'VIP:5:100.00');
+
+    await scenario(browser, 'same-frame-clicks', async (page) => {
+      let posts = 0;
+      page.on('request', (req) => {
+        if (req.method() === 'POST' && new URL(req.url()).pathname === '/api/bookings') posts += 1;
+      });
+      await page.goto(`/concerts/${concertId}`);
+      await page.getByRole('heading', { level: 1, name }).waitFor();
+      await addTickets(page, 'VIP', 1);
+      await page.getByLabel('Your name').fill('Fast Fingers');
+      // Both clicks run before React re-renders: only the in-flight guard stops the second.
+      await page.getByRole('button', { name: /^Book 1 ticket/ }).evaluate((button) => {
+        button.click();
+        button.click();
+      });
+      await page.getByRole('heading', { name: 'You’re going!' }).waitFor();
+      assert.equal(posts, 1);
+      const [vip] = await availability(concertId);
+      assert.equal(vip.availableQuantity, 4);
+      const rows = await countBookingRows(concertId);
+      if (rows !== null) assert.equal(rows, 1);
+    });
+  });
+});
