@@ -1,0 +1,133 @@
+// The read endpoints of the API contract (DESIGN.md, "HTTP API"), through nginx, against the
+// seed data: concert_001 with VIP 100 x 100.00, FRONT_ROW 200 x 50.00, GA 500 x 10.00.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { assertError, assertOk, startStack } from './stack.mjs';
+
+let s;
+before(async () => {
+  s = await startStack();
+});
+after(async () => {
+  await s?.destroy();
+});
+
+const CONCERT_FIELDS = ['createdAt', 'eventDate', 'id', 'name', 'venue'];
+const TIER_FIELDS = ['availableQuantity', 'id', 'price', 'tierName', 'totalQuantity'];
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
+
+test('GET /health answers 200 healthy from the read pool', async () => {
+  const res = await s.get('/health');
+  assert.equal(res.status, 200);
+  assert.match(res.headers['content-type'], /^application\/json\b/);
+  assert.equal(res.json.status, 'healthy');
+});
+
+test('GET /api/concerts lists the seed concerts ordered by eventDate', async () => {
+  const data = assertOk(assert, await s.get('/api/concerts'));
+  assert.ok(Array.isArray(data), 'data is a list');
+  assert.ok(data.length >= 3, `at least the three seed concerts, got ${data.length}`);
+  for (const c of data) {
+    for (const k of CONCERT_FIELDS) assert.ok(k in c, `${k} in ${JSON.stringify(c)}`);
+    assert.match(c.eventDate, ISO_8601);
+    assert.match(c.createdAt, ISO_8601);
+  }
+  const dates = data.map((c) => Date.parse(c.eventDate));
+  assert.deepEqual(dates, [...dates].sort((a, b) => a - b), 'ordered by eventDate');
+  const ids = data.map((c) => c.id);
+  for (const id of ['concert_001', 'concert_002', 'concert_003']) assert.ok(ids.includes(id), id);
+});
+
+test('GET /api/concerts ignores a query string', async () => {
+  const plain = assertOk(assert, await s.get('/api/concerts'));
+  const withQuery = assertOk(assert, await s.get('/api/concerts?page=2&x=%20'));
+  assert.deepEqual(withQuery, plain);
+});
+
+test('GET /api/concerts/concert_001 returns the concert', async () => {
+  const data = assertOk(assert, await s.get('/api/concerts/concert_001'));
+  for (const k of CONCERT_FIELDS) assert.ok(k in data, `${k} in ${JSON.stringify(data)}`);
+  assert.equal(data.id, 'concert_001');
+  assert.equal(data.name, 'Rock Festival 2027');
+  assert.equal(data.venue, 'Madison Square Garden');
+  assert.equal(Date.parse(data.eventDate), Date.parse('2027-06-15T20:00:00Z'));
+});
+
+test('GET /api/concerts/concert_001/availability returns the seed tiers, all available', async () => {
+  const res = await s.get('/api/concerts/concert_001/availability');
+  const data = assertOk(assert, res);
+  assert.deepEqual(Object.keys(data).sort(), ['concertId', 'tiers']);
+  assert.equal(data.concertId, 'concert_001');
+  const byName = Object.fromEntries(data.tiers.map((t) => [t.tierName, t]));
+  assert.deepEqual(Object.keys(byName).sort(), ['FRONT_ROW', 'GA', 'VIP']);
+  for (const t of data.tiers) {
+    assert.deepEqual(Object.keys(t).sort(), TIER_FIELDS);
+    assert.match(t.id, /^[A-Za-z0-9_-]{1,64}$/);
+    assert.equal(t.availableQuantity, t.totalQuantity, `${t.tierName} untouched`);
+  }
+  assert.equal(byName.VIP.totalQuantity, 100);
+  assert.equal(byName.VIP.price, 100);
+  assert.equal(byName.FRONT_ROW.totalQuantity, 200);
+  assert.equal(byName.FRONT_ROW.price, 50);
+  assert.equal(byName.GA.totalQuantity, 500);
+  assert.equal(byName.GA.price, 10);
+  // Money is printed with its two decimals, exactly as the contract shows it.
+  assert.match(res.body, /"price":100\.00[,}]/);
+  assert.match(res.body, /"price":50\.00[,}]/);
+  assert.match(res.body, /"price":10\.00[,}]/);
+});
+
+test('HEAD /api/concerts answers 200 without a body', async () => {
+  const res = await s.request('HEAD', '/api/concerts');
+  assert.equal(res.status, 200);
+  assert.match(res.headers['content-type'], /^application\/json\b/);
+  assert.equal(res.raw.length, 0);
+});
+
+test('an unknown concert is 404 CONCERT_NOT_FOUND', async () => {
+  assertError(assert, await s.get('/api/concerts/concert_999'), 404, 'CONCERT_NOT_FOUND');
+});
+
+test('availability of an unknown concert is 404 CONCERT_NOT_FOUND', async () => {
+  assertError(assert, await s.get('/api/concerts/concert_999/availability'), 404, 'CONCERT_NOT_FOUND');
+});
+
+test('a malformed concert id is 400 INVALID_REQUEST', async () => {
+  assertError(assert, await s.get('/api/concerts/bad%20id'), 400, 'INVALID_REQUEST');
+  assertError(assert, await s.get('/api/concerts/bad%27id'), 400, 'INVALID_REQUEST');
+  assertError(assert, await s.get('/api/concerts/bad%20id/availability'), 400, 'INVALID_REQUEST');
+});
+
+test('a concert id longer than 64 characters is 400 INVALID_REQUEST', async () => {
+  assertError(assert, await s.get(`/api/concerts/${'a'.repeat(65)}`), 400, 'INVALID_REQUEST');
+  // 64 is still a well-formed id: it is simply not there.
+  assertError(assert, await s.get(`/api/concerts/${'a'.repeat(64)}`), 404, 'CONCERT_NOT_FOUND');
+});
+
+test('unknown routes under /api are 404 NOT_FOUND', async () => {
+  for (const p of ['/api', '/api/', '/api/nope', '/api/concerts/concert_001/extra', '/api/concerts/concert_001/availability/x']) {
+    assertError(assert, await s.get(p), 404, 'NOT_FOUND');
+  }
+});
+
+test('a wrong method on a known route is 405 METHOD_NOT_ALLOWED with Allow', async () => {
+  const cases = [
+    ['DELETE', '/api/concerts', 'GET'],
+    ['POST', '/api/concerts', 'GET'],
+    ['PUT', '/api/concerts/concert_001', 'GET'],
+    ['POST', '/api/concerts/concert_001/availability', 'GET'],
+    ['GET', '/api/bookings', 'POST'],
+    ['POST', '/health', 'GET'],
+  ];
+  for (const [method, p, allow] of cases) {
+    const res = await s.request(method, p, method === 'GET' ? {} : { headers: { 'content-length': '0' } });
+    assertError(assert, res, 405, 'METHOD_NOT_ALLOWED');
+    assert.equal(res.headers.allow, allow, `${method} ${p}`);
+  }
+});
+
+test('ticketd drains on SIGTERM and its log has no sanitizer report', async () => {
+  const reports = await s.stopTicketdAndCollectSanitizerReports();
+  assert.deepEqual(reports, []);
+});

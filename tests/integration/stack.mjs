@@ -1,0 +1,278 @@
+// A throwaway ticketd stack for the integration tests: its own PostgreSQL cluster, ticketd and
+// nginx on free ports, started by deploy/stack (the same mechanism deploy/up uses) in a temp
+// directory and destroyed afterwards. KEEP_STACK=1 keeps the directory for a post-mortem.
+//
+//   const s = await startStack({ env: { PAYMENT_LATENCY_MS: '5' } });
+//   const r = await s.request('GET', '/api/concerts');   // { status, headers, body, json }
+//   await s.stack('db-stop');
+//   await s.destroy();
+
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// The sanitizer build when it exists (deploy/test builds it), else the normal one.
+export function defaultTicketdBin() {
+  if (process.env.TICKETD_BIN) return process.env.TICKETD_BIN;
+  const asan = path.join(REPO, 'build-asan', 'ticketd');
+  return existsSync(asan) ? asan : path.join(REPO, 'build', 'ticketd');
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Runs one of the deploy/ scripts; resolves to { code, stdout, stderr } whatever the exit code.
+async function script(name, args, env) {
+  try {
+    const { stdout, stderr } = await run(path.join(REPO, 'deploy', name), args, {
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    if (typeof err.code !== 'number') throw err;
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+function parseEnvFile(text) {
+  const env = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)='(.*)'$/.exec(line);
+    if (m) env[m[1]] = m[2].replaceAll(`'\\''`, `'`);
+  }
+  return env;
+}
+
+// One HTTP request without any of fetch's help (no decompression, no keep-alive), so the
+// tests see exactly what nginx sent.
+export function httpRequest(port, method, urlPath, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: urlPath, headers, agent: false },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          const text = raw.toString('utf8');
+          let json;
+          if (/json/.test(res.headers['content-type'] ?? '') && !res.headers['content-encoding']) {
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+          }
+          resolve({ status: res.statusCode, headers: res.headers, raw, body: text, json });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.setTimeout(30000, () => req.destroy(new Error(`${method} ${urlPath}: no answer in 30s`)));
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+// Sends bytes as they are (for requests no HTTP client would make) and reads until nginx
+// closes the connection. Returns { status, headers, body }.
+export function rawRequest(port, bytes) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    const chunks = [];
+    sock.setTimeout(10000, () => sock.destroy(new Error('raw request: no close in 10s')));
+    sock.on('connect', () => sock.end(bytes));
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', reject);
+    sock.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head, ...rest] = text.split('\r\n\r\n');
+      const [statusLine, ...headerLines] = head.split('\r\n');
+      const headers = {};
+      for (const h of headerLines) {
+        const i = h.indexOf(':');
+        if (i > 0) headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+      }
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
+      const body = rest.join('\r\n\r\n');
+      let json;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      resolve({ status, headers, body, json });
+    });
+  });
+}
+
+export async function startStack({ env = {}, rateLimit = 'on' } = {}) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketd-it-'));
+  const port = await freePort();
+  let pgPort = await freePort();
+  while (pgPort === port) pgPort = await freePort();
+
+  const stackEnv = {
+    ...process.env,
+    STACK_DIR: dir,
+    PORT: String(port),
+    PG_PORT: String(pgPort),
+    TICKETD_BIN: defaultTicketdBin(),
+    RATE_LIMIT: rateLimit,
+    PAYMENT_DECLINE_RATE: '0',
+    PAYMENT_LATENCY_MS: '5',
+    ...env,
+  };
+  const started = await script('stack', ['start'], stackEnv);
+  if (started.code !== 0) {
+    await script('stack', ['destroy'], stackEnv).catch(() => {});
+    throw new Error(`deploy/stack start failed (exit ${started.code}):\n${started.stderr}`);
+  }
+  const vars = parseEnvFile(await readFile(path.join(dir, 'stack.env'), 'utf8'));
+  return new Stack(dir, port, stackEnv, vars);
+}
+
+class Stack {
+  constructor(dir, port, env, vars) {
+    this.dir = dir;
+    this.port = port;
+    this.env = env;
+    this.vars = vars;
+    this.baseUrl = vars.BASE_URL;
+  }
+
+  request(method, urlPath, opts) {
+    return httpRequest(this.port, method, urlPath, opts);
+  }
+
+  get(urlPath, opts) {
+    return this.request('GET', urlPath, opts);
+  }
+
+  raw(bytes) {
+    return rawRequest(this.port, bytes);
+  }
+
+  // deploy/stack <cmd> on this stack; throws when it fails.
+  async stack(cmd) {
+    const r = await script('stack', [cmd], this.env);
+    if (r.code !== 0) throw new Error(`deploy/stack ${cmd} failed (exit ${r.code}):\n${r.stderr}`);
+    return r;
+  }
+
+  // Any deploy/ script with this stack's STACK_DIR; never throws on a non-zero exit.
+  script(name, args = []) {
+    return script(name, args, this.env);
+  }
+
+  // Runs SQL as the application's role; returns psql's unaligned, tuples-only output.
+  async psql(sql) {
+    const { stdout } = await run('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
+      this.vars.DATABASE_URL, '-c', sql], { env: this.env });
+    return stdout.trim();
+  }
+
+  // Polls until GET urlPath answers `status`, or fails after timeoutMs.
+  async waitFor(urlPath, status, timeoutMs = 15000) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    while (Date.now() < deadline) {
+      try {
+        last = await this.get(urlPath);
+        if (last.status === status) return last;
+      } catch (err) {
+        last = { status: String(err) };
+      }
+      await sleep(100);
+    }
+    throw new Error(`GET ${urlPath} did not answer ${status} within ${timeoutMs} ms (last: ${last?.status})`);
+  }
+
+  // The access log entry of one request id (nginx flushes its log buffer every second).
+  async accessLogEntry(requestId, timeoutMs = 5000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = await readFile(this.vars.ACCESS_LOG, 'utf8').catch(() => '');
+      for (const line of text.split('\n')) {
+        if (line.includes(requestId)) return { line, entry: JSON.parse(line) };
+      }
+      if (Date.now() > deadline) throw new Error(`request id ${requestId} not in ${this.vars.ACCESS_LOG}`);
+      await sleep(200);
+    }
+  }
+
+  ticketdLog() {
+    return readFile(this.vars.TICKETD_LOG, 'utf8');
+  }
+
+  // Stops ticketd (SIGTERM: workers drain and exit, so LeakSanitizer reports now) and returns
+  // every sanitizer report its log holds; the caller asserts there are none.
+  async stopTicketdAndCollectSanitizerReports() {
+    await this.stack('ticketd-stop');
+    const text = await this.ticketdLog();
+    return text
+      .split('\n')
+      .filter((l) => /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Undefined|Leak)/.test(l));
+  }
+
+  async destroy() {
+    if (process.env.KEEP_STACK) {
+      await script('stack', ['stop'], this.env);
+      process.stderr.write(`# KEEP_STACK: stack kept in ${this.dir}\n`);
+      return;
+    }
+    const r = await script('stack', ['destroy'], this.env);
+    if (r.code !== 0) throw new Error(`deploy/stack destroy failed:\n${r.stderr}`);
+  }
+}
+
+// Asserts the API's error envelope: exactly success:false and error {code, message[, details]}.
+export function assertError(assert, res, status, code) {
+  assert.equal(res.status, status, `status of ${res.body}`);
+  assert.match(res.headers['content-type'] ?? '', /^application\/json\b/);
+  assert.ok(res.json, `a JSON body: ${res.body}`);
+  assert.deepEqual(Object.keys(res.json).sort(), ['error', 'success']);
+  assert.equal(res.json.success, false);
+  assert.equal(res.json.error.code, code);
+  assert.equal(typeof res.json.error.message, 'string');
+  assert.ok(res.json.error.message.length > 0, 'a message');
+  for (const k of Object.keys(res.json.error)) {
+    assert.ok(['code', 'message', 'details'].includes(k), `unexpected error field ${k}`);
+  }
+}
+
+// Asserts a success envelope and returns its data.
+export function assertOk(assert, res, status = 200) {
+  assert.equal(res.status, status, `status of ${res.body}`);
+  assert.match(res.headers['content-type'] ?? '', /^application\/json\b/);
+  assert.ok(res.json, `a JSON body: ${res.body}`);
+  assert.equal(res.json.success, true);
+  for (const k of Object.keys(res.json)) {
+    assert.ok(['success', 'data', 'meta'].includes(k), `unexpected envelope field ${k}`);
+  }
+  assert.ok('data' in res.json, 'a data field');
+  return res.json.data;
+}
