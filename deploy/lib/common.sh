@@ -101,11 +101,13 @@ build_web() {
 	gzip_assets "$web/dist"
 }
 
+# Vite writes no .gz of its own (the front end's postbuild may, and Vite empties dist/ on every
+# build): every compressible file without a .gz beside it gets one, for gzip_static.
 gzip_assets() {
 	[ -d "$1" ] || return 0
 	find "$1" -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.css' -o -name '*.html' \
 		-o -name '*.svg' -o -name '*.json' -o -name '*.txt' -o -name '*.map' \) \
-		-exec gzip -9 -k -f -n {} +
+		-exec sh -c 'for f; do [ -f "$f.gz" ] || gzip -9 -k -n "$f"; done' sh {} +
 }
 
 # Reads KEY='value' lines written by deploy/stack into the environment.
