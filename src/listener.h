@@ -14,6 +14,17 @@
  */
 int listener_open(const char *spec, int backlog);
 
+/*
+ * Takes the two listening sockets from a previous master
+ * (TICKETD_LISTEN_FDS="READ,BOOK", set by a graceful reload) or from
+ * systemd socket activation (LISTEN_PID/LISTEN_FDS: fds 3 and 4, read
+ * then book).  A restart so never rebinds the paths, and connections
+ * queued on them survive it.  Returns 1 when inherited (and clears the
+ * variables), 0 when there is nothing to inherit, -1 on a bad value.
+ * *from_systemd says whether systemd owns the sockets.
+ */
+int listener_inherit(int *read_fd, int *book_fd, int *from_systemd);
+
 /* Removes a unix socket's path (nothing for TCP). */
 void listener_unlink(const char *spec);
 

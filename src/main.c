@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,11 +63,43 @@ write_pidfile(const char *path)
 	fclose(fp);
 }
 
+/* The binary a graceful reload execs: the one at the same path now. */
+static void
+find_exe(const char *argv0, char *exe, size_t len)
+{
+	ssize_t n;
+
+	if (strchr(argv0, '/') != NULL && realpath(argv0, exe) != NULL) {
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, len - 1);
+	exe[n > 0 ? n : 0] = '\0';
+}
+
+static int
+open_sockets(const struct settings *cfg, int *read_fd, int *book_fd,
+    int *owned)
+{
+	int from_systemd, rc;
+
+	rc = listener_inherit(read_fd, book_fd, &from_systemd);
+	if (rc != 0) {
+		/* systemd owns its sockets; ours pass from master to master. */
+		*owned = !from_systemd;
+		return rc < 0 ? -1 : 0;
+	}
+	*owned = 1;
+	*read_fd = listener_open(cfg->read_socket, cfg->backlog);
+	*book_fd = *read_fd < 0 ? -1 : listener_open(cfg->book_socket, cfg->backlog);
+	return *read_fd < 0 || *book_fd < 0 ? -1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct settings cfg;
-	int read_fd, book_fd, rc = 1;
+	char exe[PATH_MAX];
+	int read_fd, book_fd, owned, handed_over, rc = 1;
 
 	settings_defaults(&cfg);
 	if (load_settings(&cfg, argc, argv) != 0) {
@@ -79,19 +112,23 @@ main(int argc, char **argv)
 		log_error("libfcgi failed to initialize");
 		goto out;
 	}
-	read_fd = listener_open(cfg.read_socket, cfg.backlog);
-	book_fd = read_fd < 0 ? -1 : listener_open(cfg.book_socket, cfg.backlog);
-	if (read_fd < 0 || book_fd < 0) {
+	if (open_sockets(&cfg, &read_fd, &book_fd, &owned) != 0) {
 		goto out;
 	}
 	write_pidfile(cfg.pidfile);
+	find_exe(argv[0], exe, sizeof(exe));
 
-	rc = master_run(&cfg, read_fd, book_fd);
+	rc = master_run(&cfg, read_fd, book_fd, exe, argv, &handed_over);
 
-	listener_unlink(cfg.read_socket);
-	listener_unlink(cfg.book_socket);
-	if (*cfg.pidfile != '\0') {
-		unlink(cfg.pidfile);
+	/* After a reload the paths and the pidfile belong to the new master. */
+	if (!handed_over) {
+		if (owned) {
+			listener_unlink(cfg.read_socket);
+			listener_unlink(cfg.book_socket);
+		}
+		if (*cfg.pidfile != '\0') {
+			unlink(cfg.pidfile);
+		}
 	}
 out:
 	settings_free(&cfg);

@@ -7,6 +7,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,9 @@
 #define RESPAWN_MIN_LIFE_MS 1000
 #define RESPAWN_DELAY_MS 200
 
+/* How long a reloading master waits for its successor to report ready. */
+#define HANDOVER_READY_MS 10000
+
 struct pool {
 	enum pool_kind kind;
 	int fd;
@@ -34,6 +40,7 @@ struct pool {
 
 static volatile sig_atomic_t got_stop;
 static volatile sig_atomic_t got_child;
+static volatile sig_atomic_t got_reload;
 
 static void
 on_stop(int sig)
@@ -45,6 +52,12 @@ static void
 on_child(int sig)
 {
 	got_child = 1;
+}
+
+static void
+on_reload(int sig)
+{
+	got_reload = 1;
 }
 
 static long long
@@ -202,6 +215,8 @@ install_signals(sigset_t *waitmask)
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_reload;
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_child;
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
@@ -210,15 +225,116 @@ install_signals(sigset_t *waitmask)
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, waitmask);
 	sigdelset(waitmask, SIGTERM);
 	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGHUP);
 	sigdelset(waitmask, SIGCHLD);
 }
 
+/*
+ * Starts a new master on the same listening sockets, so connections
+ * queued on them are served across the restart.  A close-on-exec pipe
+ * tells whether the exec happened.  Returns 0 once it has.
+ */
+static int
+hand_over(int read_fd, int book_fd, const char *exe, char **argv)
+{
+	int pfd[2], ready[2], child_errno = 0;
+	char fds[32], byte;
+	struct pollfd pfd_ready;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) != 0 || pipe2(ready, O_CLOEXEC) != 0) {
+		log_error("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_error("fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		close(ready[0]);
+		close(ready[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		fcntl(read_fd, F_SETFD, 0);
+		fcntl(book_fd, F_SETFD, 0);
+		fcntl(ready[1], F_SETFD, 0);
+		snprintf(fds, sizeof(fds), "%d,%d", read_fd, book_fd);
+		setenv("TICKETD_LISTEN_FDS", fds, 1);
+		snprintf(fds, sizeof(fds), "%d", ready[1]);
+		setenv("TICKETD_READY_FD", fds, 1);
+		execv(exe, argv);
+		child_errno = errno;
+		if (write(pfd[1], &child_errno, sizeof(child_errno)) < 0) {
+			_exit(127);
+		}
+		_exit(127);
+	}
+
+	close(pfd[1]);
+	close(ready[1]);
+	while ((n = read(pfd[0], &child_errno, sizeof(child_errno))) < 0 &&
+	    errno == EINTR) {
+		continue;
+	}
+	close(pfd[0]);
+	if (n > 0) {
+		log_error("cannot start a new master (%s): %s", exe,
+		    strerror(child_errno));
+		close(ready[0]);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+
+	/* Keep serving until the new master's workers are up (or it died). */
+	pfd_ready.fd = ready[0];
+	pfd_ready.events = POLLIN;
+	while (poll(&pfd_ready, 1, HANDOVER_READY_MS) < 0 && errno == EINTR) {
+		continue;
+	}
+	n = read(ready[0], &byte, 1);
+	close(ready[0]);
+	if (n != 1) {
+		log_warn("new master %ld did not report ready; draining anyway",
+		    (long)pid);
+	}
+	log_info("new master %ld serves the sockets; draining", (long)pid);
+	return 0;
+}
+
+/* Tells the master that started us by a reload that our workers are up. */
+static void
+report_ready(void)
+{
+	const char *fd_text = getenv("TICKETD_READY_FD");
+	int fd;
+
+	if (fd_text == NULL) {
+		return;
+	}
+	fd = atoi(fd_text);
+	if (fd > 2 && write(fd, "1", 1) != 1) {
+		log_warn("cannot report ready: %s", strerror(errno));
+	}
+	if (fd > 2) {
+		close(fd);
+	}
+	unsetenv("TICKETD_READY_FD");
+}
+
 int
-master_run(const struct settings *cfg, int read_fd, int book_fd)
+master_run(const struct settings *cfg, int read_fd, int book_fd,
+    const char *exe, char **argv, int *handed_over)
 {
 	struct pool pools[2];
 	sigset_t waitmask;
@@ -234,11 +350,20 @@ master_run(const struct settings *cfg, int read_fd, int book_fd)
 
 	install_signals(&waitmask);
 	respawn(cfg, pools, semid);
+	report_ready();
 	log_info("serving: %d read workers, %d booking workers, %d transaction slots",
 	    cfg->read_workers, cfg->book_workers, cfg->txn_slots);
 
+	*handed_over = 0;
 	while (!got_stop) {
 		sigsuspend(&waitmask);
+		if (got_reload) {
+			got_reload = 0;
+			if (hand_over(read_fd, book_fd, exe, argv) == 0) {
+				*handed_over = 1;
+				break;
+			}
+		}
 		if (got_child) {
 			got_child = 0;
 			reap(pools, 2, 1);
