@@ -14,7 +14,8 @@ enum pool_kind { POOL_READ, POOL_BOOK };
 
 struct app {
 	const struct settings *cfg;
-	struct db *db;
+	struct db *db;      /* the primary: bookings and everything they read */
+	struct db *db_read; /* a replica for listings, or NULL */
 	enum pool_kind pool;
 	int txn_semid; /* booking transactions in flight; -1 for no cap */
 };
@@ -26,9 +27,20 @@ struct app {
 typedef void handler_fn(struct app *app, const struct request *req,
     const char *id, struct response *res);
 
-/* Routes req and runs its handler: 404 NOT_FOUND, 405, 400 for a bad id. */
-void app_dispatch(struct app *app, const struct request *req,
+/*
+ * Routes req and runs its handler: 404 NOT_FOUND, 405, 400 for a bad id.
+ * Returns the route (ROUTE_COUNT when none matched), for metrics.
+ */
+int app_dispatch(struct app *app, const struct request *req,
     struct response *res);
+
+/*
+ * Runs a read-only statement on the replica, or on the primary when
+ * there is no replica or it is unavailable (a fan may see data as old as
+ * the replication lag; a booking always checks the primary).
+ */
+int app_exec_read(struct app *app, int q, const char *const *params,
+    PGresult **res);
 
 /* Answers a db_error (503, 409, 400 or 500) without internals. */
 void app_reply_db_error(struct response *res, int err);

@@ -12,6 +12,7 @@
 #include "bookings.h"
 #include "concerts.h"
 #include "log.h"
+#include "metrics.h"
 #include "money.h"
 #include "payment.h"
 #include "queries.h"
@@ -22,6 +23,7 @@ reply_shortage(struct response *res, json_object *details, const char *tier_name
 {
 	char msg[128];
 
+	metrics_booking(OUTCOME_INSUFFICIENT);
 	snprintf(msg, sizeof(msg), "Insufficient tickets available for %s", tier_name);
 	response_error(res, 409, "INSUFFICIENT_INVENTORY", msg, details);
 }
@@ -31,6 +33,7 @@ reply_declined(struct response *res, const char *booking_id)
 {
 	json_object *details = json_object_new_object();
 
+	metrics_booking(OUTCOME_DECLINED);
 	json_object_object_add(details, "bookingId", json_object_new_string(booking_id));
 	response_error(res, 402, "PAYMENT_FAILED", "The payment was declined",
 	    details);
@@ -58,6 +61,7 @@ reply_recorded(const PGresult *r, struct response *res)
 		return;
 	}
 
+	metrics_booking(OUTCOME_DUPLICATE);
 	meta = json_object_new_object();
 	json_object_object_add(meta, "duplicate", json_object_new_boolean(1));
 	json_object_object_add(meta, "message", json_object_new_string(
@@ -88,6 +92,7 @@ replay_known_key(struct app *app, const struct booking_request *br,
 		return 0;
 	}
 	if (strcmp(PQgetvalue(r, 0, BK_REQUEST), canonical) != 0) {
+		metrics_booking(OUTCOME_KEY_REUSED);
 		response_error(res, 422, "IDEMPOTENCY_KEY_REUSED",
 		    "This idempotency key was used for a different request", NULL);
 	} else {
@@ -199,6 +204,7 @@ reply_outcome(struct app *app, const struct booking_request *br,
 	const struct tier *t;
 
 	if (strcmp(outcome, "confirmed") == 0) {
+		metrics_booking(OUTCOME_CONFIRMED);
 		response_data(res, 201, booking_json_confirmed(br,
 		    PQgetvalue(r, 0, BOOK_ID), PQgetvalue(r, 0, BOOK_CREATED), tiers,
 		    ntiers), NULL);
@@ -234,6 +240,7 @@ book_and_reply(struct app *app, const struct request *req,
 	pay = payment_authorize(app->cfg, br->idempotency_key, br->payment_method,
 	    br->total_cents, ref, sizeof(ref));
 	if (pay == PAYMENT_TIMEOUT) {
+		metrics_booking(OUTCOME_PAYMENT_TIMEOUT);
 		response_error(res, 504, "PAYMENT_TIMEOUT",
 		    "The payment provider did not answer in time; nothing was booked",
 		    NULL);
@@ -298,7 +305,7 @@ bookings_create(struct app *app, const struct request *req, const char *id,
 		goto out;
 	}
 
-	n = concerts_load_tiers(app->db, br.concert_id, tiers, CONCERTS_MAX_TIERS);
+	n = concerts_load_tiers(app, 0, br.concert_id, tiers, CONCERTS_MAX_TIERS);
 	if (n == CONCERTS_NOT_FOUND) {
 		response_error(res, 404, "CONCERT_NOT_FOUND", "Concert not found", NULL);
 		goto out;
@@ -373,6 +380,7 @@ bookings_cancel(struct app *app, const struct request *req, const char *id,
 		response_error(res, 409, "BOOKING_NOT_CANCELLABLE",
 		    "Only a confirmed booking can be cancelled", details);
 	} else {
+		metrics_booking(OUTCOME_CANCELLED);
 		reply_booking(app, id, res, &total);
 		payment_refund(id, total);
 	}

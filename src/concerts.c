@@ -44,7 +44,7 @@ concerts_list(struct app *app, const struct request *req, const char *id,
 	PGresult *r;
 	int err;
 
-	err = db_exec(app->db, Q_CONCERTS, NULL, &r);
+	err = app_exec_read(app, Q_CONCERTS, NULL, &r);
 	if (err != DB_OK) {
 		app_reply_db_error(res, err);
 		return;
@@ -77,7 +77,7 @@ concert_or_reply(struct app *app, const char *id, struct response *res)
 	PGresult *r;
 	int err;
 
-	err = db_exec(app->db, Q_CONCERT, params, &r);
+	err = app_exec_read(app, Q_CONCERT, params, &r);
 	if (err != DB_OK) {
 		app_reply_db_error(res, err);
 		return NULL;
@@ -103,15 +103,24 @@ concerts_get(struct app *app, const struct request *req, const char *id,
 	}
 }
 
+/* One read statement, from the replica or the primary. */
+static int
+exec_on(struct app *app, int from_replica, int q, const char *const *params,
+    PGresult **r)
+{
+	return from_replica ? app_exec_read(app, q, params, r)
+			    : db_exec(app->db, q, params, r);
+}
+
 int
-concerts_load_tiers(struct db *db, const char *concert_id, struct tier *tiers,
-    int max)
+concerts_load_tiers(struct app *app, int from_replica, const char *concert_id,
+    struct tier *tiers, int max)
 {
 	const char *params[1] = {concert_id};
 	PGresult *r;
 	int err, n;
 
-	err = db_exec(db, Q_AVAILABILITY, params, &r);
+	err = exec_on(app, from_replica, Q_AVAILABILITY, params, &r);
 	if (err != DB_OK) {
 		return err;
 	}
@@ -132,7 +141,7 @@ concerts_load_tiers(struct db *db, const char *concert_id, struct tier *tiers,
 	}
 
 	/* No tiers: tell a concert without tiers from no concert at all. */
-	err = db_exec(db, Q_CONCERT, params, &r);
+	err = exec_on(app, from_replica, Q_CONCERT, params, &r);
 	if (err != DB_OK) {
 		return err;
 	}
@@ -160,7 +169,7 @@ concerts_availability(struct app *app, const struct request *req,
 	json_object *data, *list;
 	int n;
 
-	n = concerts_load_tiers(app->db, id, tiers, CONCERTS_MAX_TIERS);
+	n = concerts_load_tiers(app, 1, id, tiers, CONCERTS_MAX_TIERS);
 	if (n == CONCERTS_NOT_FOUND) {
 		response_error(res, 404, "CONCERT_NOT_FOUND", "Concert not found", NULL);
 		return;

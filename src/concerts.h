@@ -22,10 +22,12 @@ struct tier {
 
 /*
  * Loads the tiers of a concert with their availability, read without
- * locks.  Returns their count, CONCERTS_NOT_FOUND, or a db_error.
+ * locks, from the replica when from_replica (a listing may lag) or from
+ * the primary (a booking's check).  Returns their count,
+ * CONCERTS_NOT_FOUND, or a db_error.
  */
-int concerts_load_tiers(struct db *db, const char *concert_id,
-    struct tier *tiers, int max);
+int concerts_load_tiers(struct app *app, int from_replica,
+    const char *concert_id, struct tier *tiers, int max);
 
 /* The tier with that id, or NULL. */
 const struct tier *concerts_find_tier(const struct tier *tiers, int n,

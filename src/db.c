@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 2000
@@ -17,6 +18,7 @@
 struct db {
 	PGconn *conn;
 	const struct settings *cfg;
+	const char *conninfo;
 	const char *app_name;
 	const struct db_query *queries;
 	int nqueries;
@@ -35,7 +37,7 @@ now_ms(void)
 }
 
 struct db *
-db_new(const struct settings *cfg, const char *app_name,
+db_new(const struct settings *cfg, const char *conninfo, const char *app_name,
     const struct db_query *queries, int nqueries)
 {
 	struct db *db = calloc(1, sizeof(*db));
@@ -44,6 +46,7 @@ db_new(const struct settings *cfg, const char *app_name,
 		abort();
 	}
 	db->cfg = cfg;
+	db->conninfo = conninfo;
 	db->app_name = app_name;
 	db->queries = queries;
 	db->nqueries = nqueries;
@@ -101,7 +104,7 @@ db_connect(struct db *db)
 	keys[0] = "connect_timeout";	values[0] = timeout;
 	keys[1] = "application_name";	values[1] = db->app_name;
 	keys[2] = "options";		values[2] = options;
-	keys[3] = "dbname";		values[3] = db->cfg->database_url;
+	keys[3] = "dbname";		values[3] = db->conninfo;
 	keys[4] = NULL;			values[4] = NULL;
 
 	db->conn = PQconnectdbParams(keys, values, 1);
@@ -175,6 +178,7 @@ db_exec(struct db *db, int q, const char *const *params, PGresult **res)
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "%s",
 		    state != NULL ? state : "");
 		err = db_error_from_sqlstate(db->sqlstate);
+		metrics_db_error(db->sqlstate);
 		if (err == DB_ERR_INTERNAL || err == DB_ERR_UNAVAILABLE) {
 			log_warn("%s: [%s] %s", def->name, db->sqlstate,
 			    PQresultErrorMessage(r));

@@ -39,8 +39,8 @@ struct db;
  * Makes a handle for the given statements; connects lazily on first use
  * so a worker starts even while the database is down.  Free with db_free().
  */
-struct db *db_new(const struct settings *cfg, const char *app_name,
-    const struct db_query *queries, int nqueries);
+struct db *db_new(const struct settings *cfg, const char *conninfo,
+    const char *app_name, const struct db_query *queries, int nqueries);
 
 /* Connects now if not connected.  Returns DB_OK or DB_ERR_UNAVAILABLE. */
 int db_connect(struct db *db);

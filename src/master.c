@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "metrics.h"
 #include "master.h"
 #include "txn_slots.h"
 #include "worker.h"
@@ -95,7 +96,7 @@ spawn(const struct settings *cfg, struct pool *p, int slot, int other_fd,
 	}
 	if (pid == 0) {
 		close(other_fd);
-		worker_run(cfg, p->kind, p->fd, semid);
+		worker_run(cfg, p->kind, slot, p->fd, semid);
 	}
 	p->pids[slot] = pid;
 	p->born_ms[slot] = now_ms();
@@ -133,9 +134,12 @@ reap(struct pool *pools, int npools, int logging)
 					continue;
 				}
 				pools[i].pids[s] = 0;
+				/* A worker killed mid-request never cleared its mark. */
+				metrics_set_busy(pools[i].kind, s, 0);
 				if (!logging) {
 					continue;
 				}
+				metrics_worker_restart(pools[i].kind);
 				if (WIFSIGNALED(status)) {
 					log_warn("%s worker %ld killed by signal %d",
 					    pool_name(&pools[i]), (long)pid, WTERMSIG(status));
@@ -341,7 +345,7 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	int semid, rc = 1;
 
 	semid = txn_slots_create(cfg->txn_slots);
-	if (semid < 0 ||
+	if (semid < 0 || metrics_init() != 0 ||
 	    pool_init(&pools[0], POOL_READ, read_fd, cfg->read_workers) != 0 ||
 	    pool_init(&pools[1], POOL_BOOK, book_fd, cfg->book_workers) != 0) {
 		log_error("cannot set up the pools");

@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "money.h"
 #include "response.h"
@@ -17,7 +19,9 @@ response_init(struct response *res)
 	res->retry_after = 0;
 	res->allow = NULL;
 	res->cache_control = "no-store";
+	res->content_type = "application/json; charset=utf-8";
 	res->body = NULL;
+	res->text = NULL;
 }
 
 void
@@ -25,6 +29,8 @@ response_free(struct response *res)
 {
 	json_object_put(res->body);
 	res->body = NULL;
+	free(res->text);
+	res->text = NULL;
 }
 
 static void
@@ -53,6 +59,16 @@ void
 response_raw(struct response *res, int status, json_object *body)
 {
 	response_set(res, status, body);
+}
+
+void
+response_text(struct response *res, int status, char *text,
+    const char *content_type)
+{
+	response_free(res);
+	res->status = status;
+	res->text = text;
+	res->content_type = content_type;
 }
 
 void
@@ -133,11 +149,12 @@ response_format_head(const struct response *res, char *buf, size_t len)
 
 	m = snprintf(buf, len,
 	    "Status: %d %s\r\n"
-	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Content-Type: %s\r\n"
 	    "Cache-Control: %s\r\n"
 	    "%s"
 	    "\r\n",
-	    res->status, response_reason(res->status), res->cache_control, extra);
+	    res->status, response_reason(res->status), res->content_type,
+	    res->cache_control, extra);
 	if (m < 0 || (size_t)m >= len) {
 		return 0;
 	}
@@ -147,6 +164,10 @@ response_format_head(const struct response *res, char *buf, size_t len)
 const char *
 response_body(const struct response *res, size_t *len)
 {
+	if (res->text != NULL) {
+		*len = strlen(res->text);
+		return res->text;
+	}
 	if (res->body == NULL) {
 		*len = 0;
 		return "";

@@ -20,7 +20,9 @@ struct response {
 	int retry_after;           /* seconds; 0 sends no Retry-After */
 	const char *allow;         /* Allow header of a 405, or NULL */
 	const char *cache_control; /* defaults to "no-store" */
+	const char *content_type;  /* defaults to JSON */
 	json_object *body;
+	char *text;                /* a non-JSON body (metrics); owned */
 };
 
 void response_init(struct response *res);
@@ -40,6 +42,10 @@ void response_error(struct response *res, int status, const char *code,
 /* 400 INVALID_REQUEST with details {"field": field}. */
 void response_invalid(struct response *res, const char *field,
     const char *message);
+
+/* A plain-text body.  Takes ownership of the malloc'd text. */
+void response_text(struct response *res, int status, char *text,
+    const char *content_type);
 
 /* 503 SERVICE_UNAVAILABLE with Retry-After. */
 void response_unavailable(struct response *res, const char *message);

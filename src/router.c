@@ -25,6 +25,8 @@ static const struct route routes[] = {
     {ROUTE_BOOKING, "GET", "/api/bookings/:id", "GET", "bookings.get"},
     {ROUTE_BOOKING_CANCEL, "POST", "/api/bookings/:id/cancel", "POST",
 	"bookings.cancel"},
+    /* nginx exposes it only on the operators' port, never on the public one. */
+    {ROUTE_METRICS, "GET", "/metrics", "GET", "metrics"},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -27,6 +27,8 @@ struct setting {
 static const struct setting table[] = {
     {"DATABASE_URL", ST_STRING, OFF(database_url), 0, 0,
 	"postgresql:///ticketd", "libpq connection string or URL of the primary"},
+    {"DATABASE_READ_URL", ST_STRING, OFF(database_read_url), 0, 0, "",
+	"a replica for listings and availability (empty: the primary); reads fall back to the primary while it is down"},
     {"TICKETD_READ_SOCKET", ST_STRING, OFF(read_socket), 0, 0,
 	"/run/ticketd/read.sock", "FastCGI socket of the read pool (path, or :port / host:port for TCP)"},
     {"TICKETD_BOOK_SOCKET", ST_STRING, OFF(book_socket), 0, 0,

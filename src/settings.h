@@ -12,6 +12,7 @@
 
 struct settings {
 	char *database_url;
+	char *database_read_url;
 	char *read_socket;
 	char *book_socket;
 	char *pidfile;

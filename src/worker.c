@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
 #include "app.h"
 #include "log.h"
+#include "metrics.h"
 #include "queries.h"
 #include "worker.h"
 
@@ -41,9 +43,20 @@ fcgi_read(void *ctx, char *buf, int n)
 	return FCGX_GetStr(buf, n, ((FCGX_Request *)ctx)->in);
 }
 
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void
 serve_one(struct app *app, FCGX_Request *fr)
 {
+	long long start = now_us();
+	int route = ROUTE_COUNT;
 	struct request req;
 	struct response res;
 	char head[512];
@@ -54,7 +67,7 @@ serve_one(struct app *app, FCGX_Request *fr)
 	response_init(&res);
 	if (request_read_body(&req, fcgi_param(fr, "CONTENT_LENGTH"),
 	    (size_t)app->cfg->max_body, fcgi_read, fr, &res) == 0) {
-		app_dispatch(app, &req, &res);
+		route = app_dispatch(app, &req, &res);
 	}
 
 	hlen = response_format_head(&res, head, sizeof(head));
@@ -64,6 +77,7 @@ serve_one(struct app *app, FCGX_Request *fr)
 		FCGX_PutStr(body, (int)blen, fr->out);
 	}
 
+	metrics_request(route, res.status, now_us() - start);
 	response_free(&res);
 	request_free(&req);
 }
@@ -87,10 +101,10 @@ install_signals(void)
 }
 
 void
-worker_run(const struct settings *cfg, enum pool_kind pool, int listen_fd,
-    int txn_semid)
+worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
+    int listen_fd, int txn_semid)
 {
-	struct app app = {cfg, NULL, pool, txn_semid};
+	struct app app = {cfg, NULL, NULL, pool, txn_semid};
 	FCGX_Request fr;
 	sigset_t term;
 	pid_t parent = getppid();
@@ -108,9 +122,14 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int listen_fd,
 	}
 
 	log_init(log_level_parse(cfg->log_level), pool == POOL_READ ? "read" : "book");
-	app.db = db_new(cfg, pool == POOL_READ ? "ticketd-read" : "ticketd-book",
-	    queries, Q_COUNT);
+	app.db = db_new(cfg, cfg->database_url,
+	    pool == POOL_READ ? "ticketd-read" : "ticketd-book", queries, Q_COUNT);
 	(void)db_connect(app.db); /* a database still down is retried per request */
+	if (pool == POOL_READ && *cfg->database_read_url != '\0') {
+		app.db_read = db_new(cfg, cfg->database_read_url, "ticketd-replica",
+		    queries, Q_COUNT);
+		(void)db_connect(app.db_read);
+	}
 
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!stopping) {
@@ -118,12 +137,15 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int listen_fd,
 			break;
 		}
 		sigprocmask(SIG_BLOCK, &term, NULL);
+		metrics_set_busy(pool, slot, 1);
 		serve_one(&app, &fr);
 		FCGX_Finish_r(&fr);
+		metrics_set_busy(pool, slot, 0);
 		sigprocmask(SIG_UNBLOCK, &term, NULL);
 	}
 
 	FCGX_Free(&fr, 0);
+	db_free(app.db_read);
 	db_free(app.db);
 	log_debug("worker exits");
 	exit(0);

@@ -12,7 +12,7 @@
  * in hand and exits 0.  Never returns.  Holds one database connection,
  * opened here, after the fork.
  */
-void worker_run(const struct settings *cfg, enum pool_kind pool,
+void worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
     int listen_fd, int txn_semid) __attribute__((noreturn));
 
 #endif

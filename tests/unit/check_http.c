@@ -5,8 +5,11 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "app.h"
+#include "metrics.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -161,6 +164,8 @@ START_TEST(routes_match)
 	ck_assert_int_eq(m.id, ROUTE_BOOKING);
 	ck_assert_int_eq(router_match("POST", "/api/bookings/bk_1/cancel", &m), ROUTER_FOUND);
 	ck_assert_int_eq(m.id, ROUTE_BOOKING_CANCEL);
+	ck_assert_int_eq(router_match("GET", "/metrics", &m), ROUTER_FOUND);
+	ck_assert_int_eq(m.id, ROUTE_METRICS);
 }
 END_TEST
 
@@ -316,6 +321,41 @@ START_TEST(response_head)
 }
 END_TEST
 
+/* Counters are shared memory: a forked child's increments show in the parent. */
+START_TEST(metrics_shared_across_fork)
+{
+	char *text;
+	pid_t pid;
+
+	ck_assert_int_eq(metrics_init(), 0);
+	metrics_request(ROUTE_BOOKINGS, 201, 3000);
+	pid = fork();
+	if (pid == 0) {
+		metrics_request(ROUTE_BOOKINGS, 201, 40000);
+		metrics_booking(OUTCOME_CONFIRMED);
+		metrics_set_busy(1, 3, 1);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	metrics_db_error("");
+	metrics_db_error("40P01");
+
+	text = metrics_render(2, 8);
+	ck_assert_ptr_nonnull(strstr(text,
+	    "ticketd_requests_total{route=\"bookings.create\",status=\"201\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "ticketd_request_duration_seconds_bucket{route=\"bookings.create\",le=\"0.005\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "ticketd_request_duration_seconds_bucket{route=\"bookings.create\",le=\"+Inf\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(text, "ticketd_bookings_total{outcome=\"confirmed\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "ticketd_db_errors_total{class=\"connection\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "ticketd_db_errors_total{class=\"40\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "ticketd_workers{pool=\"book\",state=\"busy\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "ticketd_workers{pool=\"book\",state=\"idle\"} 7\n"));
+	free(text);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -334,6 +374,7 @@ suite(void)
 	tcase_add_test(tc, envelope_success_and_error);
 	tcase_add_test(tc, db_errors_map_to_statuses);
 	tcase_add_test(tc, response_head);
+	tcase_add_test(tc, metrics_shared_across_fork);
 	suite_add_tcase(s, tc);
 	return s;
 }
