@@ -73,15 +73,15 @@ build_tree() {
 	if [ ! -x "$REPO_ROOT/configure" ] || [ "$REPO_ROOT/configure.ac" -nt "$REPO_ROOT/configure" ] ||
 		[ "$REPO_ROOT/Makefile.am" -nt "$REPO_ROOT/configure" ]; then
 		log "autoreconf -fi"
-		(cd "$REPO_ROOT" && autoreconf -fi) || die "autoreconf failed"
+		(cd "$REPO_ROOT" && autoreconf -fi) >&2 || die "autoreconf failed"
 	fi
 	mkdir -p "$REPO_ROOT/$dir"
 	if [ ! -f "$REPO_ROOT/$dir/Makefile" ] || [ "$REPO_ROOT/configure" -nt "$REPO_ROOT/$dir/Makefile" ]; then
 		log "configuring $dir $*"
-		(cd "$REPO_ROOT/$dir" && ../configure "$@") || die "configure failed (see $dir/config.log)"
+		(cd "$REPO_ROOT/$dir" && ../configure "$@") >&2 || die "configure failed (see $dir/config.log)"
 	fi
 	log "building $dir"
-	make -C "$REPO_ROOT/$dir" -j"$(nproc)" || die "build failed in $dir"
+	make -C "$REPO_ROOT/$dir" -j"$(nproc)" >&2 || die "build failed in $dir"
 }
 
 # Builds the React front end when it exists, and gzips what Vite wrote for gzip_static.
@@ -93,11 +93,11 @@ build_web() {
 	if [ ! -d "$web/node_modules" ] || [ "$web/package.json" -nt "$web/node_modules" ] ||
 		{ [ -f "$web/package-lock.json" ] && [ "$web/package-lock.json" -nt "$web/node_modules" ]; }; then
 		log "npm ci in src/web"
-		(cd "$web" && npm ci --no-audit --no-fund) || die "npm ci failed in src/web"
+		(cd "$web" && npm ci --no-audit --no-fund) >&2 || die "npm ci failed in src/web"
 		touch "$web/node_modules"
 	fi
 	log "building the front end"
-	(cd "$web" && npm run build) || die "front-end build failed"
+	(cd "$web" && npm run build) >&2 || die "front-end build failed"
 	gzip_assets "$web/dist"
 }
 
