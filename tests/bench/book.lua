@@ -1,0 +1,44 @@
+-- book.lua - the on-sale rush: every request books 1-4 tickets of one tier
+-- with a fresh idempotency key and the matching totalAmount.
+--
+-- Environment: BENCH_CONCERT, BENCH_TIER, BENCH_PRICE_CENTS, BENCH_LUA_DIR;
+-- BENCH_STOP_SOLD_OUT=1 stops each wrk thread at its first 409 that reports
+-- the tier empty ("available":0), so wrk's duration is the time to sell out.
+dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
+
+local concert, tier, price, stop_sold_out
+local seq = 0
+
+function init(args)
+	concert = os.getenv("BENCH_CONCERT")
+	tier = os.getenv("BENCH_TIER")
+	price = tonumber(os.getenv("BENCH_PRICE_CENTS") or "1000")
+	stop_sold_out = os.getenv("BENCH_STOP_SOLD_OUT") == "1"
+	urandom_seed(tid)
+end
+
+local headers = {["Content-Type"] = "application/json"}
+local R = math.random
+
+function request()
+	seq = seq + 1
+	-- A version-4-shaped UUID; thread id and sequence make it unique in a run,
+	-- the random part across runs.
+	local key = string.format("%08x-%04x-4%03x-%04x-%04x%08x",
+		R(0, 0x7fffffff), R(0, 0xffff), R(0, 0xfff), 0x8000 + R(0, 0x3fff),
+		tid % 0x10000, seq)
+	local q = R(1, 4)
+	local cents = q * price
+	local body = string.format(
+		'{"concertId":"%s","userId":"fan_%d_%d","tickets":[{"tierId":"%s","quantity":%d}],' ..
+		'"idempotencyKey":"%s","totalAmount":%d.%02d}',
+		concert, tid, seq % 1000, tier, q, key, math.floor(cents / 100), cents % 100)
+	return wrk.format("POST", "/api/bookings", headers, body)
+end
+
+function response(status, headers, body)
+	count_status(status)
+	if stop_sold_out and status == 409 and body:find('"available":0', 1, true) then
+		wrk.thread:stop()
+	end
+end

@@ -1,0 +1,261 @@
+#!/usr/bin/perl
+# report.pl RAW.tsv - turns the benchmark's raw runs into its one table (Markdown) and the
+# per-run figures behind it. Each RAW line: NAME <tab> RUN <tab> key=value ...
+# Figures are medians over the runs; counts of non-2xx answers and errors are totals over the
+# runs. Context (machine, settings) comes from BENCH_META_* in the environment.
+use strict;
+use warnings;
+
+my %runs;    # name => [ {key => value} per run ]
+my @order;
+while (my $line = <>) {
+	chomp $line;
+	my ($name, $run, $kv) = split /\t/, $line, 3;
+	next unless defined $kv;
+	my %h = map { /^([^=]+)=(.*)$/ ? ($1, $2) : () } split / /, $kv;
+	$h{run} = $run;
+	if (defined $h{codes} && $h{codes} ne 'none') {
+		for my $c (split /,/, $h{codes}) {
+			my ($code, $n) = split /:/, $c;
+			$h{"code_$code"} = $n;
+		}
+	}
+	push @order, $name unless $runs{$name};
+	push @{ $runs{$name} }, \%h;
+}
+
+sub median {
+	my @v = sort { $a <=> $b } grep { defined } @_;
+	return undef unless @v;
+	return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
+}
+
+sub med {
+	my ($name, $key) = @_;
+	return undef unless $runs{$name};
+	return median(map { $_->{$key} } @{ $runs{$name} });
+}
+
+# Median of a per-run value computed by a sub.
+sub med_of {
+	my ($name, $f) = @_;
+	return undef unless $runs{$name};
+	return median(map { $f->($_) } @{ $runs{$name} });
+}
+
+sub total {
+	my ($name, $f) = @_;
+	my $t = 0;
+	$t += $f->($_) for @{ $runs{$name} || [] };
+	return $t;
+}
+
+sub n_runs { my $r = $runs{ $_[0] }; return $r ? scalar @$r : 0 }
+
+sub confirmed_rate { my $h = shift; return ($h->{code_201} // 0) / ($h->{duration_s} || 1) }
+
+sub fmt_rate {
+	my $v = shift;
+	return 'n/a' unless defined $v;
+	my $s = $v >= 100 ? sprintf('%.0f', $v) : sprintf('%.1f', $v);
+	1 while $s =~ s/^(\d+)(\d{3})/$1,$2/;
+	return $s;
+}
+sub fmt_ms  { my $v = shift; return defined $v ? sprintf('%.1f ms', $v) : 'n/a' }
+sub fmt_pct { my $v = shift; return defined $v ? sprintf('%.0f %%', 100 * $v) : 'n/a' }
+
+# Non-2xx answers by status, and wrk's socket errors and timeouts, summed over the runs.
+sub non2xx {
+	my $name = shift;
+	my (%by, $timeouts, $errors);
+	$timeouts = $errors = 0;
+	for my $h (@{ $runs{$name} || [] }) {
+		for my $k (keys %$h) {
+			next unless $k =~ /^code_(\d+)$/ && $1 !~ /^2/;
+			$by{$1} += $h->{$k};
+		}
+		$timeouts += $h->{timeouts} // 0;
+		$errors += $h->{errors} // 0;
+	}
+	my @p = map { "$_: " . fmt_rate($by{$_}) } sort keys %by;
+	push @p, "timeouts: $timeouts" if $timeouts;
+	push @p, "socket errors: $errors" if $errors;
+	return @p ? join(', ', @p) : 'none';
+}
+
+sub count5xx {
+	my $name = shift;
+	return total($name, sub { my $h = shift; my $t = 0; $t += $h->{$_} for grep { /^code_5/ } keys %$h; $t });
+}
+
+# pgbench: clients aborted by an error, summed over the runs, with the first error seen.
+my %first_error;
+if ($ENV{BENCH_ERRORS_FILE} && open my $fh, '<', $ENV{BENCH_ERRORS_FILE}) {
+	while (<$fh>) {
+		chomp;
+		my ($n, $e) = split /\t/, $_, 2;
+		$first_error{$n} //= $e;
+	}
+}
+sub pg_errs {
+	my $name = shift;
+	my $aborted = total($name, sub { $_[0]{aborted} // 0 });
+	my $failed = total($name, sub { $_[0]{failed} // 0 });
+	my @p;
+	push @p, "failed transactions: $failed" if $failed;
+	push @p, "clients aborted: $aborted (" . ($first_error{$name} // '?') . ')' if $aborted;
+	return @p ? join(', ', @p) : 'none';
+}
+
+sub yesno { return $_[0] ? 'yes' : '**no**' }
+
+my @rows;
+sub row { push @rows, [@_] }
+
+my $N = n_runs('pg_insert') || 1;
+my $pg_ceiling = med('pg_insert', 'rps');
+my $trivial = med('fcgi_trivial', 'rps');
+
+# 1. Ceilings
+row('Ceiling: pgbench durable insert-only (1 row per commit)', 32, fmt_rate($pg_ceiling) . ' tps',
+	'avg ' . fmt_ms(med('pg_insert', 'lat_ms')), '', pg_errs('pg_insert'), '', '', '');
+row('Ceiling: nginx, tiny static file', 64, fmt_rate(med('static', 'rps')) . ' req/s',
+	fmt_ms(med('static', 'p50_ms')), fmt_ms(med('static', 'p99_ms')), non2xx('static'), '', '', '');
+row('Ceiling: nginx → trivial libfcgi responder', 64, fmt_rate($trivial) . ' req/s',
+	fmt_ms(med('fcgi_trivial', 'p50_ms')), fmt_ms(med('fcgi_trivial', 'p99_ms')), non2xx('fcgi_trivial'), '', '', '');
+
+# 2. Availability
+if ($runs{avail}) {
+	my $r = med('avail', 'rps');
+	my $p99 = med('avail', 'p99_ms');
+	my $ratio = $trivial ? $r / $trivial : undef;
+	row('Availability reads (GET /api/concerts/:id/availability)', 64, fmt_rate($r) . ' req/s',
+		fmt_ms(med('avail', 'p50_ms')), fmt_ms($p99), non2xx('avail'),
+		fmt_pct($ratio) . ' of trivial FastCGI', '≥ 60 %, p99 ≤ 15 ms',
+		yesno(defined $ratio && $ratio >= 0.6 && $p99 <= 15));
+}
+if ($runs{avail_cached}) {
+	my $r = med('avail_cached', 'rps');
+	my $p99 = med('avail_cached', 'p99_ms');
+	my $where = ($ENV{BENCH_META_MICROCACHE} // '') eq 'stack'
+	    ? 'the stack\'s nginx' : 'prototype in the bench\'s nginx; conf/ has none yet';
+	row("Availability with 1 s microcache ($where)", 64, fmt_rate($r) . ' req/s',
+		fmt_ms(med('avail_cached', 'p50_ms')), fmt_ms($p99), non2xx('avail_cached'),
+		fmt_pct($trivial ? $r / $trivial : undef) . ' of trivial FastCGI', '≥ 30,000 req/s, p99 ≤ 20 ms',
+		yesno($r >= 30000 && $p99 <= 20));
+}
+
+# 3. Rush at 0 ms
+for my $c (64, 256) {
+	my $name = "rush0_$c";
+	next unless $runs{$name};
+	my $rate = med_of($name, \&confirmed_rate);
+	my $p99 = med($name, 'p99_ms');
+	my $ratio = $pg_ceiling ? $rate / $pg_ceiling : undef;
+	my $five = count5xx($name);
+	my ($target, $ok);
+	if ($c == 64) {
+		$target = 'p99 ≤ 50 ms; ≥ 60 % of pgbench; 0 5xx';
+		$ok = $p99 <= 50 && defined $ratio && $ratio >= 0.6 && $five == 0;
+	} else {
+		$target = '≥ 2,500/s; p99 ≤ 150 ms; ≥ 60 % of pgbench; 0 5xx';
+		$ok = $rate >= 2500 && $p99 <= 150 && defined $ratio && $ratio >= 0.6 && $five == 0;
+	}
+	row("Hot-tier rush, payment 0 ms (1-4 tickets, fresh key)", $c, fmt_rate($rate) . ' confirmed/s',
+		fmt_ms(med($name, 'p50_ms')), fmt_ms($p99), non2xx($name),
+		fmt_pct($ratio) . ' of pgbench insert', $target, yesno($ok));
+}
+
+# 4. Rush at 100 ms
+if ($runs{rush100_64}) {
+	my $rate = med_of('rush100_64', \&confirmed_rate);
+	my $p99 = med('rush100_64', 'p99_ms');
+	my $ratio = $rate / 640;
+	my $timeouts = total('rush100_64', sub { $_[0]{timeouts} // 0 });
+	row('Hot-tier rush, payment 100 ms', 64, fmt_rate($rate) . ' confirmed/s',
+		fmt_ms(med('rush100_64', 'p50_ms')), fmt_ms($p99), non2xx('rush100_64'),
+		fmt_pct($ratio) . ' of 64 / 0.1 s = 640/s', '≥ 85 %; p99 ≤ 150 ms; 0 timeouts',
+		yesno($ratio >= 0.85 && $p99 <= 150 && $timeouts == 0 && count5xx('rush100_64') == 0));
+}
+
+# 5. Sell-out
+if ($runs{sellout} && $runs{sellout_db}) {
+	my $secs = med('sellout', 'duration_s');
+	my $oversold = 0;
+	my $viol = 0;
+	my $unsold = 0;
+	for my $h (@{ $runs{sellout_db} }) {
+		$oversold = $h->{oversold} if $h->{oversold} > $oversold;
+		$viol = $h->{violations} if $h->{violations} > $viol;
+		$unsold = $h->{available} if $h->{available} > $unsold;
+	}
+	my $p99_409 = med('sellout_db', 'p99');
+	my $five = count5xx('sellout');
+	my $rate = med_of('sellout', \&confirmed_rate);
+	row('Sell-out: 10,000 tickets, payment 0 ms, until sold out', 256,
+		($unsold
+			? sprintf('**not sold out** after %.0f s (%d tickets left in the worst run)', $secs, $unsold)
+			: sprintf('%.2f s to sell out (%s confirmed/s)', $secs, fmt_rate($rate)))
+		    . sprintf('; oversold %d; invariant violations %d', $oversold, $viol),
+		fmt_ms(med('sellout', 'p50_ms')), fmt_ms(med('sellout', 'p99_ms')) . ' (409s: ' . fmt_ms($p99_409) . ')',
+		non2xx('sellout'), '', 'oversold 0; 5xx 0; p99 of 409s ≤ 100 ms',
+		yesno($oversold == 0 && $viol == 0 && $five == 0 && $unsold == 0 && $p99_409 <= 100));
+}
+
+# 6. Locking patterns in pgbench
+if ($runs{pg_seed} && $runs{pg_ours}) {
+	my $seed = med('pg_seed', 'rps');
+	my $ours = med('pg_ours', 'rps');
+	row('pgbench: the seed\'s pattern (FOR UPDATE, update, insert, update, commit; 1 tier row)', 32,
+		fmt_rate($seed) . ' tps', 'avg ' . fmt_ms(med('pg_seed', 'lat_ms')), '', pg_errs('pg_seed'), '', '', '');
+	if ($runs{pg_seed_pay}) {
+		row('pgbench: the seed\'s pattern with its 100 ms payment inside the lock', 32,
+			fmt_rate(med('pg_seed_pay', 'rps')) . ' tps', 'avg ' . fmt_ms(med('pg_seed_pay', 'lat_ms')),
+			'', pg_errs('pg_seed_pay'), '', '', '');
+	}
+	row('pgbench: ours, one book() call (64 buckets)', 32, fmt_rate($ours) . ' tps',
+		'avg ' . fmt_ms(med('pg_ours', 'lat_ms')), '', pg_errs('pg_ours'),
+		sprintf('%.1f× the seed; %s of insert ceiling', $seed ? $ours / $seed : 0,
+			fmt_pct($pg_ceiling ? $ours / $pg_ceiling : undef)), '', '');
+}
+
+# --- output -----------------------------------------------------------------------------------
+my $m = sub { $ENV{"BENCH_META_$_[0]"} // '?' };
+print "# ticketd on-sale rush benchmark — ", $m->('DATE'), " on ", $m->('HOST'), "\n\n";
+print "Quick smoke run (1 short run each): not a measurement.\n\n" if $m->('QUICK') eq '1';
+printf "Medians of %d run(s) of %s s each, interleaved round by round with the ceilings they are " .
+    "divided by (same invocation, same background load); counts of non-2xx answers are totals over " .
+    "all runs. Latencies are wrk's (client side), except the sell-out's p99 of the 409 answers " .
+    "(nginx's request_time from the access log). wrk (2 threads) runs on the same 2 cores.\n\n",
+    $N, $m->('DURATION');
+
+my @head = ('Measurement', 'Clients', 'Result (median)', 'p50', 'p99', 'Non-2xx / errors (all runs)',
+	'Ratio', 'Target', 'Holds');
+print '| ', join(' | ', @head), " |\n";
+print '|', join('|', map { '---' } @head), "|\n";
+for my $r (@rows) {
+	print '| ', join(' | ', map { $_ eq '' ? '' : $_ } @$r), " |\n";
+}
+
+print "\n";
+print "- commit: ", $m->('COMMIT'), "\n";
+print "- machine: ", $m->('CPU'), "; load average at the end ", $m->('LOAD'), "\n";
+print "- ", $m->('PG'), "\n";
+print "- ticketd: ", $m->('DAEMON'), "; PAYMENT_DECLINE_RATE=0; nginx rate limiting off\n";
+print "- nginx: ", $m->('NGINX'), "\n";
+print "- inventory_violations at the end: ", $m->('VIOLATIONS'), "\n";
+print "- wall time of the measurements: ", $m->('ELAPSED'), " s\n";
+if ($ENV{BENCH_PG_ERRORS_FILE} && -s $ENV{BENCH_PG_ERRORS_FILE} && open my $fh, '<', $ENV{BENCH_PG_ERRORS_FILE}) {
+	print "- PostgreSQL errors during the benchmark (count, message):\n";
+	print "  - $_" while <$fh>;
+}
+print "- rerun: `deploy/bench` (full), `deploy/bench --quick` (smoke)\n";
+
+print "\n<details><summary>Every run</summary>\n\n```\n";
+for my $name (@order) {
+	for my $h (@{ $runs{$name} }) {
+		my @kv = map { "$_=$h->{$_}" } grep { $_ ne 'run' && !/^code_/ } sort keys %$h;
+		printf "%-12s %s  %s\n", $name, $h->{run}, join(' ', @kv);
+	}
+}
+print "```\n\n</details>\n";
