@@ -43,7 +43,9 @@ after(async () => {
   await browser?.close();
 });
 
-const shot = (page, name) => page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+// Desktop: the whole page. Phone: one screenful, as a phone shows it.
+const shot = (page, name, fullPage) =>
+  page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage, animations: 'disabled' });
 
 async function blur(page) {
   await page.evaluate(() => {
@@ -78,7 +80,7 @@ for (const [suffix, viewport, deviceScaleFactor] of [
           await waitForText(page.getByRole('link').filter({ hasText: 'Quiet Hours' }), 'Sold out');
           await waitForText(page.getByRole('link').filter({ hasText: 'Aurora Skies' }), 'From $45.00');
           await blur(page);
-          await shot(page, `listing${suffix}`);
+          await shot(page, `listing${suffix}`, !suffix);
 
           await page.getByRole('link').filter({ hasText: 'Aurora Skies' }).click();
           await page.getByRole('heading', { level: 1, name: 'Aurora Skies — World Tour' }).waitFor();
@@ -88,13 +90,18 @@ for (const [suffix, viewport, deviceScaleFactor] of [
           await page.getByLabel('Your name').fill('Alex Rivera');
           await waitForText(page.getByTestId('total'), '$385.00');
           await blur(page);
-          await shot(page, `concert${suffix}`);
+          if (suffix) {
+            // A phone shows the top of the page, with the order bar at the bottom.
+            await page.evaluate(() => window.scrollTo(0, 0));
+            await page.getByRole('button', { name: 'Review order' }).waitFor();
+          }
+          await shot(page, `concert${suffix}`, !suffix);
 
           await page.getByRole('button', { name: /^Book 3 tickets/ }).click();
           await page.getByRole('heading', { name: 'You’re going!' }).waitFor();
           await waitForText(page.getByRole('article'), 'Hollywood Bowl');
           await blur(page);
-          await shot(page, `booking${suffix}`);
+          await shot(page, `booking${suffix}`, !suffix);
         },
         { viewport, deviceScaleFactor },
       );

@@ -1,4 +1,4 @@
-// Every concert gets its own colours, derived from its id, so the listing
+// Every concert gets its own colours, derived from its name, so the listing
 // is not a wall of identical cards (we have no images of the artists).
 
 const PALETTES: readonly (readonly [string, string, string])[] = [
@@ -21,8 +21,8 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-export function artworkStyle(id: string): { backgroundImage: string } {
-  const h = hash(id);
+export function artworkStyle(key: string): { backgroundImage: string } {
+  const h = hash(key);
   const [a, b, c] = PALETTES[h % PALETTES.length] ?? ['#4338ca', '#7c3aed', '#db2777'];
   const angle = 100 + (h % 80);
   const x = 15 + ((h >>> 8) % 70);

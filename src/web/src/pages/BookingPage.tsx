@@ -85,7 +85,7 @@ function BookingDetails({ booking, fresh }: { booking: Booking; fresh: boolean }
       )}
 
       <article aria-labelledby="booking-heading" className="overflow-hidden rounded-3xl bg-white shadow-lg ring-1 ring-slate-200">
-        <div className="px-6 py-6 text-white sm:px-8" style={artworkStyle(booking.concertId)}>
+        <div className="px-6 py-6 text-white sm:px-8" style={artworkStyle(concert.data?.name ?? booking.concertId)}>
           <div className="flex flex-wrap items-start justify-between gap-3">
             <h1 id="booking-heading" className="text-2xl font-extrabold tracking-tight drop-shadow sm:text-3xl">
               {heading}
@@ -117,16 +117,13 @@ function BookingDetails({ booking, fresh }: { booking: Booking; fresh: boolean }
         </div>
 
         {/* Perforation between the stub and the ticket body. */}
-        <div aria-hidden="true" className="relative h-0 border-t-2 border-dashed border-slate-200">
-          <span className="absolute -left-3 -top-3 h-6 w-6 rounded-full bg-slate-50" />
-          <span className="absolute -right-3 -top-3 h-6 w-6 rounded-full bg-slate-50" />
-        </div>
+        <div aria-hidden="true" className="mx-6 h-0 border-t-2 border-dashed border-slate-200 sm:mx-8" />
 
         <div className="px-6 py-6 sm:px-8">
           <dl className="grid grid-cols-1 gap-4 sm:grid-cols-2">
-            <div>
+            <div className="sm:col-span-2">
               <dt className="text-sm font-medium text-slate-600">Booking reference</dt>
-              <dd className="mt-0.5 break-all font-mono text-base font-semibold text-slate-900" data-testid="booking-id">
+              <dd className="mt-0.5 break-all font-mono text-sm font-semibold text-slate-900 sm:text-base" data-testid="booking-id">
                 {booking.id}
               </dd>
             </div>

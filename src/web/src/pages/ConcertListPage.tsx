@@ -67,7 +67,10 @@ function ConcertCard({ concert }: { concert: ConcertSummary }) {
         to={`/concerts/${concert.id}`}
         className="group flex h-full flex-col overflow-hidden rounded-2xl bg-white shadow-sm ring-1 ring-slate-200 transition hover:-translate-y-0.5 hover:shadow-lg hover:ring-indigo-300"
       >
-        <div className="relative flex h-32 items-end justify-between p-4" style={artworkStyle(concert.id)}>
+        <div
+          className={`relative flex h-28 items-end justify-between p-4 sm:h-32 ${hint === 'sold-out' ? 'grayscale' : ''}`}
+          style={artworkStyle(concert.name)}
+        >
           {cal && (
             <div className="rounded-xl bg-white/95 px-3 py-1.5 text-center shadow" aria-hidden="true">
               <div className="text-[11px] font-bold tracking-wider text-rose-600">{cal.month}</div>

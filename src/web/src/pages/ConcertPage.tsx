@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type SyntheticEvent } from 'react';
+import { useEffect, useId, useRef, useState, type RefObject, type SyntheticEvent } from 'react';
 import { ApiError } from '../api/client';
 import { getAvailability, getConcert } from '../api/endpoints';
 import type { Concert, PaymentMethod, Tier } from '../api/types';
@@ -85,7 +85,7 @@ function BackLink() {
 function ConcertHeader({ concert }: { concert: Concert }) {
   const when = formatEventDate(concert.eventDate);
   return (
-    <header className="overflow-hidden rounded-3xl text-white shadow-lg" style={artworkStyle(concert.id)}>
+    <header className="overflow-hidden rounded-3xl text-white shadow-lg" style={artworkStyle(concert.name)}>
       <div className="bg-gradient-to-t from-black/55 via-black/20 to-transparent px-6 pb-6 pt-16 sm:px-8 sm:pt-24">
         <h1 className="text-3xl font-extrabold tracking-tight drop-shadow sm:text-5xl">{concert.name}</h1>
         <ul className="mt-4 flex flex-col gap-2 text-white/95 sm:flex-row sm:flex-wrap sm:gap-x-6">
@@ -192,6 +192,8 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
   const sending = state.phase === 'sending';
   const fields: FieldErrors = { ...problem?.fields, ...localErrors };
   const allSoldOut = tiers.every((t) => t.availableQuantity <= 0);
+  const summaryRef = useRef<HTMLElement>(null);
+  const summaryVisible = useInView(summaryRef);
 
   async function submit() {
     const name = userId.trim();
@@ -262,7 +264,7 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
         )}
       </section>
 
-      <aside aria-labelledby="summary-heading" className="lg:sticky lg:top-6 lg:self-start">
+      <aside ref={summaryRef} aria-labelledby="summary-heading" className="scroll-mt-4 lg:sticky lg:top-6 lg:self-start">
         <div className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200 sm:p-6">
           <h2 id="summary-heading" className="text-xl font-bold text-slate-900">
             Your order
@@ -387,6 +389,42 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
           </p>
         </div>
       </aside>
+      {count > 0 && !summaryVisible && (
+        <div className="fixed inset-x-0 bottom-0 z-10 border-t border-slate-200 bg-white/95 px-4 py-3 shadow-[0_-4px_16px_rgb(15_23_42/0.08)] backdrop-blur lg:hidden">
+          <div className="mx-auto flex max-w-6xl items-center justify-between gap-4">
+            <p className="font-semibold text-slate-900">
+              {count} {count === 1 ? 'ticket' : 'tickets'} · <span className="tabular-nums">{formatCents(totalCents)}</span>
+            </p>
+            <button
+              type="button"
+              onClick={() => {
+                summaryRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+                document.getElementById(nameId)?.focus({ preventScroll: true });
+              }}
+              className="rounded-xl bg-indigo-700 px-5 py-2.5 font-bold text-white hover:bg-indigo-800"
+            >
+              Review order
+            </button>
+          </div>
+        </div>
+      )}
     </form>
   );
+}
+
+/** Whether an element is on screen (true where IntersectionObserver is missing). */
+function useInView(ref: RefObject<HTMLElement | null>): boolean {
+  const [inView, setInView] = useState(true);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver(([entry]) => {
+      if (entry) setInView(entry.isIntersecting);
+    });
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+    };
+  }, [ref]);
+  return inView;
 }
