@@ -2,12 +2,16 @@
 -- with a fresh idempotency key and the matching totalAmount.
 --
 -- Environment: BENCH_CONCERT, BENCH_TIER, BENCH_PRICE_CENTS, BENCH_LUA_DIR;
--- BENCH_STOP_SOLD_OUT=1 stops each wrk thread at its first 409 that reports
--- the tier empty ("available":0), so wrk's duration is the time to sell out.
+-- BENCH_STOP_SOLD_OUT=1: the first 409 that reports the tier empty
+-- ("available":0) marks the time to sell out, and the run stops one second
+-- later (the answers of that second count: fans told "sold out").
 dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 
 local concert, tier, price, stop_sold_out
 local seq = 0
+local GRACE_MS = 1000
+t_start = nil
+t_soldout = nil
 
 function init(args)
 	concert = os.getenv("BENCH_CONCERT")
@@ -15,6 +19,7 @@ function init(args)
 	price = tonumber(os.getenv("BENCH_PRICE_CENTS") or "1000")
 	stop_sold_out = os.getenv("BENCH_STOP_SOLD_OUT") == "1"
 	urandom_seed(tid)
+	t_start = now_ms()
 end
 
 local headers = {["Content-Type"] = "application/json"}
@@ -38,7 +43,13 @@ end
 
 function response(status, headers, body)
 	count_status(status)
-	if stop_sold_out and status == 409 and body:find('"available":0', 1, true) then
-		wrk.thread:stop()
+	if stop_sold_out then
+		if not t_soldout and status == 409 and body:find('"available":0', 1, true) then
+			t_soldout = now_ms()
+		end
+		if t_soldout and now_ms() - t_soldout > GRACE_MS then
+			stop_wrk()
+			stop_sold_out = false
+		end
 	end
 end
