@@ -1,0 +1,448 @@
+#!/usr/bin/env bash
+# Memory test of the daemon without sanitizers: ticketd (master and workers) runs under valgrind
+# memcheck in a throwaway stack (PostgreSQL + ticketd + nginx, deploy/stack), serves a few hundred
+# mixed requests through nginx -- every endpoint and every answer: 200, 201, 400, 402, 404, 405,
+# 409, 413, 415, 422 -- and is stopped gracefully (SIGTERM: the master drains, workers exit).
+# Then every process's valgrind log must show no invalid read or write, no use of uninitialised
+# memory and no "definitely lost" block. Last, the same binary runs without valgrind and the
+# resident size of each worker after 200 and after 2000 requests must stay within a small margin
+# (a per-request leak shows up there even when the block stays reachable).
+# The last line is exactly "N passed, N failed"; any failure exits non-zero.
+#
+#   tests/memory/valgrind.sh
+#   KEEP_STACK=1 tests/memory/valgrind.sh     keep the stack's directory for a post-mortem
+#   RSS_MARGIN_KB=256 RSS_REQUESTS=5000 tests/memory/valgrind.sh
+#
+# Builds build-valgrind/ (../configure CFLAGS='-O1 -g'); valgrind logs stay in
+# build-valgrind/valgrind/vg.<pid>.log. Installs valgrind and the base packages when run as root.
+set -uo pipefail
+
+MEM_DIR=$(cd "$(dirname "$0")" && pwd -P)
+# shellcheck source=../../deploy/lib/common.sh
+. "$MEM_DIR/../../deploy/lib/common.sh"
+
+BUILD=build-valgrind
+VG_DIR=$REPO_ROOT/$BUILD/valgrind
+RSS_MARGIN_KB=${RSS_MARGIN_KB:-128}
+RSS_WARMUP=${RSS_WARMUP:-200}
+RSS_REQUESTS=${RSS_REQUESTS:-2000}
+VG_EXIT=99
+
+passed=0
+failed=0
+results=()
+STACK_UP=0
+
+check() {
+	local name=$1 ok=$2 detail=${3:-}
+
+	if [ "$ok" -eq 0 ]; then
+		passed=$((passed + 1))
+		results+=("ok      $name${detail:+  ($detail)}")
+	else
+		failed=$((failed + 1))
+		results+=("FAILED  $name${detail:+  ($detail)}")
+	fi
+	log "$([ "$ok" -eq 0 ] && echo ok || echo FAILED): $name${detail:+ ($detail)}"
+}
+
+finish() {
+	cleanup
+	phase 'memory summary'
+	printf '  %s\n' "${results[@]}" >&2
+	printf '%d passed, %d failed\n' "$passed" "$failed"
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+	exit $?
+}
+
+cleanup() {
+	[ "$STACK_UP" -eq 1 ] || return 0
+	STACK_UP=0
+	if [ -n "${KEEP_STACK:-}" ]; then
+		STACK_DIR=$STACK_DIR "$REPO_ROOT/deploy/stack" stop >/dev/null 2>&1
+		log "kept the stack in $STACK_DIR"
+	else
+		STACK_DIR=$STACK_DIR "$REPO_ROOT/deploy/stack" destroy >/dev/null 2>&1
+		rm -rf "$WORK"
+	fi
+}
+trap 'cleanup' EXIT
+trap 'exit 130' INT TERM
+
+# phase FORMAT [ARGS]: a section header with the seconds since the start.
+phase() {
+	local title
+
+	# shellcheck disable=SC2059 # the format is ours
+	printf -v title "$@"
+	printf '\n== %s  [%ds]\n' "$title" "$SECONDS" >&2
+}
+
+# A port nobody listens on, starting from a random one.
+free_port() {
+	local p
+
+	for ((p = $1 + RANDOM % 2000; p < $1 + 4000; p++)); do
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			printf '%s\n' "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# --- build and stack --------------------------------------------------------------------------
+
+ensure_packages "${BASE_PACKAGES[@]}" valgrind
+command -v valgrind >/dev/null || {
+	check "valgrind installed" 1
+	finish
+}
+
+phase 'build (%s, no sanitizers)' "$BUILD"
+if ! (build_tree "$BUILD" CFLAGS='-O1 -g'); then
+	check "build $BUILD" 1
+	finish
+fi
+TICKETD_REAL=$REPO_ROOT/$BUILD/ticketd
+if grep -q -- '-fsanitize' "$REPO_ROOT/$BUILD/Makefile"; then
+	check "build $BUILD without sanitizers" 1 "its Makefile has -fsanitize: delete $BUILD"
+	finish
+fi
+
+# valgrind follows the workers through fork(); each process writes its own log. The wrapper's
+# path holds "ticketd" so deploy/stack recognises the process it started.
+rm -rf "$VG_DIR"
+mkdir -p "$VG_DIR"
+#
+# deploy/stack holds its lock (.lock on fd 9) while it runs and the daemons it starts inherit
+# that fd, so the lock would stay taken as long as they run and every later deploy/stack command
+# on the stack would wait for it: the wrappers (and an nginx shim first in PATH) close fd 9.
+WRAPPER=$REPO_ROOT/$BUILD/ticketd-valgrind
+PLAIN=$REPO_ROOT/$BUILD/ticketd-plain
+SHIM=$REPO_ROOT/$BUILD/shim
+cat >"$WRAPPER" <<EOF
+#!/bin/sh
+# Written by tests/memory/valgrind.sh: ticketd under valgrind memcheck.
+exec 9>&- valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,possible \\
+	--errors-for-leak-kinds=definite --track-origins=yes --num-callers=30 \\
+	--trace-children=yes --child-silent-after-fork=no --error-exitcode=$VG_EXIT \\
+	--suppressions="$MEM_DIR/valgrind.supp" --log-file="$VG_DIR/vg.%p.log" \\
+	"$TICKETD_REAL" "\$@"
+EOF
+cat >"$PLAIN" <<EOF
+#!/bin/sh
+# Written by tests/memory/valgrind.sh: ticketd itself, without the stack's lock.
+exec 9>&- "$TICKETD_REAL" "\$@"
+EOF
+mkdir -p "$SHIM"
+cat >"$SHIM/nginx" <<EOF
+#!/bin/sh
+exec 9>&- "$(command -v nginx)" "\$@"
+EOF
+chmod +x "$WRAPPER" "$PLAIN" "$SHIM/nginx"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ticketd-mem.XXXXXX")
+STACK_DIR=$WORK/stack
+PORT=$(free_port 20000) || PORT=28431
+PG_PORT=$(free_port 40000) || PG_PORT=48431
+BASE=http://127.0.0.1:$PORT
+
+start_stack() {
+	PATH=$SHIM:$PATH STACK_DIR=$STACK_DIR PORT=$PORT PG_PORT=$PG_PORT TICKETD_BIN=$1 RATE_LIMIT=off \
+		PAYMENT_DECLINE_RATE=0 PAYMENT_LATENCY_MS=0 TICKETD_READ_WORKERS=1 \
+		TICKETD_BOOK_WORKERS=1 TICKETD_DRAIN_TIMEOUT_MS=30000 LOG_LEVEL=info \
+		"$REPO_ROOT/deploy/stack" start
+}
+
+phase 'stack under valgrind (port %s, PostgreSQL %s)' "$PORT" "$PG_PORT"
+STACK_UP=1
+if ! start_stack "$WRAPPER"; then
+	check "stack starts with ticketd under valgrind" 1
+	finish
+fi
+check "stack starts with ticketd under valgrind" 0
+# shellcheck disable=SC1091
+. "$STACK_DIR/stack.env"
+
+# A concert of our own: a big tier for thousands of bookings, a tiny one to sell out.
+CONCERT=$(STACK_DIR=$STACK_DIR "$REPO_ROOT/deploy/add-concert" "Memory Test" "Valgrind Hall" \
+	2030-01-01T20:00:00Z big:1000000:1.00 tiny:1:5.00) || {
+	check "add a test concert" 1
+	finish
+}
+BIG=${CONCERT}_big
+TINY=${CONCERT}_tiny
+
+# --- requests ---------------------------------------------------------------------------------
+
+# Requests are written to a curl config file and sent by one curl (keep-alive to nginx); each
+# prints "<status> <expected> <what>", compared at the end.
+BODIES=$WORK/bodies
+mkdir -p "$BODIES"
+nbody=0
+
+# Builtins only (no subshell per request): a few thousand requests are written in seconds.
+# new_key: a fresh idempotency key in UUID.
+new_key() { read -r UUID </proc/sys/kernel/random/uuid; }
+
+# booking CONCERT TIER QTY TOTAL KEY [EXTRA-MEMBERS]: a booking body in BODY.
+booking() {
+	printf -v BODY '{"concertId":"%s","userId":"mem-test","tickets":[{"tierId":"%s","quantity":%s}],"idempotencyKey":"%s","totalAmount":%s%s}' \
+		"$1" "$2" "$3" "$5" "$4" "${6:+,$6}"
+}
+
+# post CONFIG EXPECTED [CONTENT-TYPE]: adds POST /api/bookings with BODY as its body.
+post() {
+	nbody=$((nbody + 1))
+	printf '%s' "$BODY" >"$BODIES/$nbody.json"
+	add "$1" "$2" POST /api/bookings "${3:-application/json}" "$BODIES/$nbody.json"
+}
+
+# add CONFIG EXPECTED METHOD PATH [CONTENT-TYPE BODY-FILE]
+add() {
+	local cfg=$1 want=$2 method=$3 path=$4 ctype=${5:-} file=${6:-}
+
+	{
+		[ -s "$cfg" ] && printf 'next\n'
+		printf 'url = "%s%s"\n' "$BASE" "$path"
+		# -I for HEAD: curl then expects no body.
+		if [ "$method" = HEAD ]; then printf 'head\n'; else printf 'request = "%s"\n' "$method"; fi
+		[ -n "$ctype" ] && printf 'header = "Content-Type: %s"\n' "$ctype"
+		[ -n "$file" ] && printf 'data-binary = "@%s"\n' "$file"
+		printf 'output = "/dev/null"\n'
+		printf 'write-out = "%%{http_code} %s %s %s\\n"\n' "$want" "$method" "$path"
+		printf 'max-time = 60\n'
+	} >>"$cfg"
+}
+
+# send CONFIG NAME: sends every request, records one check for the statuses.
+send() {
+	local cfg=$1 name=$2 out=$WORK/$2.out n bad
+
+	curl -s -K "$cfg" >"$out" 2>"$WORK/$2.err"
+	n=$(wc -l <"$out")
+	bad=$(awk '$1 != $2' "$out")
+	if [ -n "$bad" ]; then
+		log "$name: unexpected answers (status, expected, request):"
+		printf '%s\n' "$bad" | sort | uniq -c | head -n 20 >&2
+		check "$name" 1 "$(printf '%s\n' "$bad" | wc -l) of $n answers unexpected"
+	else
+		check "$name" 0 "$n requests, $(awk '{print $1}' "$out" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')"
+	fi
+}
+
+# post_json PATH BODY: one request now, its answer on stdout.
+post_json() {
+	curl -s -m 60 -H 'Content-Type: application/json' --data-binary "$2" "$BASE$1"
+}
+
+booking_id_of() { grep -o '"id":"bk_[0-9a-f]*"' | head -n 1 | cut -d'"' -f4; }
+
+# The mixed load: reads, every booking outcome, lookups, cancellations, 404/405/413/415.
+mixed_requests() {
+	local cfg=$1 rounds=$2 i key held bk cancelled
+
+	# Bookings made here for lookups and cancellations.
+	new_key
+	booking "$CONCERT" "$BIG" 1 1.00 "$UUID"
+	bk=$(post_json /api/bookings "$BODY" | booking_id_of)
+	new_key
+	booking "$CONCERT" "$BIG" 2 2.00 "$UUID"
+	cancelled=$(post_json /api/bookings "$BODY" | booking_id_of)
+	post_json "/api/bookings/$cancelled/cancel" '' >/dev/null
+	# The tiny tier's only ticket is sold: later requests for it are 409.
+	new_key
+	booking "$CONCERT" "$TINY" 1 5.00 "$UUID"
+	post_json /api/bookings "$BODY" >/dev/null
+	new_key
+	held=$UUID
+	booking "$CONCERT" "$BIG" 3 3.00 "$held"
+	post_json /api/bookings "$BODY" >/dev/null
+	if [ -z "$bk" ] || [ -z "$cancelled" ]; then
+		log "the first bookings failed: no booking id in the answer"
+		return 1
+	fi
+	printf '{"pad":"%070000d"}' 0 >"$BODIES/over-limit.json"
+
+	for ((i = 0; i < rounds; i++)); do
+		add "$cfg" 200 GET /health
+		add "$cfg" 200 GET /api/concerts
+		add "$cfg" 200 GET /api/concerts/concert_001
+		add "$cfg" 200 HEAD "/api/concerts/$CONCERT"
+		add "$cfg" 200 GET "/api/concerts/$CONCERT/availability"
+		add "$cfg" 404 GET /api/concerts/no_such_concert
+		add "$cfg" 404 GET /api/concerts/no_such_concert/availability
+		add "$cfg" 400 GET /api/concerts/bad.id
+		add "$cfg" 404 GET /api/nothing_here
+		add "$cfg" 405 DELETE /api/concerts
+		new_key
+		key=$UUID
+		booking "$CONCERT" "$BIG" 2 2.00 "$key"
+		post "$cfg" 201
+		post "$cfg" 200 # the same key and body again: the recorded answer
+		booking "$CONCERT" "$BIG" 1 1.00 "$held"
+		post "$cfg" 422
+		new_key
+		booking "$CONCERT" "$TINY" 1 5.00 "$UUID"
+		post "$cfg" 409
+		new_key
+		booking "$CONCERT" "$BIG" 1 1.00 "$UUID" '"paymentMethod":"test_decline"'
+		post "$cfg" 402
+		new_key
+		booking no_such_concert "$BIG" 1 1.00 "$UUID"
+		post "$cfg" 404
+		new_key
+		booking "$CONCERT" "$BIG" 1 9.99 "$UUID"
+		post "$cfg" 400
+		booking "$CONCERT" "$BIG" 1.5 1.00 "$UUID"
+		post "$cfg" 400
+		BODY='{"concertId":"c","userId":"\ud800\u0000","tickets":[]} trailing'
+		post "$cfg" 400
+		BODY='{"a":[[[[[[[[[[[1]]]]]]]]]]]}'
+		post "$cfg" 400
+		booking "$CONCERT" "$BIG" 1 1.00 "$UUID"
+		post "$cfg" 415 text/plain
+		add "$cfg" 413 POST /api/bookings application/json "$BODIES/over-limit.json"
+		add "$cfg" 405 GET /api/bookings
+		add "$cfg" 200 GET "/api/bookings/$bk"
+		add "$cfg" 404 GET /api/bookings/bk_00000000000000000000000000000000
+		add "$cfg" 409 POST "/api/bookings/$cancelled/cancel"
+		add "$cfg" 404 POST /api/bookings/bk_00000000000000000000000000000000/cancel
+	done
+	# One cancellation that succeeds.
+	add "$cfg" 200 POST "/api/bookings/$bk/cancel"
+}
+
+phase 'requests through nginx to ticketd under valgrind'
+: >"$WORK/mixed.cfg"
+if ! mixed_requests "$WORK/mixed.cfg" 12; then
+	check "mixed requests under valgrind answer as expected" 1 "the setup bookings failed"
+else
+	send "$WORK/mixed.cfg" "mixed requests under valgrind answer as expected"
+fi
+
+# --- graceful stop, then the valgrind logs ------------------------------------------------------
+
+phase 'graceful stop (SIGTERM drains)'
+master=$TICKETD_PID
+STACK_DIR=$STACK_DIR "$REPO_ROOT/deploy/stack" ticketd-stop
+if kill -0 "$master" 2>/dev/null; then
+	check "ticketd drains and exits on SIGTERM" 1 "master $master still alive"
+elif grep -q 'still busy after' "$TICKETD_LOG"; then
+	check "ticketd drains and exits on SIGTERM" 1 "workers had to be killed: $(grep 'still busy' "$TICKETD_LOG" | tail -n 1)"
+else
+	check "ticketd drains and exits on SIGTERM" 0
+fi
+
+phase 'valgrind logs (%s)' "$VG_DIR"
+mapfile -t vglogs < <(find "$VG_DIR" -name 'vg.*.log' | LC_ALL=C sort)
+[ "${#vglogs[@]}" -ge 3 ] && ok=0 || ok=1
+check "valgrind logs of the master and both workers" "$ok" "${#vglogs[@]} logs"
+for f in "${vglogs[@]}"; do
+	pid=${f##*/vg.}
+	pid=${pid%.log}
+	role=worker
+	[ "$pid" = "$master" ] && role=master
+	problems=()
+	grep -q 'HEAP SUMMARY' "$f" || problems+=("no heap summary: the process did not exit normally")
+	grep -q 'Process terminating with default action' "$f" && problems+=("killed by a signal")
+	grep -qE 'Invalid (read|write|free)|Mismatched free|uninitialised|Source and destination overlap' "$f" &&
+		problems+=("memory errors")
+	grep -qE 'definitely lost: [1-9]' "$f" && problems+=("$(grep -oE 'definitely lost: [0-9,]+ bytes in [0-9,]+ blocks' "$f" | head -n 1)")
+	grep -qE 'ERROR SUMMARY: [1-9]' "$f" && problems+=("$(grep -oE 'ERROR SUMMARY: [0-9]+ errors' "$f" | tail -n 1)")
+	if [ "${#problems[@]}" -gt 0 ]; then
+		sed -n '/^==[0-9]*== \(Invalid\|Conditional\|Use of\|Syscall\|Mismatched\|Source\)/,/^==[0-9]*== $/p;/definitely lost in/,/^==[0-9]*== $/p' "$f" |
+			head -n 120 >&2
+		check "valgrind $role $pid: no invalid access, no definite leak" 1 "$(IFS=';'; echo "${problems[*]}")"
+	else
+		check "valgrind $role $pid: no invalid access, no definite leak" 0 \
+			"$(grep -oE 'total heap usage: [0-9,]+ allocs, [0-9,]+ frees' "$f" | tail -n 1)"
+	fi
+done
+
+# --- resident size per request, without valgrind ----------------------------------------------
+
+# The worker of a pool: the child of the master that holds the pool's listening socket.
+worker_of() {
+	local sock=$1 inode pid master stat line
+
+	inode=$(awk -v path="$sock" '$NF == path {print $7; exit}' /proc/net/unix)
+	[ -n "$inode" ] || return 1
+	master=$(tr -dc 0-9 <"$RUN_DIR/ticketd.spawned.pid")
+	for stat in /proc/[0-9]*/stat; do
+		# Fields after the command name (which may hold spaces): state, ppid, ...
+		read -r line <"$stat" 2>/dev/null || continue
+		set -- ${line##*) }
+		[ "${2:-}" = "$master" ] || continue
+		pid=${stat#/proc/}
+		pid=${pid%/stat}
+		if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "socket:\[$inode\]"; then
+			printf '%s\n' "$pid"
+			return 0
+		fi
+	done
+	return 1
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# rss_load CONFIG N: N requests for each pool, alternating answers.
+rss_load() {
+	local cfg=$1 n=$2 i key
+
+	: >"$cfg"
+	for ((i = 0; i < n / 4; i++)); do
+		new_key
+		booking "$CONCERT" "$BIG" 1 1.00 "$UUID"
+		post "$cfg" 201
+		post "$cfg" 200
+		new_key
+		booking "$CONCERT" "$TINY" 1 5.00 "$UUID"
+		post "$cfg" 409
+		booking "$CONCERT" "$BIG" 11 11.00 "$UUID"
+		post "$cfg" 400
+		add "$cfg" 200 GET /api/concerts
+		add "$cfg" 200 GET "/api/concerts/$CONCERT/availability"
+		add "$cfg" 404 GET /api/concerts/no_such_concert
+		add "$cfg" 200 GET /health
+	done
+}
+
+phase 'resident size of the workers without valgrind (%s then %s requests each)' \
+	"$RSS_WARMUP" "$RSS_REQUESTS" >&2
+RUN_DIR=$(dirname "$TICKETD_READ_SOCKET")
+if ! STACK_DIR=$STACK_DIR TICKETD_BIN=$PLAIN "$REPO_ROOT/deploy/stack" ticketd-start; then
+	check "ticketd restarts without valgrind" 1
+	finish
+fi
+for ((i = 0; i < 100; i++)); do
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/health")" = 200 ] && break
+	sleep 0.1
+done
+book_pid=$(worker_of "$TICKETD_BOOK_SOCKET")
+read_pid=$(worker_of "$TICKETD_READ_SOCKET")
+if [ -z "$book_pid" ] || [ -z "$read_pid" ]; then
+	check "find the booking and read workers" 1
+	finish
+fi
+
+rss_load "$WORK/warm.cfg" "$RSS_WARMUP"
+send "$WORK/warm.cfg" "first $RSS_WARMUP requests per pool answer as expected"
+book_warm=$(rss_kb "$book_pid")
+read_warm=$(rss_kb "$read_pid")
+rss_load "$WORK/more.cfg" $((RSS_REQUESTS - RSS_WARMUP))
+send "$WORK/more.cfg" "next $((RSS_REQUESTS - RSS_WARMUP)) requests per pool answer as expected"
+book_end=$(rss_kb "$book_pid")
+read_end=$(rss_kb "$read_pid")
+
+for w in "booking worker $book_pid:$book_warm:$book_end" "read worker $read_pid:$read_warm:$read_end"; do
+	IFS=: read -r name before after <<<"$w"
+	grow=$((after - before))
+	[ "$grow" -le "$RSS_MARGIN_KB" ] && ok=0 || ok=1
+	check "$name RSS flat from request $RSS_WARMUP to $RSS_REQUESTS" "$ok" \
+		"${before} kB -> ${after} kB, +${grow} kB, margin ${RSS_MARGIN_KB} kB"
+done
+
+STACK_DIR=$STACK_DIR "$REPO_ROOT/deploy/stack" ticketd-stop
+finish
