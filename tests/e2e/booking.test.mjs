@@ -132,4 +132,33 @@ describe('booking', () => {
       if (rows !== null) assert.equal(rows, 1);
     });
   });
+
+  it('can be booked with the keyboard alone', async () => {
+    const name = `E2E Keyboard ${unique()}`;
+    const concertId = await addConcert(name, 'Paradiso', '2027-05-04T20:00:00Z', 'Floor:20:30.00');
+
+    await scenario(browser, 'keyboard', async (page) => {
+      await page.goto(`/concerts/${concertId}`);
+      await page.getByRole('heading', { level: 1, name }).waitFor();
+      // Tab until focus reaches the described control; fails if it never does.
+      const tabTo = async (matches) => {
+        for (let i = 0; i < 40; i++) {
+          await page.keyboard.press('Tab');
+          if (await page.evaluate(matches)) return;
+        }
+        throw new Error(`Tab never reached ${matches}`);
+      };
+      await tabTo(() => document.activeElement?.getAttribute('aria-label') === 'Add one Floor ticket');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Space');
+      await waitForText(page.getByTestId('total'), '$60.00');
+      await tabTo(() => document.activeElement?.getAttribute('name') === 'userId');
+      await page.keyboard.type('Keyboard Kim');
+      await tabTo(() => document.activeElement?.textContent?.startsWith('Book 2 tickets') ?? false);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'You’re going!' }).waitFor();
+      // After the navigation, focus is on the new page's content for screen readers.
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+    });
+  });
 });

@@ -1,5 +1,8 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// CI machines are busy (a database, nginx and a browser run beside us).
+configure({ asyncUtilTimeout: 5_000 });
 
 afterEach(() => {
   cleanup();
