@@ -1,6 +1,7 @@
 // A throwaway ticketd stack for the integration tests: its own PostgreSQL cluster, ticketd and
 // nginx on free ports, started by deploy/stack (the same mechanism deploy/up uses) in a temp
-// directory and destroyed afterwards. KEEP_STACK=1 keeps the directory for a post-mortem.
+// directory and destroyed afterwards. KEEP_STACK=1 keeps the directory for a post-mortem;
+// TEST_LOG_DIR=dir (deploy/test sets it) keeps a copy of each stack's logs in dir/<name>/.
 //
 //   const s = await startStack({ env: { PAYMENT_LATENCY_MS: '5' } });
 //   const r = await s.request('GET', '/api/concerts');   // { status, headers, body, json }
@@ -9,7 +10,7 @@
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -129,7 +130,8 @@ export function rawRequest(port, bytes) {
   });
 }
 
-export async function startStack({ env = {}, rateLimit = 'on' } = {}) {
+// name: what the stack's logs are called under TEST_LOG_DIR (default: the calling test file).
+export async function startStack({ env = {}, rateLimit = 'on', name = callerName() } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketd-it-'));
   const port = await freePort();
   let pgPort = await freePort();
@@ -148,16 +150,34 @@ export async function startStack({ env = {}, rateLimit = 'on' } = {}) {
   };
   const started = await script('stack', ['start'], stackEnv);
   if (started.code !== 0) {
+    await keepLogs(dir, name);
     await script('stack', ['destroy'], stackEnv).catch(() => {});
     throw new Error(`deploy/stack start failed (exit ${started.code}):\n${started.stderr}`);
   }
   const vars = parseEnvFile(await readFile(path.join(dir, 'stack.env'), 'utf8'));
-  return new Stack(dir, port, stackEnv, vars);
+  return new Stack(dir, port, stackEnv, vars, name);
+}
+
+function callerName() {
+  const file = process.argv[1] ?? 'stack';
+  return path.basename(file).replace(/\.test\.mjs$/, '');
+}
+
+// Copies the stack's logs (PostgreSQL's through its symlink) to TEST_LOG_DIR/<name>/.
+async function keepLogs(dir, name) {
+  if (!process.env.TEST_LOG_DIR) return;
+  const dest = path.join(process.env.TEST_LOG_DIR, name);
+  await mkdir(dest, { recursive: true });
+  const logDir = path.join(dir, 'log');
+  for (const f of await readdir(logDir).catch(() => [])) {
+    await cp(path.join(logDir, f), path.join(dest, f), { dereference: true }).catch(() => {});
+  }
 }
 
 class Stack {
-  constructor(dir, port, env, vars) {
+  constructor(dir, port, env, vars, name) {
     this.dir = dir;
+    this.name = name;
     this.port = port;
     this.env = env;
     this.vars = vars;
@@ -239,6 +259,7 @@ class Stack {
   }
 
   async destroy() {
+    await keepLogs(this.dir, this.name);
     if (process.env.KEEP_STACK) {
       await script('stack', ['stop'], this.env);
       process.stderr.write(`# KEEP_STACK: stack kept in ${this.dir}\n`);
