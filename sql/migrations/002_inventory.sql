@@ -68,6 +68,9 @@ CREATE FUNCTION take_tickets(p_tier_id text, p_qty integer, p_buckets integer,
 RETURNS SETOF record
 LANGUAGE plpgsql AS $$
 DECLARE
+    -- Drawn once here: random() inside the WHERE clause would be drawn
+    -- again for every row and could match several buckets.
+    v_pick integer := floor(random() * p_buckets)::integer;
     v_bucket integer;
     v_left integer;
     v_row record;
@@ -75,7 +78,7 @@ BEGIN
     -- 1. One random bucket: in a rush, concurrent bookings spread out.
     UPDATE tier_buckets b SET available = b.available - p_qty
     WHERE b.tier_id = p_tier_id
-      AND b.bucket = floor(random() * p_buckets)::integer
+      AND b.bucket = v_pick
       AND b.available >= p_qty
     RETURNING b.bucket INTO v_bucket;
     IF FOUND THEN
