@@ -93,7 +93,12 @@ build_web() {
 	if [ ! -d "$web/node_modules" ] || [ "$web/package.json" -nt "$web/node_modules" ] ||
 		{ [ -f "$web/package-lock.json" ] && [ "$web/package-lock.json" -nt "$web/node_modules" ]; }; then
 		log "npm ci in src/web"
-		(cd "$web" && npm ci --no-audit --no-fund) >&2 || die "npm ci failed in src/web"
+		# npm ci refuses a lock file without entries for other platforms' optional packages
+		# (tailwind's oxide binaries, as npm writes it here); install from it without saving.
+		if ! (cd "$web" && npm ci --no-audit --no-fund) >&2; then
+			log "npm ci refused src/web/package-lock.json: npm install --no-save instead"
+			(cd "$web" && npm install --no-save --no-audit --no-fund) >&2 || die "npm install failed in src/web"
+		fi
 		touch "$web/node_modules"
 	fi
 	log "building the front end"
