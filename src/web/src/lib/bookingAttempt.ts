@@ -71,8 +71,18 @@ export type AttemptOutcome =
   | { kind: 'rejected'; error: ApiError; key: string }
   | { kind: 'unresolved'; error: ApiError; key: string };
 
+/**
+ * A random (version 4) UUID. crypto.randomUUID exists only in secure
+ * contexts (HTTPS or localhost); a stack reached over plain HTTP on a LAN
+ * address still has getRandomValues.
+ */
 export function newKey(): string {
-  return crypto.randomUUID();
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export class BookingAttempts {

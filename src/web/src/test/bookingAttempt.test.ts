@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, type ApiResult } from '../api/client';
 import type { Booking, BookingRequest } from '../api/types';
-import { BookingAttempts, fingerprint, retryDelay, type BookingInput, type Sender } from '../lib/bookingAttempt';
+import { BookingAttempts, fingerprint, newKey, retryDelay, type BookingInput, type Sender } from '../lib/bookingAttempt';
 
 const input: BookingInput = {
   concertId: 'c1',
@@ -133,5 +133,24 @@ describe('BookingAttempts: one idempotency key per attempt', () => {
     const b = { ...input, tickets: [{ tierId: 'b', quantity: 2 }, { tierId: 'a', quantity: 1 }] };
     expect(fingerprint(a)).toBe(fingerprint(b));
     expect(fingerprint(a)).not.toBe(fingerprint({ ...a, paymentMethod: 'test_decline' }));
+  });
+});
+
+describe('newKey', () => {
+  const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('makes v4 UUIDs, also where crypto.randomUUID is missing (plain HTTP)', () => {
+    expect(newKey()).toMatch(UUID_V4);
+    // Shadow the prototype's method on the instance, as an insecure context lacks it.
+    Object.defineProperty(crypto, 'randomUUID', { value: undefined, configurable: true });
+    try {
+      expect(typeof crypto.randomUUID).toBe('undefined');
+      const keys = new Set(Array.from({ length: 50 }, () => newKey()));
+      expect(keys.size).toBe(50);
+      for (const k of keys) expect(k).toMatch(UUID_V4);
+    } finally {
+      Reflect.deleteProperty(crypto, 'randomUUID');
+    }
+    expect(typeof crypto.randomUUID).toBe('function');
   });
 });
