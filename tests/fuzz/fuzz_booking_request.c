@@ -6,6 +6,10 @@
  * the parser must not rely on it), any bytes at all.  A parse that
  * succeeds must also produce a canonical text; whatever happens, the
  * response is freed, so LeakSanitizer sees every path.
+ *
+ * The asserts restate what the parser promises its callers.  They also
+ * catch overflows inside struct booking_request (one field into the
+ * next), which AddressSanitizer cannot see.
  */
 #include "config.h"
 
@@ -26,6 +30,8 @@ check_accepted(const struct booking_request *br)
 {
 	assert(ids_is_slug(br->concert_id));
 	assert(br->user_id[0] != '\0');
+	assert(ids_is_clean_utf8(br->user_id, strlen(br->user_id)));
+	assert(strlen(br->user_id) <= BOOKING_USER_MAX_CHARS * 4);
 	assert(strlen(br->idempotency_key) == IDS_UUID_LEN);
 	assert(strcmp(br->payment_method, "card") == 0 ||
 	    strcmp(br->payment_method, "test_decline") == 0);

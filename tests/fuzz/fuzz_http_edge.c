@@ -173,6 +173,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (decided_before_db(&req)) {
 			app_dispatch(&app, &req, &res);
 			assert(res.status >= 400 && res.status < 500);
+			assert(res.status != 405 || res.allow != NULL);
 		}
 	} else {
 		assert(res.status == 400 || res.status == 413);

@@ -23,7 +23,7 @@ MEM_DIR=$(cd "$(dirname "$0")" && pwd -P)
 
 BUILD=build-valgrind
 VG_DIR=$REPO_ROOT/$BUILD/valgrind
-RSS_MARGIN_KB=${RSS_MARGIN_KB:-128}
+RSS_MARGIN_KB=${RSS_MARGIN_KB:-64}
 RSS_WARMUP=${RSS_WARMUP:-200}
 RSS_REQUESTS=${RSS_REQUESTS:-2000}
 VG_EXIT=99
@@ -173,6 +173,31 @@ CONCERT=$(STACK_DIR=$STACK_DIR "$REPO_ROOT/deploy/add-concert" "Memory Test" "Va
 }
 BIG=${CONCERT}_big
 TINY=${CONCERT}_tiny
+RUN_DIR=$(dirname "$TICKETD_READ_SOCKET")
+
+# The worker of a pool: the child of the master that holds the pool's listening socket.
+worker_of() {
+	local sock=$1 inode pid master stat line
+
+	inode=$(awk -v path="$sock" '$NF == path {print $7; exit}' /proc/net/unix)
+	[ -n "$inode" ] || return 1
+	master=$(tr -dc 0-9 <"$RUN_DIR/ticketd.spawned.pid")
+	for stat in /proc/[0-9]*/stat; do
+		# Fields after the command name (which may hold spaces): state, ppid, ...
+		read -r line <"$stat" 2>/dev/null || continue
+		set -- ${line##*) }
+		[ "${2:-}" = "$master" ] || continue
+		pid=${stat#/proc/}
+		pid=${pid%/stat}
+		if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "socket:\[$inode\]"; then
+			printf '%s\n' "$pid"
+			return 0
+		fi
+	done
+	return 1
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 # --- requests ---------------------------------------------------------------------------------
 
@@ -326,6 +351,8 @@ fi
 
 phase 'graceful stop (SIGTERM drains)'
 master=$TICKETD_PID
+vg_book=$(worker_of "$TICKETD_BOOK_SOCKET")
+vg_read=$(worker_of "$TICKETD_READ_SOCKET")
 STACK_DIR=$STACK_DIR "$REPO_ROOT/deploy/stack" ticketd-stop
 if kill -0 "$master" 2>/dev/null; then
 	check "ticketd drains and exits on SIGTERM" 1 "master $master still alive"
@@ -342,8 +369,12 @@ check "valgrind logs of the master and both workers" "$ok" "${#vglogs[@]} logs"
 for f in "${vglogs[@]}"; do
 	pid=${f##*/vg.}
 	pid=${pid%.log}
-	role=worker
-	[ "$pid" = "$master" ] && role=master
+	case $pid in
+	"$master") role=master ;;
+	"$vg_book") role="booking worker" ;;
+	"$vg_read") role="read worker" ;;
+	*) role=process ;;
+	esac
 	problems=()
 	grep -q 'HEAP SUMMARY' "$f" || problems+=("no heap summary: the process did not exit normally")
 	grep -q 'Process terminating with default action' "$f" && problems+=("killed by a signal")
@@ -363,29 +394,6 @@ done
 
 # --- resident size per request, without valgrind ----------------------------------------------
 
-# The worker of a pool: the child of the master that holds the pool's listening socket.
-worker_of() {
-	local sock=$1 inode pid master stat line
-
-	inode=$(awk -v path="$sock" '$NF == path {print $7; exit}' /proc/net/unix)
-	[ -n "$inode" ] || return 1
-	master=$(tr -dc 0-9 <"$RUN_DIR/ticketd.spawned.pid")
-	for stat in /proc/[0-9]*/stat; do
-		# Fields after the command name (which may hold spaces): state, ppid, ...
-		read -r line <"$stat" 2>/dev/null || continue
-		set -- ${line##*) }
-		[ "${2:-}" = "$master" ] || continue
-		pid=${stat#/proc/}
-		pid=${pid%/stat}
-		if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "socket:\[$inode\]"; then
-			printf '%s\n' "$pid"
-			return 0
-		fi
-	done
-	return 1
-}
-
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 # rss_load CONFIG N: N requests for each pool, alternating answers.
 rss_load() {
@@ -411,7 +419,6 @@ rss_load() {
 
 phase 'resident size of the workers without valgrind (%s then %s requests each)' \
 	"$RSS_WARMUP" "$RSS_REQUESTS" >&2
-RUN_DIR=$(dirname "$TICKETD_READ_SOCKET")
 if ! STACK_DIR=$STACK_DIR TICKETD_BIN=$PLAIN "$REPO_ROOT/deploy/stack" ticketd-start; then
 	check "ticketd restarts without valgrind" 1
 	finish
