@@ -20,7 +20,7 @@ FUZZ_DIR=$(cd "$(dirname "$0")" && pwd -P)
 REPO_ROOT=$(cd "$FUZZ_DIR/../.." && pwd -P)
 BUILD=$REPO_ROOT/build-fuzz
 SECONDS_EACH=${1:-60}
-TARGETS=(${FUZZ_TARGETS:-fuzz_booking_request fuzz_http_edge})
+read -r -a TARGETS <<<"${FUZZ_TARGETS:-fuzz_booking_request fuzz_http_edge}"
 CC=${FUZZ_CC:-clang}
 
 log() { printf 'fuzz: %s\n' "$*" >&2; }
@@ -65,6 +65,7 @@ command -v "$CC" >/dev/null || die "$CC is not installed"
 
 # --- build ------------------------------------------------------------------------------------
 
+# shellcheck disable=SC2054 # the commas belong to the flag
 SAN=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 CFLAGS=(-g -O1 -std=gnu11 -I "$BUILD/include" -I "$REPO_ROOT/src")
 read -r -a PKG_CFLAGS <<<"$(pkg-config --cflags json-c uuid libpq)" || die "pkg-config failed"

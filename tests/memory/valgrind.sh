@@ -18,7 +18,7 @@
 set -uo pipefail
 
 MEM_DIR=$(cd "$(dirname "$0")" && pwd -P)
-# shellcheck source=../../deploy/lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=../../deploy/lib/common.sh
 . "$MEM_DIR/../../deploy/lib/common.sh"
 
 BUILD=build-valgrind
@@ -112,8 +112,6 @@ fi
 
 # valgrind follows the workers through fork(); each process writes its own log. The wrapper's
 # path holds "ticketd" so deploy/stack recognises the process it started.
-rm -rf "$VG_DIR"
-mkdir -p "$VG_DIR"
 #
 # deploy/stack holds its lock (.lock on fd 9) while it runs and the daemons it starts inherit
 # that fd, so the lock would stay taken as long as they run and every later deploy/stack command
@@ -141,6 +139,8 @@ cat >"$SHIM/nginx" <<EOF
 exec 9>&- "$(command -v nginx)" "\$@"
 EOF
 chmod +x "$WRAPPER" "$PLAIN" "$SHIM/nginx"
+rm -rf "$VG_DIR"
+mkdir -p "$VG_DIR"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ticketd-mem.XXXXXX")
 STACK_DIR=$WORK/stack
@@ -151,7 +151,7 @@ BASE=http://127.0.0.1:$PORT
 start_stack() {
 	PATH=$SHIM:$PATH STACK_DIR=$STACK_DIR PORT=$PORT PG_PORT=$PG_PORT TICKETD_BIN=$1 RATE_LIMIT=off \
 		PAYMENT_DECLINE_RATE=0 PAYMENT_LATENCY_MS=0 TICKETD_READ_WORKERS=1 \
-		TICKETD_BOOK_WORKERS=1 TICKETD_DRAIN_TIMEOUT_MS=30000 LOG_LEVEL=info \
+		TICKETD_BOOK_WORKERS=1 LOG_LEVEL=info \
 		"$REPO_ROOT/deploy/stack" start
 }
 
@@ -177,7 +177,7 @@ RUN_DIR=$(dirname "$TICKETD_READ_SOCKET")
 
 # The worker of a pool: the child of the master that holds the pool's listening socket.
 worker_of() {
-	local sock=$1 inode pid master stat line
+	local sock=$1 inode pid master stat line fd
 
 	inode=$(awk -v path="$sock" '$NF == path {print $7; exit}' /proc/net/unix)
 	[ -n "$inode" ] || return 1
@@ -185,14 +185,17 @@ worker_of() {
 	for stat in /proc/[0-9]*/stat; do
 		# Fields after the command name (which may hold spaces): state, ppid, ...
 		read -r line <"$stat" 2>/dev/null || continue
+		# shellcheck disable=SC2086 # split into fields on purpose
 		set -- ${line##*) }
 		[ "${2:-}" = "$master" ] || continue
 		pid=${stat#/proc/}
 		pid=${pid%/stat}
-		if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "socket:\[$inode\]"; then
-			printf '%s\n' "$pid"
-			return 0
-		fi
+		for fd in "/proc/$pid/fd/"*; do
+			if [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$inode]" ]; then
+				printf '%s\n' "$pid"
+				return 0
+			fi
+		done
 	done
 	return 1
 }
@@ -226,10 +229,11 @@ post() {
 
 # add CONFIG EXPECTED METHOD PATH [CONTENT-TYPE BODY-FILE]
 add() {
-	local cfg=$1 want=$2 method=$3 path=$4 ctype=${5:-} file=${6:-}
+	local cfg=$1 want=$2 method=$3 path=$4 ctype=${5:-} file=${6:-} sep=
 
+	[ -s "$cfg" ] && sep=next
 	{
-		[ -s "$cfg" ] && printf 'next\n'
+		[ -n "$sep" ] && printf '%s\n' "$sep"
 		printf 'url = "%s%s"\n' "$BASE" "$path"
 		# -I for HEAD: curl then expects no body.
 		if [ "$method" = HEAD ]; then printf 'head\n'; else printf 'request = "%s"\n' "$method"; fi
@@ -243,12 +247,16 @@ add() {
 
 # send CONFIG NAME: sends every request, records one check for the statuses.
 send() {
-	local cfg=$1 name=$2 out=$WORK/$2.out n bad
+	local cfg=$1 name=$2 out=$WORK/$2.out n want bad
 
 	curl -s -K "$cfg" >"$out" 2>"$WORK/$2.err"
 	n=$(wc -l <"$out")
+	want=$(grep -c '^url = ' "$cfg")
 	bad=$(awk '$1 != $2' "$out")
-	if [ -n "$bad" ]; then
+	if [ "$n" -ne "$want" ]; then
+		tail -n 5 "$WORK/$2.err" >&2
+		check "$name" 1 "$n answers to $want requests"
+	elif [ -n "$bad" ]; then
 		log "$name: unexpected answers (status, expected, request):"
 		printf '%s\n' "$bad" | sort | uniq -c | head -n 20 >&2
 		check "$name" 1 "$(printf '%s\n' "$bad" | wc -l) of $n answers unexpected"
