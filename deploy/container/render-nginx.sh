@@ -1,0 +1,18 @@
+#!/bin/sh
+# Renders conf/nginx.conf.in for the container image: the same template the
+# local stack uses (deploy/stack), with the image's fixed paths.
+set -eu
+sed -e 's|@USER_LINE@|user ticketd;|' \
+    -e 's|@PREFIX@|/tmp/nginx|g' \
+    -e 's|@LOG_DIR@|/dev/stdout|g' \
+    -e 's|@CONF_DIR@|/etc/ticketd/conf|g' \
+    -e 's|@WEB_ROOT@|/srv/ticketd/web|g' \
+    -e 's|@LISTEN@|0.0.0.0:8080|g' \
+    -e 's|@METRICS_LISTEN@|0.0.0.0:9145|g' \
+    -e 's|@READ_SOCKET@|/run/ticketd/read.sock|g' \
+    -e 's|@BOOK_SOCKET@|/run/ticketd/book.sock|g' \
+    -e 's|@LIMIT_BOOK@|limit_req zone=ticketd_book burst=10 nodelay;|g' \
+    -e 's|@LIMIT_READ@|limit_req zone=ticketd_read burst=200 nodelay;|g' \
+    -e 's|@REALIP@|set_real_ip_from 10.0.0.0/8; real_ip_header X-Forwarded-For; real_ip_recursive on;|g' \
+    -e 's|/dev/stdout/access.log|/dev/stdout|; s|/dev/stdout/nginx-error.log|/dev/stderr|' \
+    "$1"
