@@ -53,9 +53,9 @@ export function describeRejection(err: ApiError, tiers: readonly Tier[], lines: 
           : available === 0
             ? `${tierName} just sold out${asked}.`
             : `Only ${plural(available, `${tierName} ticket is`, `${tierName} tickets are`)} left${asked}.`;
-      const fields: FieldErrors = tierId
-        ? { tiers: { [tierId]: available === 0 ? 'Sold out' : `Only ${available} left` } }
-        : {};
+      // The tier row already shows what is left; say what changed in the selection.
+      const fields: FieldErrors =
+        tierId && requested !== null ? { tiers: { [tierId]: `You asked for ${requested}` } } : {};
       return {
         ...base,
         tone: 'warning',

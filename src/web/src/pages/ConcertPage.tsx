@@ -132,9 +132,9 @@ function TierRow({
   return (
     <li
       data-tier-id={tier.id}
-      className={`flex flex-wrap items-center justify-between gap-4 rounded-2xl bg-white p-4 ring-1 sm:p-5 ${
+      className={`flex flex-wrap items-center justify-between gap-4 rounded-2xl p-4 ring-1 sm:p-5 ${
         error ? 'ring-2 ring-amber-500' : quantity > 0 ? 'ring-2 ring-indigo-500' : 'ring-slate-200'
-      } ${soldOut ? 'opacity-75' : ''}`}
+      } ${soldOut ? 'bg-slate-100' : 'bg-white'}`}
     >
       <div className="min-w-0">
         <h3 className="text-lg font-bold text-slate-900">{name}</h3>
@@ -155,7 +155,7 @@ function TierRow({
         )}
       </div>
       {soldOut ? (
-        <span className="rounded-full bg-slate-100 px-4 py-2 text-sm font-bold uppercase tracking-wide text-slate-600">
+        <span className="rounded-full bg-white px-4 py-2 text-sm font-bold uppercase tracking-wide text-slate-700 ring-1 ring-slate-300">
           Sold out
         </span>
       ) : (
