@@ -2,7 +2,8 @@
 # Browser tests of ticketd in Debian's Chromium (playwright-core, no browser
 # download) against a running stack:
 #
-#   BASE_URL=http://localhost:8080 tests/e2e/run.sh        (deploy/up's stack)
+#   PAYMENT_DECLINE_RATE=0 deploy/up && tests/e2e/run.sh    deploy/up's stack (BASE_URL
+#                                                            defaults to http://localhost:8080)
 #   tests/e2e/run.sh booking.test.mjs                       one file
 #
 # Concerts are created per test with deploy/add-concert (it reads
@@ -25,6 +26,12 @@ export CHROMIUM
 if ! curl -fsS -o /dev/null --max-time 5 "$BASE_URL/health"; then
 	echo "run.sh: no healthy stack at $BASE_URL (deploy/up starts one)" >&2
 	exit 1
+fi
+
+# The tests expect every card payment to go through, as deploy/test arranges.
+if [ -f "${STACK_DIR:-../../var}/stack.env" ] &&
+	! grep -q "^PAYMENT_DECLINE_RATE='0\(\.0*\)\{0,1\}'$" "${STACK_DIR:-../../var}/stack.env"; then
+	echo "run.sh: warning: the stack was not started with PAYMENT_DECLINE_RATE=0; random declines can fail tests" >&2
 fi
 
 if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules ]; then
