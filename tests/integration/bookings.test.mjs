@@ -16,13 +16,18 @@ let s; // the main stack: declines off, a short payment so concurrent requests o
 let declining; // PAYMENT_DECLINE_RATE=1: every payment is declined
 
 before(async () => {
-  [s, declining] = await Promise.all([
+  // Both at once; if one fails to start, the other is still destroyed by after().
+  const [main, dec] = await Promise.allSettled([
     startStack({ rateLimit: 'off', env: { PAYMENT_DECLINE_RATE: '0', PAYMENT_LATENCY_MS: '20' } }),
     startStack({
       rateLimit: 'off',
       env: { PAYMENT_DECLINE_RATE: '1', PAYMENT_LATENCY_MS: '5', TICKETD_READ_WORKERS: '2', TICKETD_BOOK_WORKERS: '4' },
     }),
   ]);
+  s = main.value;
+  declining = dec.value;
+  if (main.status === 'rejected') throw main.reason;
+  if (dec.status === 'rejected') throw dec.reason;
 });
 after(async () => {
   await Promise.allSettled([s?.destroy(), declining?.destroy()]);

@@ -23,16 +23,16 @@ export const uuid = () => randomUUID();
 // --- data -------------------------------------------------------------------------------------
 
 // A fresh concert with its tiers ('NAME:QUANTITY:PRICE'), so tests never share inventory.
+// One psql call (add_concert), then the tiers as the API shows them.
 export async function addConcert(s, tiers, name = 'IT concert') {
   const arr = tiers.map((t) => `'${t.replaceAll("'", "''")}'`).join(',');
   const id = await s.psql(
     `SELECT add_concert('${name.replaceAll("'", "''")}', 'IT Venue', '2027-05-01T20:00:00Z', ARRAY[${arr}])`);
-  const rows = await s.psql(
-    `SELECT tier_name, id, price_cents, total_quantity FROM ticket_tiers WHERE concert_id = '${id}' ORDER BY tier_name`);
+  const res = await httpRequest(s.port, 'GET', `/api/concerts/${id}/availability`);
+  if (res.status !== 200) throw new Error(`availability of ${id}: ${res.status} ${res.body}`);
   const byName = {};
-  for (const line of rows.split('\n')) {
-    const [tierName, tierId, cents, total] = line.split('|');
-    byName[tierName] = { id: tierId, name: tierName, priceCents: Number(cents), total: Number(total) };
+  for (const t of res.json.data.tiers) {
+    byName[t.tierName] = { id: t.id, name: t.tierName, priceCents: Math.round(t.price * 100), total: t.totalQuantity };
   }
   return { id, tiers: byName };
 }
