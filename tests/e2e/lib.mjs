@@ -8,7 +8,11 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(here, '..', '..');
-export const SCREENSHOT_DIR = join(here, 'screenshots');
+// The README's pictures are rewritten only on request (UPDATE_SCREENSHOTS=1); an ordinary
+// run writes its copies beside the failure artifacts, so a test run leaves the tree clean.
+export const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS
+  ? join(here, 'screenshots')
+  : join(here, 'screenshots-tmp', 'pages');
 export const ARTIFACT_DIR = join(here, 'screenshots-tmp');
 
 export const BASE_URL = (process.env.BASE_URL ?? 'http://localhost:8080').replace(/\/+$/, '');

@@ -1,5 +1,6 @@
 // Screenshots of the three pages for the README, taken from the real stack
-// on a desktop and a phone. Written to tests/e2e/screenshots/ (committed).
+// on a desktop and a phone. Written to tests/e2e/screenshots/ (committed) with
+// UPDATE_SCREENSHOTS=1, else to tests/e2e/screenshots-tmp/pages/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
