@@ -303,6 +303,10 @@ export async function ticketdLogSince(s, from) {
   return Buffer.from(await s.ticketdLog().catch(() => '')).subarray(from).toString('utf8');
 }
 
+// The master's line when the drain deadline cut workers off (with the sanitizer build under load,
+// LeakSanitizer's exit checks can take that long): their leak reports are then lost.
+export const DRAIN_CUT = /workers still busy after \d+ ms: killing them/;
+
 // Lines a worker death leaves in ticketd's log.
 export const WORKER_DEATH = /(read|book) worker (\d+) (killed by signal \d+|exited with status \d+)/g;
 
