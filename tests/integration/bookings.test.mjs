@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
-import { assertError, assertOk, startStack } from './stack.mjs';
+import { assertError, assertOk, sleep, startStack } from './stack.mjs';
 import {
   DRAIN_CUT, addConcert, amount, assertInvariant, available, book, bookingBody, dbSnapshot, percentile,
-  post,
+  PsqlSession, post,
 } from './lib/booking-helpers.mjs';
 
 let s; // the main stack: declines off, a short payment so concurrent requests overlap
@@ -243,6 +243,56 @@ test('bookings one after another on a 500-ticket tier (5 counter rows) all succe
   }
   assert.deepEqual(statuses, Array(30).fill(201));
   assert.equal(await available(s, c.tiers.GA.id), 440);
+  await assertInvariant(assert, s);
+});
+
+test('take_tickets leaves no stray row lock: two bookings that each lose their bucket to a committed rival do not deadlock', async () => {
+  // A deterministic interleaving of what a rush does at random. Tier T has buckets b0 and b1.
+  // A1 and A2 (other bookings) hold b0 and b1 and will empty them. B's fast path waits on b0,
+  // C's on b1. A1 commits: B's guarded decrement of b0 now fails. A2 commits: C's of b1 fails.
+  // If a failed decrement kept its row locked, B (holding b0, wanting b1) and C (holding b1,
+  // wanting b0 in its exact count) would deadlock (40P01); both must simply find no tickets.
+  const c = await addConcert(s, ['T:200:10.00']);
+  const tier = c.tiers.T.id;
+  assert.equal(await s.psql(`SELECT count(*) FROM tier_buckets WHERE tier_id = '${tier}'`), '2');
+  const [obs, a1, a2, b, cc] = await Promise.all(Array.from({ length: 5 }, () => PsqlSession.open(s)));
+  try {
+    // setseed values that make take_tickets' one random draw pick bucket 0 and bucket 1.
+    const seeds = {};
+    for (let i = 1; i < 100 && (seeds[0] === undefined || seeds[1] === undefined); i++) {
+      const { out } = await obs.run(`SELECT setseed(${i / 100}); SELECT floor(random() * 2)::int`);
+      seeds[Number(out.trim().split('\n').pop())] ??= i / 100;
+    }
+    await a1.run('BEGIN');
+    await a1.run(`UPDATE tier_buckets SET available = 0 WHERE tier_id = '${tier}' AND bucket = 0`);
+    await a2.run('BEGIN');
+    await a2.run(`UPDATE tier_buckets SET available = 0 WHERE tier_id = '${tier}' AND bucket = 1`);
+    await b.run('BEGIN');
+    await b.run(`SELECT setseed(${seeds[0]})`);
+    const pb = b.run(`SELECT count(*) FROM take_tickets('${tier}', 50, 2)`).then((r) => ['B', r]);
+    await b.waitUntilBlocked(obs);
+    await cc.run('BEGIN');
+    await cc.run(`SELECT setseed(${seeds[1]})`);
+    const pc = cc.run(`SELECT count(*) FROM take_tickets('${tier}', 50, 2)`).then((r) => ['C', r]);
+    await cc.waitUntilBlocked(obs);
+    await a1.run('COMMIT');
+    await sleep(300);
+    await a2.run('COMMIT');
+    // Whichever finishes first rolls back, so the other can finish too.
+    const first = await Promise.race([pb, pc]);
+    await (first[0] === 'B' ? b : cc).run('ROLLBACK');
+    const second = await (first[0] === 'B' ? pc : pb);
+    await (second[0] === 'B' ? b : cc).run('ROLLBACK');
+    for (const [who, r] of [first, second]) {
+      assert.doesNotMatch(r.err, /deadlock detected/, `${who} deadlocked: ${r.err}`);
+      assert.equal(r.err, '', `${who}: ${r.err}`);
+      assert.equal(r.out.trim(), '0', `${who} found no tickets`);
+    }
+  } finally {
+    await Promise.all([obs, a1, a2, b, cc].map((x) => x.close()));
+    // A1 and A2 stood in for bookings: give the tier its tickets back.
+    await s.psql(`UPDATE tier_buckets SET available = capacity WHERE tier_id = '${tier}'`);
+  }
   await assertInvariant(assert, s);
 });
 

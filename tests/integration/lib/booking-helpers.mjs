@@ -351,3 +351,79 @@ export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
+
+// One psql session driven statement by statement (for interleavings no HTTP client can force).
+//   const a = await PsqlSession.open(s);  await a.run('BEGIN');
+//   const p = a.run('SELECT ...');        await a.waitUntilBlocked(other);   const { out, err } = await p;
+export class PsqlSession {
+  static async open(s) {
+    const sess = new PsqlSession(s);
+    sess.pid = Number((await sess.run('SELECT pg_backend_pid()')).out.trim());
+    return sess;
+  }
+
+  constructor(s) {
+    this.s = s;
+    this.seq = 0;
+    this.buf = '';
+    this.errBuf = '';
+    this.waiters = new Map();
+    this.proc = spawn('psql', ['-X', '-q', '-At', '-v', 'VERBOSITY=terse', s.vars.DATABASE_URL],
+      { env: s.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stdout.on('data', (c) => { this.buf += c; this.flush(); });
+    this.proc.stderr.on('data', (c) => { this.errBuf += c; });
+    this.proc.on('exit', () => {
+      for (const w of this.waiters.values()) w.reject(new Error(`psql exited: ${this.errBuf}`));
+      this.waiters.clear();
+    });
+  }
+
+  flush() {
+    for (;;) {
+      const m = /__done_(\d+)__\n/.exec(this.buf);
+      if (!m) return;
+      const w = this.waiters.get(Number(m[1]));
+      const out = this.buf.slice(0, m.index);
+      this.buf = this.buf.slice(m.index + m[0].length);
+      const err = this.errBuf;
+      this.errBuf = '';
+      if (w) {
+        this.waiters.delete(Number(m[1]));
+        w.resolve({ out, err });
+      }
+    }
+  }
+
+  // Runs one statement; resolves with its output and error text once it has finished.
+  run(sql, timeoutMs = 20000) {
+    const n = ++this.seq;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`psql statement ${n} still running after ${timeoutMs} ms: ${sql}`)), timeoutMs);
+      this.waiters.set(n, {
+        resolve: (v) => { clearTimeout(timer); resolve(v); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      });
+      this.proc.stdin.write(`${sql.replace(/;\s*$/, '')};\n\\echo __done_${n}__\n`);
+    });
+  }
+
+  // Waits until this session's backend waits for a lock (seen from `observer`, another session).
+  async waitUntilBlocked(observer, timeoutMs = 10000) {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const { out } = await observer.run(`SELECT wait_event_type FROM pg_stat_activity WHERE pid = ${this.pid}`);
+      if (out.trim() === 'Lock') return;
+      await sleep(50);
+    }
+    throw new Error(`session ${this.pid} did not block on a lock in ${timeoutMs} ms`);
+  }
+
+  async close() {
+    this.proc.stdin.end('\\q\n');
+    await new Promise((r) => {
+      const t = setTimeout(() => { this.proc.kill('SIGKILL'); r(); }, 5000);
+      this.proc.on('exit', () => { clearTimeout(t); r(); });
+      if (this.proc.exitCode !== null) { clearTimeout(t); r(); }
+    });
+  }
+}
