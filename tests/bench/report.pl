@@ -248,6 +248,32 @@ print "- machine: ", $m->('CPU'), "; load average at the end ", $m->('LOAD'), "\
 print "- ", $m->('PG'), "\n";
 print "- ticketd: ", $m->('DAEMON'), "; PAYMENT_DECLINE_RATE=0; nginx rate limiting off\n";
 print "- nginx: ", $m->('NGINX'), "\n";
+# Where the CPU goes: per answered request, medians over the runs. With the cores given, the
+# CPU alone caps a measurement at cores × 1000 / total requests per second.
+my $ncpu = $ENV{BENCH_META_NCPU} || 2;
+my @cpu_lines;
+my %label = (static => 'static ceiling', fcgi_trivial => 'trivial FastCGI ceiling', avail => 'availability',
+	avail_cached => 'availability, microcached', rush0_64 => 'rush 0 ms, 64', rush0_256 => 'rush 0 ms, 256',
+	rush100_64 => 'rush 100 ms, 64', sellout => 'sell-out');
+for my $name (qw(static fcgi_trivial avail avail_cached rush0_64 rush0_256 rush100_64 sellout)) {
+	next unless $runs{$name} && defined $runs{$name}[0]{cpu_pg};
+	my @parts;
+	my $total = 0;
+	for my $c ([cpu_pg => 'PostgreSQL'], [cpu_ticketd => 'ticketd'], [cpu_nginx => 'nginx'],
+		[cpu_ceil_nginx => 'nginx'], [cpu_trivial => 'trivial FastCGI'], [cpu_wrk => 'wrk']) {
+		my $v = med($name, $c->[0]);
+		next unless defined $v && $v >= 0.005;
+		$total += $v;
+		push @parts, sprintf('%s %.3f', $c->[1], $v);
+	}
+	next unless $total > 0;
+	push @cpu_lines, sprintf('  - %s: %s = %.3f ms → %s req/s if CPU were the only limit',
+		$label{$name}, join(' + ', @parts), $total, fmt_rate($ncpu * 1000 / $total));
+}
+if (@cpu_lines) {
+	print "- CPU per answered request (ms of CPU time, medians; other tenants' load not included):\n";
+	print "$_\n" for @cpu_lines;
+}
 print "- inventory_violations at the end: ", $m->('VIOLATIONS'), "\n";
 print "- wall time of the measurements: ", $m->('ELAPSED'), " s\n";
 if ($ENV{BENCH_PG_ERRORS_FILE} && -s $ENV{BENCH_PG_ERRORS_FILE} && open my $fh, '<', $ENV{BENCH_PG_ERRORS_FILE}) {
