@@ -63,44 +63,46 @@ $$;
 -- or no rows (and takes nothing) when the tier has fewer than p_qty left.
 -- Callers take tiers in sorted id order, so two bookings never wait on
 -- each other in opposite orders.
+--
+-- Within a tier, only step 2 ever waits for a row lock, and it locks the
+-- buckets in bucket order while holding none of them: step 1 uses SKIP
+-- LOCKED, which never waits and locks only the bucket it takes from.  (A
+-- guarded UPDATE that waits for a row and then fails its recheck keeps the
+-- row locked; an UPDATE fast path therefore held a bucket out of order
+-- while going on to lock others, and rushes deadlocked: 40P01, 55P03.)
 CREATE FUNCTION take_tickets(p_tier_id text, p_qty integer, p_buckets integer,
                              OUT o_bucket integer, OUT o_taken integer)
 RETURNS SETOF record
 LANGUAGE plpgsql AS $$
 DECLARE
-    -- Drawn once here: random() inside the WHERE clause would be drawn
-    -- again for every row and could match several buckets.
-    v_pick integer := floor(random() * p_buckets)::integer;
+    -- Drawn once here: random() inside a WHERE clause is drawn per row.
+    v_start integer := floor(random() * greatest(p_buckets, 1))::integer;
     v_bucket integer;
     v_left integer;
     v_row record;
 BEGIN
-    -- 1. One random bucket: in a rush, concurrent bookings spread out.
-    UPDATE tier_buckets b SET available = b.available - p_qty
-    WHERE b.tier_id = p_tier_id
-      AND b.bucket = v_pick
-      AND b.available >= p_qty
-    RETURNING b.bucket INTO v_bucket;
+    -- 1. A bucket that has enough and that no one holds: the random one by
+    --    its key (the rush's usual case, one index probe), else the next
+    --    such bucket from there, so that concurrent bookings spread out.
+    SELECT b.bucket INTO v_bucket FROM tier_buckets b
+    WHERE b.tier_id = p_tier_id AND b.bucket = v_start AND b.available >= p_qty
+    FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        SELECT b.bucket INTO v_bucket FROM tier_buckets b
+        WHERE b.tier_id = p_tier_id AND b.available >= p_qty
+        ORDER BY (b.bucket + greatest(p_buckets, 1) - v_start) % greatest(p_buckets, 1), b.bucket
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED;
+    END IF;
     IF FOUND THEN
+        UPDATE tier_buckets b SET available = b.available - p_qty
+        WHERE b.tier_id = p_tier_id AND b.bucket = v_bucket;
         o_bucket := v_bucket; o_taken := p_qty; RETURN NEXT; RETURN;
     END IF;
 
-    -- 2. Any single bucket that still has enough (read without a lock,
-    --    then the guarded decrement decides).
-    UPDATE tier_buckets b SET available = b.available - p_qty
-    WHERE b.tier_id = p_tier_id
-      AND b.bucket = (SELECT s.bucket FROM tier_buckets s
-                      WHERE s.tier_id = p_tier_id AND s.available >= p_qty
-                      ORDER BY s.available DESC LIMIT 1)
-      AND b.available >= p_qty
-    RETURNING b.bucket INTO v_bucket;
-    IF FOUND THEN
-        o_bucket := v_bucket; o_taken := p_qty; RETURN NEXT; RETURN;
-    END IF;
-
-    -- 3. The tier is nearly sold out or fragmented: lock all its buckets
-    --    in order (no bucket of this tier is held by us yet), count
-    --    exactly, and take across buckets.
+    -- 2. Nearly sold out, fragmented, or every bucket that fits is busy:
+    --    lock all the tier's buckets in order (none is held by us yet),
+    --    count exactly, and take across buckets.
     SELECT sum(s.available) INTO v_left
     FROM (SELECT x.available FROM tier_buckets x
           WHERE x.tier_id = p_tier_id ORDER BY x.bucket FOR UPDATE) s;
