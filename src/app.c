@@ -29,8 +29,9 @@ static void
 metrics_endpoint(struct app *app, const struct request *req, const char *id,
     struct response *res)
 {
-	response_text(res, 200, metrics_render(app->cfg->read_workers,
-	    app->cfg->book_workers), "text/plain; version=0.0.4");
+	response_text(res, 200,
+	    metrics_render(app->cfg->read_workers, app->cfg->book_workers),
+	    "text/plain; version=0.0.4");
 }
 
 int
@@ -41,7 +42,8 @@ app_dispatch(struct app *app, const struct request *req, struct response *res)
 
 	switch (router_match(req->method, req->path, &m)) {
 	case ROUTER_NOT_FOUND:
-		response_error(res, 404, "NOT_FOUND", "No such API route", NULL);
+		response_error(
+		    res, 404, "NOT_FOUND", "No such API route", NULL);
 		return ROUTE_COUNT;
 	case ROUTER_BAD_METHOD:
 		response_error(res, 405, "METHOD_NOT_ALLOWED",
@@ -52,13 +54,15 @@ app_dispatch(struct app *app, const struct request *req, struct response *res)
 
 	if (m.param != NULL) {
 		if (m.param_len > IDS_SLUG_MAX) {
-			response_invalid(res, "id", "The id is longer than 64 characters");
+			response_invalid(
+			    res, "id", "The id is longer than 64 characters");
 			return m.id;
 		}
 		memcpy(id, m.param, m.param_len);
 		id[m.param_len] = '\0';
 		if (!ids_is_slug(id)) {
-			response_invalid(res, "id", "The id may hold only A-Z a-z 0-9 _ -");
+			response_invalid(
+			    res, "id", "The id may hold only A-Z a-z 0-9 _ -");
 			return m.id;
 		}
 	}
@@ -67,8 +71,7 @@ app_dispatch(struct app *app, const struct request *req, struct response *res)
 }
 
 int
-app_exec_read(struct app *app, int q, const char *const *params,
-    PGresult **res)
+app_exec_read(struct app *app, int q, const char *const *params, PGresult **res)
 {
 	if (app->db_read != NULL) {
 		int err = db_exec(app->db_read, q, params, res);
@@ -85,7 +88,8 @@ app_reply_db_error(struct response *res, int err)
 {
 	switch (err) {
 	case DB_ERR_UNAVAILABLE:
-		response_unavailable(res, "The database is unavailable; retry shortly");
+		response_unavailable(
+		    res, "The database is unavailable; retry shortly");
 		return;
 	case DB_ERR_TIMEOUT:
 	case DB_ERR_SERIALIZATION:
@@ -98,8 +102,6 @@ app_reply_db_error(struct response *res, int err)
 	case DB_ERR_DATA:
 		response_invalid(res, "body", "A value does not fit its field");
 		return;
-	default:
-		response_internal(res);
-		return;
+	default: response_internal(res); return;
 	}
 }

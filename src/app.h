@@ -31,16 +31,16 @@ typedef void handler_fn(struct app *app, const struct request *req,
  * Routes req and runs its handler: 404 NOT_FOUND, 405, 400 for a bad id.
  * Returns the route (ROUTE_COUNT when none matched), for metrics.
  */
-int app_dispatch(struct app *app, const struct request *req,
-    struct response *res);
+int app_dispatch(
+    struct app *app, const struct request *req, struct response *res);
 
 /*
  * Runs a read-only statement on the replica, or on the primary when
  * there is no replica or it is unavailable (a fan may see data as old as
  * the replication lag; a booking always checks the primary).
  */
-int app_exec_read(struct app *app, int q, const char *const *params,
-    PGresult **res);
+int app_exec_read(
+    struct app *app, int q, const char *const *params, PGresult **res);
 
 /* Answers a db_error (503, 409, 400 or 500) without internals. */
 void app_reply_db_error(struct response *res, int err);

@@ -45,35 +45,38 @@ booking_json_from_rows(const PGresult *r)
 
 	for (int i = 0; i < PQntuples(r); i++) {
 		if (PQgetisnull(r, i, BK_ITEM_TIER)) {
-			continue; /* a booking without items: declined or rejected */
+			continue; /* a booking without items: declined or
+			             rejected */
 		}
-		json_object_array_add(items, item_json(PQgetvalue(r, i, BK_ITEM_TIER),
-		    PQgetvalue(r, i, BK_ITEM_NAME),
-		    atoi(PQgetvalue(r, i, BK_ITEM_QTY)),
-		    strtoll(PQgetvalue(r, i, BK_ITEM_PRICE), NULL, 10)));
+		json_object_array_add(items,
+		    item_json(PQgetvalue(r, i, BK_ITEM_TIER),
+		        PQgetvalue(r, i, BK_ITEM_NAME),
+		        atoi(PQgetvalue(r, i, BK_ITEM_QTY)),
+		        strtoll(PQgetvalue(r, i, BK_ITEM_PRICE), NULL, 10)));
 	}
-	return booking_head(PQgetvalue(r, 0, BK_ID), PQgetvalue(r, 0, BK_CONCERT),
-	    PQgetvalue(r, 0, BK_USER), PQgetvalue(r, 0, BK_STATUS),
+	return booking_head(PQgetvalue(r, 0, BK_ID),
+	    PQgetvalue(r, 0, BK_CONCERT), PQgetvalue(r, 0, BK_USER),
+	    PQgetvalue(r, 0, BK_STATUS),
 	    strtoll(PQgetvalue(r, 0, BK_TOTAL), NULL, 10), items,
 	    PQgetvalue(r, 0, BK_CREATED), PQgetvalue(r, 0, BK_UPDATED));
 }
 
 json_object *
-booking_json_confirmed(const struct booking_request *br,
-    const char *booking_id, const char *created_at, const struct tier *tiers,
-    int ntiers)
+booking_json_confirmed(const struct booking_request *br, const char *booking_id,
+    const char *created_at, const struct tier *tiers, int ntiers)
 {
 	json_object *items = json_object_new_array_ext(br->nlines);
 
 	for (int i = 0; i < br->nlines; i++) {
-		const struct tier *t = concerts_find_tier(tiers, ntiers,
-		    br->lines[i].tier_id);
+		const struct tier *t =
+		    concerts_find_tier(tiers, ntiers, br->lines[i].tier_id);
 
-		json_object_array_add(items, item_json(t->id, t->name,
-		    br->lines[i].quantity, t->price_cents));
+		json_object_array_add(
+		    items, item_json(t->id, t->name, br->lines[i].quantity,
+		               t->price_cents));
 	}
-	return booking_head(booking_id, br->concert_id, br->user_id, "confirmed",
-	    br->total_cents, items, created_at, created_at);
+	return booking_head(booking_id, br->concert_id, br->user_id,
+	    "confirmed", br->total_cents, items, created_at, created_at);
 }
 
 json_object *
@@ -82,7 +85,8 @@ booking_json_shortage(const struct tier *tier, int requested, int available)
 	json_object *d = json_object_new_object();
 
 	json_object_object_add(d, "tierId", json_object_new_string(tier->id));
-	json_object_object_add(d, "tierName", json_object_new_string(tier->name));
+	json_object_object_add(
+	    d, "tierName", json_object_new_string(tier->name));
 	json_object_object_add(d, "requested", json_object_new_int(requested));
 	json_object_object_add(d, "available", json_object_new_int(available));
 	return d;

@@ -43,8 +43,8 @@ utf8_chars(const char *s, size_t len)
  * Returns its length, or -1 after answering.
  */
 static int
-get_string(json_object *obj, const char *key, const char **out,
-    struct response *res)
+get_string(
+    json_object *obj, const char *key, const char **out, struct response *res)
 {
 	json_object *v;
 	char msg[96];
@@ -60,8 +60,10 @@ get_string(json_object *obj, const char *key, const char **out,
 	}
 	*out = json_object_get_string(v);
 	len = json_object_get_string_len(v);
-	if ((size_t)len != strlen(*out) || !ids_is_clean_utf8(*out, (size_t)len)) {
-		snprintf(msg, sizeof(msg), "%s contains invalid characters", key);
+	if ((size_t)len != strlen(*out) ||
+	    !ids_is_clean_utf8(*out, (size_t)len)) {
+		snprintf(
+		    msg, sizeof(msg), "%s contains invalid characters", key);
 		return invalid(res, key, msg);
 	}
 	return len;
@@ -82,7 +84,8 @@ parse_slug(json_object *obj, const char *key, const char *field, char *out,
 		return -1;
 	}
 	if (!ids_is_slug(s)) {
-		snprintf(msg, sizeof(msg), "%s must be 1-64 of A-Z a-z 0-9 _ -", field);
+		snprintf(msg, sizeof(msg), "%s must be 1-64 of A-Z a-z 0-9 _ -",
+		    field);
 		return invalid(res, field, msg);
 	}
 	memcpy(out, s, strlen(s) + 1);
@@ -100,7 +103,8 @@ parse_user(json_object *obj, struct booking_request *br, struct response *res)
 		return -1;
 	}
 	if (len == 0 || utf8_chars(s, (size_t)len) > BOOKING_USER_MAX_CHARS) {
-		return invalid(res, "userId", "userId must be 1 to 64 characters");
+		return invalid(
+		    res, "userId", "userId must be 1 to 64 characters");
 	}
 	memcpy(br->user_id, s, (size_t)len + 1);
 	return 0;
@@ -115,14 +119,14 @@ parse_key(json_object *obj, struct booking_request *br, struct response *res)
 		return -1;
 	}
 	if (ids_normalize_uuid(s, br->idempotency_key) != 0) {
-		return invalid(res, "idempotencyKey", "idempotencyKey must be a UUID");
+		return invalid(
+		    res, "idempotencyKey", "idempotencyKey must be a UUID");
 	}
 	return 0;
 }
 
 static int
-parse_method(json_object *obj, struct booking_request *br,
-    struct response *res)
+parse_method(json_object *obj, struct booking_request *br, struct response *res)
 {
 	json_object *v;
 	const char *s;
@@ -143,10 +147,10 @@ parse_method(json_object *obj, struct booking_request *br,
 }
 
 static int
-parse_total(json_object *obj, struct booking_request *br,
-    struct response *res)
+parse_total(json_object *obj, struct booking_request *br, struct response *res)
 {
-	const char *msg = "totalAmount must be a non-negative amount with at most two decimals";
+	const char *msg = "totalAmount must be a non-negative amount with at "
+	                  "most two decimals";
 	json_object *v;
 	int64_t whole;
 
@@ -154,7 +158,8 @@ parse_total(json_object *obj, struct booking_request *br,
 		return invalid(res, "totalAmount", "totalAmount is required");
 	}
 	if (json_object_is_type(v, json_type_int)) {
-		/* get_int64 saturates: anything at the bounds is out of range too. */
+		/* get_int64 saturates: anything at the bounds is out of range
+		 * too. */
 		whole = json_object_get_int64(v);
 		if (whole < 0 || whole > MONEY_MAX_CENTS / 100) {
 			return invalid(res, "totalAmount", msg);
@@ -164,7 +169,8 @@ parse_total(json_object *obj, struct booking_request *br,
 	}
 	if (json_object_is_type(v, json_type_double)) {
 		/* The number's own text: 19.99 stays 1999 cents. */
-		if (money_parse_cents(json_object_get_string(v), &br->total_cents) != 0) {
+		if (money_parse_cents(
+		        json_object_get_string(v), &br->total_cents) != 0) {
 			return invalid(res, "totalAmount", msg);
 		}
 		return 0;
@@ -173,8 +179,8 @@ parse_total(json_object *obj, struct booking_request *br,
 }
 
 static int
-parse_line(json_object *item, int i, struct booking_line *line,
-    struct response *res)
+parse_line(
+    json_object *item, int i, struct booking_line *line, struct response *res)
 {
 	char field[48];
 	json_object *q;
@@ -182,7 +188,8 @@ parse_line(json_object *item, int i, struct booking_line *line,
 
 	snprintf(field, sizeof(field), "tickets[%d]", i);
 	if (!json_object_is_type(item, json_type_object)) {
-		return invalid(res, field, "each ticket line must be an object");
+		return invalid(
+		    res, field, "each ticket line must be an object");
 	}
 
 	snprintf(field, sizeof(field), "tickets[%d].tierId", i);
@@ -214,8 +221,7 @@ line_cmp(const void *a, const void *b)
 }
 
 static int
-parse_lines(json_object *obj, struct booking_request *br,
-    struct response *res)
+parse_lines(json_object *obj, struct booking_request *br, struct response *res)
 {
 	json_object *arr;
 	size_t n;
@@ -228,21 +234,25 @@ parse_lines(json_object *obj, struct booking_request *br,
 	}
 	n = json_object_array_length(arr);
 	if (n < 1 || n > BOOKING_MAX_LINES) {
-		return invalid(res, "tickets", "tickets must have 1 to 10 lines");
+		return invalid(
+		    res, "tickets", "tickets must have 1 to 10 lines");
 	}
 
 	for (size_t i = 0; i < n; i++) {
 		struct booking_line *line = &br->lines[i];
 
-		if (parse_line(json_object_array_get_idx(arr, i), (int)i, line, res) != 0) {
+		if (parse_line(json_object_array_get_idx(arr, i), (int)i, line,
+		        res) != 0) {
 			return -1;
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(br->lines[j].tier_id, line->tier_id) == 0) {
 				char field[48];
 
-				snprintf(field, sizeof(field), "tickets[%zu].tierId", i);
-				return invalid(res, field, "each tier may appear only once");
+				snprintf(field, sizeof(field),
+				    "tickets[%zu].tierId", i);
+				return invalid(res, field,
+				    "each tier may appear only once");
 			}
 		}
 	}
@@ -254,8 +264,8 @@ parse_lines(json_object *obj, struct booking_request *br,
 }
 
 int
-booking_request_parse(const char *body, size_t len,
-    struct booking_request *br, struct response *res)
+booking_request_parse(const char *body, size_t len, struct booking_request *br,
+    struct response *res)
 {
 	json_tokener *tok;
 	json_object *obj;
@@ -271,16 +281,19 @@ booking_request_parse(const char *body, size_t len,
 	if (tok == NULL) {
 		abort();
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(
+	    tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, body, (int)len);
 	end = json_tokener_get_parse_end(tok);
-	if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+	if (obj == NULL ||
+	    json_tokener_get_error(tok) != json_tokener_success) {
 		invalid(res, "body", "The body is not valid JSON");
 		goto out;
 	}
-	/* json-c stops after the first value; whatever follows must be blank. */
+	/* json-c stops after the first value; whatever follows must be blank.
+	 */
 	while (end < len && (body[end] == ' ' || body[end] == '\n' ||
-	    body[end] == '\r' || body[end] == '\t')) {
+	                        body[end] == '\r' || body[end] == '\t')) {
 		end++;
 	}
 	if (end != len) {
@@ -292,11 +305,10 @@ booking_request_parse(const char *body, size_t len,
 		goto out;
 	}
 
-	if (parse_slug(obj, "concertId", "concertId", br->concert_id, res) != 0 ||
-	    parse_user(obj, br, res) != 0 ||
-	    parse_lines(obj, br, res) != 0 ||
-	    parse_key(obj, br, res) != 0 ||
-	    parse_total(obj, br, res) != 0 ||
+	if (parse_slug(obj, "concertId", "concertId", br->concert_id, res) !=
+	        0 ||
+	    parse_user(obj, br, res) != 0 || parse_lines(obj, br, res) != 0 ||
+	    parse_key(obj, br, res) != 0 || parse_total(obj, br, res) != 0 ||
 	    parse_method(obj, br, res) != 0) {
 		goto out;
 	}
@@ -317,8 +329,10 @@ booking_request_canonical(const struct booking_request *br)
 	for (int i = 0; i < br->nlines; i++) {
 		json_object *line = json_object_new_array();
 
-		json_object_array_add(line, json_object_new_string(br->lines[i].tier_id));
-		json_object_array_add(line, json_object_new_int(br->lines[i].quantity));
+		json_object_array_add(
+		    line, json_object_new_string(br->lines[i].tier_id));
+		json_object_array_add(
+		    line, json_object_new_int(br->lines[i].quantity));
 		json_object_array_add(lines, line);
 	}
 	json_object_array_add(arr, json_object_new_string(br->concert_id));
@@ -327,7 +341,8 @@ booking_request_canonical(const struct booking_request *br)
 	json_object_array_add(arr, json_object_new_int64(br->total_cents));
 	json_object_array_add(arr, lines);
 
-	text = strdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+	text =
+	    strdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
 	json_object_put(arr);
 	if (text == NULL) {
 		abort();

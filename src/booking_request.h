@@ -11,7 +11,7 @@
 #include "ids.h"
 #include "response.h"
 
-#define BOOKING_MAX_LINES 10   /* distinct tiers in one booking */
+#define BOOKING_MAX_LINES 10    /* distinct tiers in one booking */
 #define BOOKING_MAX_QUANTITY 10 /* tickets per tier line */
 #define BOOKING_USER_MAX_CHARS 64
 #define BOOKING_JSON_DEPTH 8
@@ -26,7 +26,7 @@ struct booking_request {
 	char concert_id[IDS_SLUG_MAX + 1];
 	char user_id[BOOKING_USER_MAX_CHARS * 4 + 1]; /* UTF-8 */
 	char idempotency_key[IDS_UUID_LEN + 1];       /* lowercased */
-	char payment_method[16];                      /* "card" or "test_decline" */
+	char payment_method[16]; /* "card" or "test_decline" */
 	int64_t total_cents;
 	int nlines;
 	struct booking_line lines[BOOKING_MAX_LINES]; /* sorted by tier_id */

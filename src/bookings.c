@@ -19,12 +19,14 @@
 #include "txn_slots.h"
 
 static void
-reply_shortage(struct response *res, json_object *details, const char *tier_name)
+reply_shortage(
+    struct response *res, json_object *details, const char *tier_name)
 {
 	char msg[128];
 
 	metrics_booking(OUTCOME_INSUFFICIENT);
-	snprintf(msg, sizeof(msg), "Insufficient tickets available for %s", tier_name);
+	snprintf(msg, sizeof(msg), "Insufficient tickets available for %s",
+	    tier_name);
 	response_error(res, 409, "INSUFFICIENT_INVENTORY", msg, details);
 }
 
@@ -34,9 +36,10 @@ reply_declined(struct response *res, const char *booking_id)
 	json_object *details = json_object_new_object();
 
 	metrics_booking(OUTCOME_DECLINED);
-	json_object_object_add(details, "bookingId", json_object_new_string(booking_id));
-	response_error(res, 402, "PAYMENT_FAILED", "The payment was declined",
-	    details);
+	json_object_object_add(
+	    details, "bookingId", json_object_new_string(booking_id));
+	response_error(
+	    res, 402, "PAYMENT_FAILED", "The payment was declined", details);
 }
 
 /* Replays a key's recorded outcome from its booking row. */
@@ -52,7 +55,8 @@ reply_recorded(const PGresult *r, struct response *res)
 	}
 	if (strcmp(status, "rejected") == 0) {
 		detail = json_tokener_parse(PQgetvalue(r, 0, BK_REJECT));
-		if (detail == NULL || !json_object_object_get_ex(detail, "tierName", &name)) {
+		if (detail == NULL ||
+		    !json_object_object_get_ex(detail, "tierName", &name)) {
 			json_object_put(detail);
 			response_internal(res);
 			return;
@@ -64,8 +68,9 @@ reply_recorded(const PGresult *r, struct response *res)
 	metrics_booking(OUTCOME_DUPLICATE);
 	meta = json_object_new_object();
 	json_object_object_add(meta, "duplicate", json_object_new_boolean(1));
-	json_object_object_add(meta, "message", json_object_new_string(
-	    "Booking already processed with this idempotency key"));
+	json_object_object_add(meta, "message",
+	    json_object_new_string(
+	        "Booking already processed with this idempotency key"));
 	response_data(res, 200, booking_json_from_rows(r), meta);
 }
 
@@ -94,7 +99,8 @@ replay_known_key(struct app *app, const struct booking_request *br,
 	if (strcmp(PQgetvalue(r, 0, BK_REQUEST), canonical) != 0) {
 		metrics_booking(OUTCOME_KEY_REUSED);
 		response_error(res, 422, "IDEMPOTENCY_KEY_REUSED",
-		    "This idempotency key was used for a different request", NULL);
+		    "This idempotency key was used for a different request",
+		    NULL);
 	} else {
 		reply_recorded(r, res);
 	}
@@ -117,39 +123,47 @@ check_lines_or_reply(const struct booking_request *br, const struct tier *tiers,
 
 	for (int i = 0; i < br->nlines; i++) {
 		const struct booking_line *l = &br->lines[i];
-		const struct tier *t = concerts_find_tier(tiers, ntiers, l->tier_id);
+		const struct tier *t =
+		    concerts_find_tier(tiers, ntiers, l->tier_id);
 
 		if (t == NULL) {
-			snprintf(field, sizeof(field), "tickets[%d].tierId", l->index);
-			response_invalid(res, field, "This tier is not a tier of the concert");
+			snprintf(field, sizeof(field), "tickets[%d].tierId",
+			    l->index);
+			response_invalid(res, field,
+			    "This tier is not a tier of the concert");
 			return -1;
 		}
 		sum += t->price_cents * l->quantity;
 	}
 	if (sum != br->total_cents) {
-		snprintf(msg, sizeof(msg), "totalAmount must be %s, the sum of the tickets",
+		snprintf(msg, sizeof(msg),
+		    "totalAmount must be %s, the sum of the tickets",
 		    money_format(sum, money, sizeof(money)));
 		details = json_object_new_object();
-		json_object_object_add(details, "field", json_object_new_string("totalAmount"));
+		json_object_object_add(
+		    details, "field", json_object_new_string("totalAmount"));
 		json_object_object_add(details, "expected", json_money(sum));
 		response_error(res, 400, "INVALID_REQUEST", msg, details);
 		return -1;
 	}
 
 	for (int i = 0; i < br->nlines; i++) {
-		const struct tier *t = concerts_find_tier(tiers, ntiers,
-		    br->lines[i].tier_id);
+		const struct tier *t =
+		    concerts_find_tier(tiers, ntiers, br->lines[i].tier_id);
 
 		if (t->available < br->lines[i].quantity) {
-			reply_shortage(res, booking_json_shortage(t,
-			    br->lines[i].quantity, t->available), t->name);
+			reply_shortage(res,
+			    booking_json_shortage(
+			        t, br->lines[i].quantity, t->available),
+			    t->name);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-/* Formats the lines as PostgreSQL array literals of ids, quantities, buckets. */
+/* Formats the lines as PostgreSQL array literals of ids, quantities, buckets.
+ */
 static void
 format_arrays(const struct booking_request *br, const struct tier *tiers,
     int ntiers, char *ids, size_t idlen, char *qty, size_t qlen, char *buckets,
@@ -158,16 +172,18 @@ format_arrays(const struct booking_request *br, const struct tier *tiers,
 	size_t i_off = 0, q_off = 0, b_off = 0;
 
 	for (int i = 0; i < br->nlines; i++) {
-		const struct tier *t = concerts_find_tier(tiers, ntiers,
-		    br->lines[i].tier_id);
+		const struct tier *t =
+		    concerts_find_tier(tiers, ntiers, br->lines[i].tier_id);
 		const char *sep = i == 0 ? "{" : ",";
 
-		/* Quoted: a slug named NULL must stay a string.  Slugs hold no quotes. */
-		i_off += (size_t)snprintf(ids + i_off, idlen - i_off, "%s\"%s\"", sep, t->id);
-		q_off += (size_t)snprintf(qty + q_off, qlen - q_off, "%s%d", sep,
-		    br->lines[i].quantity);
-		b_off += (size_t)snprintf(buckets + b_off, blen - b_off, "%s%d", sep,
-		    t->buckets);
+		/* Quoted: a slug named NULL must stay a string.  Slugs hold no
+		 * quotes. */
+		i_off += (size_t)snprintf(
+		    ids + i_off, idlen - i_off, "%s\"%s\"", sep, t->id);
+		q_off += (size_t)snprintf(qty + q_off, qlen - q_off, "%s%d",
+		    sep, br->lines[i].quantity);
+		b_off += (size_t)snprintf(
+		    buckets + b_off, blen - b_off, "%s%d", sep, t->buckets);
 	}
 	snprintf(ids + i_off, idlen - i_off, "}");
 	snprintf(qty + q_off, qlen - q_off, "}");
@@ -186,10 +202,12 @@ run_transaction(struct app *app, int q, const char *const *params, PGresult **r)
 	}
 	for (int attempt = 1;; attempt++) {
 		err = db_exec(app->db, q, params, r);
-		if (err != DB_ERR_SERIALIZATION || attempt == BOOKINGS_MAX_ATTEMPTS) {
+		if (err != DB_ERR_SERIALIZATION ||
+		    attempt == BOOKINGS_MAX_ATTEMPTS) {
 			break;
 		}
-		log_info("%s: retrying after %s", queries[q].name, db_sqlstate(app->db));
+		log_info("%s: retrying after %s", queries[q].name,
+		    db_sqlstate(app->db));
 	}
 	txn_slots_release(app->txn_semid);
 	return err;
@@ -205,21 +223,27 @@ reply_outcome(struct app *app, const struct booking_request *br,
 
 	if (strcmp(outcome, "confirmed") == 0) {
 		metrics_booking(OUTCOME_CONFIRMED);
-		response_data(res, 201, booking_json_confirmed(br,
-		    PQgetvalue(r, 0, BOOK_ID), PQgetvalue(r, 0, BOOK_CREATED), tiers,
-		    ntiers), NULL);
+		response_data(res, 201,
+		    booking_json_confirmed(br, PQgetvalue(r, 0, BOOK_ID),
+		        PQgetvalue(r, 0, BOOK_CREATED), tiers, ntiers),
+		    NULL);
 	} else if (strcmp(outcome, "payment_failed") == 0) {
 		reply_declined(res, PQgetvalue(r, 0, BOOK_ID));
 	} else if (strcmp(outcome, "rejected") == 0) {
 		/* Another fan won the race since our check. */
 		payment_void(ref);
-		t = concerts_find_tier(tiers, ntiers, PQgetvalue(r, 0, BOOK_TIER));
-		reply_shortage(res, booking_json_shortage(t,
-		    atoi(PQgetvalue(r, 0, BOOK_REQUESTED)),
-		    atoi(PQgetvalue(r, 0, BOOK_AVAILABLE))), t->name);
+		t = concerts_find_tier(
+		    tiers, ntiers, PQgetvalue(r, 0, BOOK_TIER));
+		reply_shortage(res,
+		    booking_json_shortage(t,
+		        atoi(PQgetvalue(r, 0, BOOK_REQUESTED)),
+		        atoi(PQgetvalue(r, 0, BOOK_AVAILABLE))),
+		    t->name);
 	} else if (replay_known_key(app, br, canonical, res) == 0) {
-		/* "duplicate", yet the key is gone: cannot happen, the row is committed. */
-		log_error("key %s reported duplicate but not found", br->idempotency_key);
+		/* "duplicate", yet the key is gone: cannot happen, the row is
+		 * committed. */
+		log_error("key %s reported duplicate but not found",
+		    br->idempotency_key);
 		response_internal(res);
 	}
 }
@@ -237,12 +261,13 @@ book_and_reply(struct app *app, const struct request *req,
 	int pay, err;
 
 	/* No row is locked while the payment runs. */
-	pay = payment_authorize(app->cfg, br->idempotency_key, br->payment_method,
-	    br->total_cents, ref, sizeof(ref));
+	pay = payment_authorize(app->cfg, br->idempotency_key,
+	    br->payment_method, br->total_cents, ref, sizeof(ref));
 	if (pay == PAYMENT_TIMEOUT) {
 		metrics_booking(OUTCOME_PAYMENT_TIMEOUT);
 		response_error(res, 504, "PAYMENT_TIMEOUT",
-		    "The payment provider did not answer in time; nothing was booked",
+		    "The payment provider did not answer in time; nothing was "
+		    "booked",
 		    NULL);
 		return;
 	}
@@ -268,9 +293,9 @@ book_and_reply(struct app *app, const struct request *req,
 	err = run_transaction(app, Q_BOOK, params, &r);
 	if (err != DB_OK) {
 		/*
-		 * A lost connection leaves the commit's outcome unknown: keep the
-		 * authorization, the client's retry with its key finds out.  Any
-		 * other error rolled the transaction back.
+		 * A lost connection leaves the commit's outcome unknown: keep
+		 * the authorization, the client's retry with its key finds out.
+		 * Any other error rolled the transaction back.
 		 */
 		if (pay == PAYMENT_APPROVED && err != DB_ERR_UNAVAILABLE) {
 			payment_void(ref);
@@ -305,9 +330,11 @@ bookings_create(struct app *app, const struct request *req, const char *id,
 		goto out;
 	}
 
-	n = concerts_load_tiers(app, 0, br.concert_id, tiers, CONCERTS_MAX_TIERS);
+	n = concerts_load_tiers(
+	    app, 0, br.concert_id, tiers, CONCERTS_MAX_TIERS);
 	if (n == CONCERTS_NOT_FOUND) {
-		response_error(res, 404, "CONCERT_NOT_FOUND", "Concert not found", NULL);
+		response_error(
+		    res, 404, "CONCERT_NOT_FOUND", "Concert not found", NULL);
 		goto out;
 	}
 	if (n < 0) {
@@ -324,8 +351,8 @@ out:
 
 /* Answers 200 with the booking (and meta), 404, or the db error. */
 static void
-reply_booking(struct app *app, const char *id, struct response *res,
-    int64_t *total_cents)
+reply_booking(
+    struct app *app, const char *id, struct response *res, int64_t *total_cents)
 {
 	const char *params[1] = {id};
 	PGresult *r;
@@ -337,10 +364,12 @@ reply_booking(struct app *app, const char *id, struct response *res,
 		return;
 	}
 	if (PQntuples(r) == 0) {
-		response_error(res, 404, "BOOKING_NOT_FOUND", "Booking not found", NULL);
+		response_error(
+		    res, 404, "BOOKING_NOT_FOUND", "Booking not found", NULL);
 	} else {
 		if (total_cents != NULL) {
-			*total_cents = strtoll(PQgetvalue(r, 0, BK_TOTAL), NULL, 10);
+			*total_cents =
+			    strtoll(PQgetvalue(r, 0, BK_TOTAL), NULL, 10);
 		}
 		response_data(res, 200, booking_json_from_rows(r), NULL);
 	}
@@ -372,7 +401,8 @@ bookings_cancel(struct app *app, const struct request *req, const char *id,
 	}
 	outcome = PQgetvalue(r, 0, 0);
 	if (strcmp(outcome, "not_found") == 0) {
-		response_error(res, 404, "BOOKING_NOT_FOUND", "Booking not found", NULL);
+		response_error(
+		    res, 404, "BOOKING_NOT_FOUND", "Booking not found", NULL);
 	} else if (strcmp(outcome, "not_cancellable") == 0) {
 		details = json_object_new_object();
 		json_object_object_add(details, "status",

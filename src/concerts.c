@@ -13,7 +13,9 @@
 static int64_t
 cell_int(const PGresult *r, int row, int col)
 {
-	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+	return PQgetisnull(r, row, col)
+	           ? 0
+	           : strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
 static json_object *
@@ -22,7 +24,8 @@ cell_string(const PGresult *r, int row, int col)
 	return json_object_new_string(PQgetvalue(r, row, col));
 }
 
-/* Columns 0-4 of Q_CONCERTS and Q_CONCERT: id, name, venue, eventDate, createdAt. */
+/* Columns 0-4 of Q_CONCERTS and Q_CONCERT: id, name, venue, eventDate,
+ * createdAt. */
 static json_object *
 concert_json(const PGresult *r, int row)
 {
@@ -54,9 +57,11 @@ concerts_list(struct app *app, const struct request *req, const char *id,
 	for (int i = 0; i < PQntuples(r); i++) {
 		json_object *c = concert_json(r, i);
 
-		/* Beyond the seed's contract: enough for a listing page in one call. */
-		json_object_object_add(c, "minPrice", PQgetisnull(r, i, 5)
-		    ? NULL : json_money(cell_int(r, i, 5)));
+		/* Beyond the seed's contract: enough for a listing page in one
+		 * call. */
+		json_object_object_add(c, "minPrice",
+		    PQgetisnull(r, i, 5) ? NULL
+		                         : json_money(cell_int(r, i, 5)));
 		json_object_object_add(c, "totalQuantity",
 		    json_object_new_int64(cell_int(r, i, 6)));
 		json_object_object_add(c, "availableQuantity",
@@ -68,7 +73,8 @@ concerts_list(struct app *app, const struct request *req, const char *id,
 	res->cache_control = "no-cache";
 }
 
-/* Answers 404 CONCERT_NOT_FOUND or the db error; returns the concert or NULL. */
+/* Answers 404 CONCERT_NOT_FOUND or the db error; returns the concert or NULL.
+ */
 static json_object *
 concert_or_reply(struct app *app, const char *id, struct response *res)
 {
@@ -83,7 +89,8 @@ concert_or_reply(struct app *app, const char *id, struct response *res)
 		return NULL;
 	}
 	if (PQntuples(r) == 0) {
-		response_error(res, 404, "CONCERT_NOT_FOUND", "Concert not found", NULL);
+		response_error(
+		    res, 404, "CONCERT_NOT_FOUND", "Concert not found", NULL);
 	} else {
 		c = concert_json(r, 0);
 	}
@@ -109,7 +116,7 @@ exec_on(struct app *app, int from_replica, int q, const char *const *params,
     PGresult **r)
 {
 	return from_replica ? app_exec_read(app, q, params, r)
-			    : db_exec(app->db, q, params, r);
+	                    : db_exec(app->db, q, params, r);
 }
 
 int
@@ -129,7 +136,8 @@ concerts_load_tiers(struct app *app, int from_replica, const char *concert_id,
 		struct tier *t = &tiers[i];
 
 		snprintf(t->id, sizeof(t->id), "%s", PQgetvalue(r, i, AV_ID));
-		snprintf(t->name, sizeof(t->name), "%s", PQgetvalue(r, i, AV_NAME));
+		snprintf(
+		    t->name, sizeof(t->name), "%s", PQgetvalue(r, i, AV_NAME));
 		t->price_cents = cell_int(r, i, AV_PRICE);
 		t->total = (int)cell_int(r, i, AV_TOTAL);
 		t->available = (int)cell_int(r, i, AV_AVAILABLE);
@@ -171,7 +179,8 @@ concerts_availability(struct app *app, const struct request *req,
 
 	n = concerts_load_tiers(app, 1, id, tiers, CONCERTS_MAX_TIERS);
 	if (n == CONCERTS_NOT_FOUND) {
-		response_error(res, 404, "CONCERT_NOT_FOUND", "Concert not found", NULL);
+		response_error(
+		    res, 404, "CONCERT_NOT_FOUND", "Concert not found", NULL);
 		return;
 	}
 	if (n < 0) {
@@ -183,10 +192,14 @@ concerts_availability(struct app *app, const struct request *req,
 	for (int i = 0; i < n; i++) {
 		json_object *t = json_object_new_object();
 
-		json_object_object_add(t, "id", json_object_new_string(tiers[i].id));
-		json_object_object_add(t, "tierName", json_object_new_string(tiers[i].name));
-		json_object_object_add(t, "price", json_money(tiers[i].price_cents));
-		json_object_object_add(t, "totalQuantity", json_object_new_int(tiers[i].total));
+		json_object_object_add(
+		    t, "id", json_object_new_string(tiers[i].id));
+		json_object_object_add(
+		    t, "tierName", json_object_new_string(tiers[i].name));
+		json_object_object_add(
+		    t, "price", json_money(tiers[i].price_cents));
+		json_object_object_add(
+		    t, "totalQuantity", json_object_new_int(tiers[i].total));
 		json_object_object_add(t, "availableQuantity",
 		    json_object_new_int(tiers[i].available));
 		json_object_array_add(list, t);

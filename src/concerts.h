@@ -30,8 +30,8 @@ int concerts_load_tiers(struct app *app, int from_replica,
     const char *concert_id, struct tier *tiers, int max);
 
 /* The tier with that id, or NULL. */
-const struct tier *concerts_find_tier(const struct tier *tiers, int n,
-    const char *tier_id);
+const struct tier *concerts_find_tier(
+    const struct tier *tiers, int n, const char *tier_id);
 
 handler_fn concerts_list;
 handler_fn concerts_get;

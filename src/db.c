@@ -66,10 +66,12 @@ db_prepare_all(struct db *db)
 {
 	for (int i = 0; i < db->nqueries; i++) {
 		const struct db_query *q = &db->queries[i];
-		PGresult *res = PQprepare(db->conn, q->name, q->sql, q->nparams, NULL);
+		PGresult *res =
+		    PQprepare(db->conn, q->name, q->sql, q->nparams, NULL);
 
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_error("prepare %s: %s", q->name, PQerrorMessage(db->conn));
+			log_error("prepare %s: %s", q->name,
+			    PQerrorMessage(db->conn));
 			PQclear(res);
 			return -1;
 		}
@@ -101,20 +103,27 @@ db_connect(struct db *db)
 	    db->cfg->statement_timeout_ms, db->cfg->lock_timeout_ms);
 
 	/* Ours first: settings in DATABASE_URL itself override them. */
-	keys[0] = "connect_timeout";	values[0] = timeout;
-	keys[1] = "application_name";	values[1] = db->app_name;
-	keys[2] = "options";		values[2] = options;
-	keys[3] = "dbname";		values[3] = db->conninfo;
-	keys[4] = NULL;			values[4] = NULL;
+	keys[0] = "connect_timeout";
+	values[0] = timeout;
+	keys[1] = "application_name";
+	values[1] = db->app_name;
+	keys[2] = "options";
+	values[2] = options;
+	keys[3] = "dbname";
+	values[3] = db->conninfo;
+	keys[4] = NULL;
+	values[4] = NULL;
 
 	db->conn = PQconnectdbParams(keys, values, 1);
 	if (PQstatus(db->conn) != CONNECTION_OK || db_prepare_all(db) != 0) {
-		log_warn("cannot connect to the database (next try in %d ms): %s",
+		log_warn(
+		    "cannot connect to the database (next try in %d ms): %s",
 		    db->backoff_ms, PQerrorMessage(db->conn));
 		db_drop(db);
 		db->next_attempt_ms = now + db->backoff_ms;
 		db->backoff_ms = db->backoff_ms * 2 > BACKOFF_MAX_MS
-		    ? BACKOFF_MAX_MS : db->backoff_ms * 2;
+		                     ? BACKOFF_MAX_MS
+		                     : db->backoff_ms * 2;
 		return DB_ERR_UNAVAILABLE;
 	}
 
@@ -136,7 +145,8 @@ db_error_from_sqlstate(const char *s)
 	if (strcmp(s, "57014") == 0 || strcmp(s, "55P03") == 0) {
 		return DB_ERR_TIMEOUT;
 	}
-	/* 08: connection exceptions; 57P0x: shutdown, crash, cannot connect now. */
+	/* 08: connection exceptions; 57P0x: shutdown, crash, cannot connect
+	 * now. */
 	if (strncmp(s, "08", 2) == 0 || strncmp(s, "57P", 3) == 0 ||
 	    strcmp(s, "53300") == 0) {
 		return DB_ERR_UNAVAILABLE;
@@ -166,8 +176,8 @@ db_exec(struct db *db, int q, const char *const *params, PGresult **res)
 			return DB_ERR_UNAVAILABLE;
 		}
 
-		r = PQexecPrepared(db->conn, def->name, def->nparams, params,
-		    NULL, NULL, 0);
+		r = PQexecPrepared(
+		    db->conn, def->name, def->nparams, params, NULL, NULL, 0);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK ||
 		    PQresultStatus(r) == PGRES_COMMAND_OK) {
 			*res = r;

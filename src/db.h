@@ -18,12 +18,13 @@
 
 enum db_error {
 	DB_OK = 0,
-	DB_ERR_UNAVAILABLE = -1,   /* no connection, lost mid-query: 503 */
-	DB_ERR_TIMEOUT = -2,       /* 57014 statement or 55P03 lock timeout: 503 */
+	DB_ERR_UNAVAILABLE = -1, /* no connection, lost mid-query: 503 */
+	DB_ERR_TIMEOUT = -2, /* 57014 statement or 55P03 lock timeout: 503 */
 	DB_ERR_SERIALIZATION = -3, /* 40001, 40P01: run the transaction again */
-	DB_ERR_CONSTRAINT = -4,    /* 23xxx: the request conflicts with the data */
-	DB_ERR_DATA = -5,          /* 22xxx: the data does not fit (too long, encoding) */
-	DB_ERR_INTERNAL = -6       /* anything else: a bug, logged */
+	DB_ERR_CONSTRAINT = -4, /* 23xxx: the request conflicts with the data */
+	DB_ERR_DATA =
+	    -5, /* 22xxx: the data does not fit (too long, encoding) */
+	DB_ERR_INTERNAL = -6 /* anything else: a bug, logged */
 };
 
 struct db_query {

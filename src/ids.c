@@ -32,7 +32,8 @@ ids_normalize_uuid(const char *s, char *out)
 {
 	uuid_t u;
 
-	/* uuid_parse accepts exactly the 8-4-4-4-12 form, but check the length first. */
+	/* uuid_parse accepts exactly the 8-4-4-4-12 form, but check the length
+	 * first. */
 	if (strlen(s) != IDS_UUID_LEN || uuid_parse(s, u) != 0) {
 		return -1;
 	}
@@ -91,8 +92,9 @@ ids_is_clean_utf8(const char *s, size_t len)
 		}
 		/* Overlong forms, surrogates, beyond Unicode, C1 controls. */
 		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-		    (extra == 3 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    cp > 0x10ffff || (cp >= 0x80 && cp < 0xa0)) {
+		    (extra == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+		    (cp >= 0x80 && cp < 0xa0)) {
 			return false;
 		}
 		p += extra + 1;

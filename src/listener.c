@@ -51,7 +51,8 @@ listener_open(const char *spec, int backlog)
 	if (is_unix_path(spec)) {
 		/* sockaddr_un holds 108 bytes with the NUL. */
 		if (strlen(spec) >= 108) {
-			log_error("socket path %s is longer than 107 bytes", spec);
+			log_error(
+			    "socket path %s is longer than 107 bytes", spec);
 			return -1;
 		}
 		make_parent_dir(spec);
@@ -87,13 +88,17 @@ listener_inherit(int *read_fd, int *book_fd, int *from_systemd)
 	*from_systemd = 0;
 	if (ours != NULL && *ours != '\0') {
 		if (sscanf(ours, "%d,%d", read_fd, book_fd) != 2) {
-			log_error("TICKETD_LISTEN_FDS=%s is not READ,BOOK", ours);
+			log_error(
+			    "TICKETD_LISTEN_FDS=%s is not READ,BOOK", ours);
 			return -1;
 		}
 		unsetenv("TICKETD_LISTEN_FDS");
-	} else if (pid != NULL && count != NULL && atol(pid) == (long)getpid()) {
+	} else if (pid != NULL && count != NULL &&
+	           atol(pid) == (long)getpid()) {
 		if (atoi(count) != 2) {
-			log_error("systemd passed %s sockets, expected 2 (read, book)", count);
+			log_error("systemd passed %s sockets, expected 2 "
+			          "(read, book)",
+			    count);
 			return -1;
 		}
 		*read_fd = 3;
@@ -107,7 +112,8 @@ listener_inherit(int *read_fd, int *book_fd, int *from_systemd)
 	}
 
 	if (!is_listening_socket(*read_fd) || !is_listening_socket(*book_fd)) {
-		log_error("inherited fds %d,%d are not sockets", *read_fd, *book_fd);
+		log_error(
+		    "inherited fds %d,%d are not sockets", *read_fd, *book_fd);
 		return -1;
 	}
 	log_info("serving inherited sockets (fds %d, %d)", *read_fd, *book_fd);

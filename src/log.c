@@ -19,7 +19,8 @@ static const char *const level_names[] = {"error", "warn", "info", "debug"};
 int
 log_level_parse(const char *name)
 {
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]);
+	     i++) {
 		if (strcmp(name, level_names[i]) == 0) {
 			return (int)i;
 		}
@@ -51,9 +52,9 @@ log_msg(enum log_level level, const char *func, const char *fmt, ...)
 	gmtime_r(&now.tv_sec, &tm);
 	n = snprintf(line, sizeof(line),
 	    "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ ticketd[%ld] %s %s: %s: ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000, (long)getpid(),
-	    log_role, level_names[level], func);
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, now.tv_nsec / 1000000, (long)getpid(), log_role,
+	    level_names[level], func);
 	if (n < 0 || (size_t)n >= sizeof(line)) {
 		return;
 	}

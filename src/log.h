@@ -7,17 +7,13 @@
 #ifndef TICKETD_LOG_H
 #define TICKETD_LOG_H
 
-enum log_level {
-	LL_ERROR = 0,
-	LL_WARN,
-	LL_INFO,
-	LL_DEBUG
-};
+enum log_level { LL_ERROR = 0, LL_WARN, LL_INFO, LL_DEBUG };
 
 /* Parses "error", "warn", "info" or "debug"; returns -1 for anything else. */
 int log_level_parse(const char *name);
 
-/* Sets the minimum level and the role shown in each record ("master", "read", "book"). */
+/* Sets the minimum level and the role shown in each record ("master", "read",
+ * "book"). */
 void log_init(int level, const char *role);
 
 void log_msg(enum log_level level, const char *func, const char *fmt, ...)

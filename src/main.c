@@ -24,7 +24,8 @@ load_settings(struct settings *cfg, int argc, char **argv)
 	const char *file = NULL;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
 			settings_usage(stdout);
 			exit(0);
 		} else if (strcmp(argv[i], "--version") == 0) {
@@ -33,12 +34,15 @@ load_settings(struct settings *cfg, int argc, char **argv)
 		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			file = argv[++i];
 		} else {
-			fprintf(stderr, "ticketd: unknown argument %s (try --help)\n", argv[i]);
+			fprintf(stderr,
+			    "ticketd: unknown argument %s (try --help)\n",
+			    argv[i]);
 			return -1;
 		}
 	}
 
-	if ((file != NULL && settings_load_file(cfg, file, err, sizeof(err)) != 0) ||
+	if ((file != NULL &&
+	        settings_load_file(cfg, file, err, sizeof(err)) != 0) ||
 	    settings_load_env(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "ticketd: %s\n", err);
 		return -1;
@@ -77,8 +81,7 @@ find_exe(const char *argv0, char *exe, size_t len)
 }
 
 static int
-open_sockets(const struct settings *cfg, int *read_fd, int *book_fd,
-    int *owned)
+open_sockets(const struct settings *cfg, int *read_fd, int *book_fd, int *owned)
 {
 	int from_systemd, rc;
 
@@ -90,7 +93,8 @@ open_sockets(const struct settings *cfg, int *read_fd, int *book_fd,
 	}
 	*owned = 1;
 	*read_fd = listener_open(cfg->read_socket, cfg->backlog);
-	*book_fd = *read_fd < 0 ? -1 : listener_open(cfg->book_socket, cfg->backlog);
+	*book_fd =
+	    *read_fd < 0 ? -1 : listener_open(cfg->book_socket, cfg->backlog);
 	return *read_fd < 0 || *book_fd < 0 ? -1 : 0;
 }
 

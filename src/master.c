@@ -134,18 +134,23 @@ reap(struct pool *pools, int npools, int logging)
 					continue;
 				}
 				pools[i].pids[s] = 0;
-				/* A worker killed mid-request never cleared its mark. */
+				/* A worker killed mid-request never cleared its
+				 * mark. */
 				metrics_set_busy(pools[i].kind, s, 0);
 				if (!logging) {
 					continue;
 				}
 				metrics_worker_restart(pools[i].kind);
 				if (WIFSIGNALED(status)) {
-					log_warn("%s worker %ld killed by signal %d",
-					    pool_name(&pools[i]), (long)pid, WTERMSIG(status));
+					log_warn(
+					    "%s worker %ld killed by signal %d",
+					    pool_name(&pools[i]), (long)pid,
+					    WTERMSIG(status));
 				} else {
-					log_warn("%s worker %ld exited with status %d",
-					    pool_name(&pools[i]), (long)pid, WEXITSTATUS(status));
+					log_warn("%s worker %ld exited with "
+					         "status %d",
+					    pool_name(&pools[i]), (long)pid,
+					    WEXITSTATUS(status));
 				}
 			}
 		}
@@ -167,7 +172,8 @@ respawn(const struct settings *cfg, struct pool *pools, int semid)
 				continue;
 			}
 			if (pools[i].born_ms[s] != 0 &&
-			    now_ms() - pools[i].born_ms[s] < RESPAWN_MIN_LIFE_MS) {
+			    now_ms() - pools[i].born_ms[s] <
+			        RESPAWN_MIN_LIFE_MS) {
 				sleep_ms(RESPAWN_DELAY_MS);
 			}
 			spawn(cfg, &pools[i], s, pools[1 - i].fd, semid);
@@ -199,8 +205,8 @@ drain(const struct settings *cfg, struct pool *pools)
 		sleep_ms(20);
 	}
 	if (alive > 0) {
-		log_warn("%d workers still busy after %d ms: killing them", alive,
-		    cfg->drain_timeout_ms);
+		log_warn("%d workers still busy after %d ms: killing them",
+		    alive, cfg->drain_timeout_ms);
 		signal_all(pools, 2, SIGKILL);
 		while (reap(pools, 2, 0) > 0) {
 			sleep_ms(10);
@@ -288,7 +294,7 @@ hand_over(int read_fd, int book_fd, const char *exe, char **argv)
 	close(pfd[1]);
 	close(ready[1]);
 	while ((n = read(pfd[0], &child_errno, sizeof(child_errno))) < 0 &&
-	    errno == EINTR) {
+	       errno == EINTR) {
 		continue;
 	}
 	close(pfd[0]);
@@ -355,7 +361,8 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	install_signals(&waitmask);
 	respawn(cfg, pools, semid);
 	report_ready();
-	log_info("serving: %d read workers, %d booking workers, %d transaction slots",
+	log_info("serving: %d read workers, %d booking workers, %d transaction "
+	         "slots",
 	    cfg->read_workers, cfg->book_workers, cfg->txn_slots);
 
 	*handed_over = 0;

@@ -11,8 +11,8 @@
 
 #include "metrics.h"
 
-static const int statuses[] = {200, 201, 400, 402, 404, 405, 409, 413, 415,
-    422, 500, 503, 504};
+static const int statuses[] = {
+    200, 201, 400, 402, 404, 405, 409, 413, 415, 422, 500, 503, 504};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]) + 1) /* + other */
 
 /* Histogram bounds in microseconds. */
@@ -25,8 +25,8 @@ static const char *const outcome_names[OUTCOME_COUNT] = {"confirmed",
     "cancelled"};
 
 /* SQLSTATE classes worth telling apart; "" is a lost connection. */
-static const char *const db_classes[] = {"connection", "08", "22", "23", "40",
-    "55", "57", "other"};
+static const char *const db_classes[] = {
+    "connection", "08", "22", "23", "40", "55", "57", "other"};
 #define NCLASSES (sizeof(db_classes) / sizeof(db_classes[0]))
 
 #define NROUTES (ROUTE_COUNT + 1) /* + unmatched */
@@ -83,7 +83,8 @@ metrics_request(int route, int status, long long usec)
 	}
 	ADD(shm->requests[route][status_index(status)]);
 	ADD(shm->buckets[route][b]);
-	__atomic_add_fetch(&shm->sum_us[route], (uint64_t)usec, __ATOMIC_RELAXED);
+	__atomic_add_fetch(
+	    &shm->sum_us[route], (uint64_t)usec, __ATOMIC_RELAXED);
 }
 
 void
@@ -126,21 +127,25 @@ void
 metrics_set_busy(int pool, int slot, int busy)
 {
 	if (shm != NULL && slot >= 0 && slot < METRICS_MAX_WORKERS) {
-		__atomic_store_n(&shm->busy[pool][slot], (uint8_t)busy, __ATOMIC_RELAXED);
+		__atomic_store_n(
+		    &shm->busy[pool][slot], (uint8_t)busy, __ATOMIC_RELAXED);
 	}
 }
 
 static const char *
 route_label(int route)
 {
-	return route == ROUTE_COUNT ? "unmatched" : router_name((enum route_id)route);
+	return route == ROUTE_COUNT ? "unmatched"
+	                            : router_name((enum route_id)route);
 }
 
 static void
 render_requests(FILE *fp)
 {
-	fputs("# HELP ticketd_requests_total Requests answered, by route and status.\n"
-	      "# TYPE ticketd_requests_total counter\n", fp);
+	fputs("# HELP ticketd_requests_total Requests answered, by route and "
+	      "status.\n"
+	      "# TYPE ticketd_requests_total counter\n",
+	    fp);
 	for (int r = 0; r < (int)NROUTES; r++) {
 		for (size_t s = 0; s < NSTATUS; s++) {
 			uint64_t n = LOAD(shm->requests[r][s]);
@@ -154,7 +159,9 @@ render_requests(FILE *fp)
 			} else {
 				snprintf(code, sizeof(code), "other");
 			}
-			fprintf(fp, "ticketd_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
+			fprintf(fp,
+			    "ticketd_requests_total{route=\"%s\",status=\"%s\"}"
+			    " %llu\n",
 			    route_label(r), code, (unsigned long long)n);
 		}
 	}
@@ -163,8 +170,10 @@ render_requests(FILE *fp)
 static void
 render_latency(FILE *fp)
 {
-	fputs("# HELP ticketd_request_duration_seconds Time from accept to answer.\n"
-	      "# TYPE ticketd_request_duration_seconds histogram\n", fp);
+	fputs("# HELP ticketd_request_duration_seconds Time from accept to "
+	      "answer.\n"
+	      "# TYPE ticketd_request_duration_seconds histogram\n",
+	    fp);
 	for (int r = 0; r < (int)NROUTES; r++) {
 		uint64_t cumulative = 0;
 
@@ -178,17 +187,25 @@ render_latency(FILE *fp)
 		for (size_t b = 0; b <= NBOUNDS; b++) {
 			cumulative += LOAD(shm->buckets[r][b]);
 			if (b < NBOUNDS) {
-				fprintf(fp, "ticketd_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+				fprintf(fp,
+				    "ticketd_request_duration_seconds_bucket{"
+				    "route=\"%s\",le=\"%g\"} %llu\n",
 				    route_label(r), (double)bounds_us[b] / 1e6,
 				    (unsigned long long)cumulative);
 			} else {
-				fprintf(fp, "ticketd_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
-				    route_label(r), (unsigned long long)cumulative);
+				fprintf(fp,
+				    "ticketd_request_duration_seconds_bucket{"
+				    "route=\"%s\",le=\"+Inf\"} %llu\n",
+				    route_label(r),
+				    (unsigned long long)cumulative);
 			}
 		}
-		fprintf(fp, "ticketd_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
+		fprintf(fp,
+		    "ticketd_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
 		    route_label(r), (double)LOAD(shm->sum_us[r]) / 1e6);
-		fprintf(fp, "ticketd_request_duration_seconds_count{route=\"%s\"} %llu\n",
+		fprintf(fp,
+		    "ticketd_request_duration_seconds_count{route=\"%s\"} "
+		    "%llu\n",
 		    route_label(r), (unsigned long long)cumulative);
 	}
 }
@@ -199,23 +216,27 @@ render_pools(FILE *fp, int read_workers, int book_workers)
 	const int sizes[2] = {read_workers, book_workers};
 	const char *const names[2] = {"read", "book"};
 
-	fputs("# HELP ticketd_worker_restarts_total Workers that died and were respawned.\n"
-	      "# TYPE ticketd_worker_restarts_total counter\n", fp);
+	fputs("# HELP ticketd_worker_restarts_total Workers that died and were "
+	      "respawned.\n"
+	      "# TYPE ticketd_worker_restarts_total counter\n",
+	    fp);
 	for (int p = 0; p < 2; p++) {
-		fprintf(fp, "ticketd_worker_restarts_total{pool=\"%s\"} %llu\n", names[p],
-		    (unsigned long long)LOAD(shm->restarts[p]));
+		fprintf(fp, "ticketd_worker_restarts_total{pool=\"%s\"} %llu\n",
+		    names[p], (unsigned long long)LOAD(shm->restarts[p]));
 	}
 	fputs("# HELP ticketd_workers Workers by pool and state.\n"
-	      "# TYPE ticketd_workers gauge\n", fp);
+	      "# TYPE ticketd_workers gauge\n",
+	    fp);
 	for (int p = 0; p < 2; p++) {
 		int busy = 0;
 
 		for (int s = 0; s < sizes[p] && s < METRICS_MAX_WORKERS; s++) {
 			busy += LOAD(shm->busy[p][s]) != 0;
 		}
-		fprintf(fp, "ticketd_workers{pool=\"%s\",state=\"busy\"} %d\n", names[p], busy);
-		fprintf(fp, "ticketd_workers{pool=\"%s\",state=\"idle\"} %d\n", names[p],
-		    sizes[p] - busy);
+		fprintf(fp, "ticketd_workers{pool=\"%s\",state=\"busy\"} %d\n",
+		    names[p], busy);
+		fprintf(fp, "ticketd_workers{pool=\"%s\",state=\"idle\"} %d\n",
+		    names[p], sizes[p] - busy);
 	}
 }
 
@@ -232,17 +253,25 @@ metrics_render(int read_workers, int book_workers)
 	if (shm != NULL) {
 		render_requests(fp);
 		render_latency(fp);
-		fputs("# HELP ticketd_bookings_total Booking requests by outcome.\n"
-		      "# TYPE ticketd_bookings_total counter\n", fp);
+		fputs("# HELP ticketd_bookings_total Booking requests by "
+		      "outcome.\n"
+		      "# TYPE ticketd_bookings_total counter\n",
+		    fp);
 		for (int o = 0; o < OUTCOME_COUNT; o++) {
-			fprintf(fp, "ticketd_bookings_total{outcome=\"%s\"} %llu\n",
-			    outcome_names[o], (unsigned long long)LOAD(shm->bookings[o]));
+			fprintf(fp,
+			    "ticketd_bookings_total{outcome=\"%s\"} %llu\n",
+			    outcome_names[o],
+			    (unsigned long long)LOAD(shm->bookings[o]));
 		}
-		fputs("# HELP ticketd_db_errors_total Failed statements by SQLSTATE class.\n"
-		      "# TYPE ticketd_db_errors_total counter\n", fp);
+		fputs("# HELP ticketd_db_errors_total Failed statements by "
+		      "SQLSTATE class.\n"
+		      "# TYPE ticketd_db_errors_total counter\n",
+		    fp);
 		for (size_t c = 0; c < NCLASSES; c++) {
-			fprintf(fp, "ticketd_db_errors_total{class=\"%s\"} %llu\n",
-			    db_classes[c], (unsigned long long)LOAD(shm->db_errors[c]));
+			fprintf(fp,
+			    "ticketd_db_errors_total{class=\"%s\"} %llu\n",
+			    db_classes[c],
+			    (unsigned long long)LOAD(shm->db_errors[c]));
 		}
 		render_pools(fp, read_workers, book_workers);
 	}

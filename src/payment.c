@@ -59,7 +59,8 @@ payment_authorize(const struct settings *cfg, const char *key,
 		sleep_ms(cfg->payment_latency_ms);
 	}
 	if (payment_declines(key, method, cfg->payment_decline_rate)) {
-		log_info("payment %s of %" PRId64 " cents declined", ref, cents);
+		log_info(
+		    "payment %s of %" PRId64 " cents declined", ref, cents);
 		return PAYMENT_DECLINED;
 	}
 	return PAYMENT_APPROVED;

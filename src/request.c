@@ -23,7 +23,8 @@ request_parse_length(const char *text, size_t cap, size_t *len)
 			return REQUEST_LENGTH_MALFORMED;
 		}
 		v = v * 10 + (size_t)(*p - '0');
-		/* Stop before overflow: anything above cap is refused anyway. */
+		/* Stop before overflow: anything above cap is refused anyway.
+		 */
 		if (v > cap) {
 			return REQUEST_LENGTH_TOO_LARGE;
 		}
@@ -42,8 +43,8 @@ param_or(const char *(*param)(void *, const char *), void *ctx,
 }
 
 void
-request_init(struct request *req, const char *(*param)(void *ctx,
-    const char *name), void *ctx)
+request_init(struct request *req,
+    const char *(*param)(void *ctx, const char *name), void *ctx)
 {
 	req->method = param_or(param, ctx, "REQUEST_METHOD", "GET");
 	req->path = param_or(param, ctx, "DOCUMENT_URI",
@@ -55,8 +56,8 @@ request_init(struct request *req, const char *(*param)(void *ctx,
 }
 
 int
-request_read_body(struct request *req, const char *content_length,
-    size_t cap, request_reader reader, void *ctx, struct response *res)
+request_read_body(struct request *req, const char *content_length, size_t cap,
+    request_reader reader, void *ctx, struct response *res)
 {
 	size_t want, got = 0;
 	int rc;
@@ -68,7 +69,8 @@ request_read_body(struct request *req, const char *content_length,
 		return -1;
 	}
 	if (rc != 0) {
-		response_invalid(res, "Content-Length", "Malformed Content-Length");
+		response_invalid(
+		    res, "Content-Length", "Malformed Content-Length");
 		return -1;
 	}
 	if (want == 0) {
@@ -90,7 +92,8 @@ request_read_body(struct request *req, const char *content_length,
 	req->body[got] = '\0';
 	req->body_len = got;
 	if (got != want) {
-		response_invalid(res, "body", "Request body is shorter than its Content-Length");
+		response_invalid(res, "body",
+		    "Request body is shorter than its Content-Length");
 		return -1;
 	}
 	return 0;
@@ -106,7 +109,7 @@ request_is_json(const struct request *req)
 		ct++;
 	}
 	return strncasecmp(ct, "application/json", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 void

@@ -10,7 +10,7 @@
 
 struct request {
 	const char *method;
-	const char *path;         /* DOCUMENT_URI: decoded and normalized by nginx */
+	const char *path; /* DOCUMENT_URI: decoded and normalized by nginx */
 	const char *content_type; /* "" when absent */
 	const char *request_id;   /* nginx's $request_id, "-" when absent */
 	char *body;               /* NUL-terminated; owned; NULL when empty */
@@ -36,8 +36,8 @@ int request_parse_length(const char *text, size_t cap, size_t *len);
  * Fills method, path, content type and request id from CGI params
  * (getenv-like lookup).  The strings stay owned by params.
  */
-void request_init(struct request *req, const char *(*param)(void *ctx,
-    const char *name), void *ctx);
+void request_init(struct request *req,
+    const char *(*param)(void *ctx, const char *name), void *ctx);
 
 /*
  * Reads the body announced by content_length (at most cap bytes) through

@@ -42,8 +42,8 @@ response_set(struct response *res, int status, json_object *body)
 }
 
 void
-response_data(struct response *res, int status, json_object *data,
-    json_object *meta)
+response_data(
+    struct response *res, int status, json_object *data, json_object *meta)
 {
 	json_object *env = json_object_new_object();
 
@@ -62,8 +62,8 @@ response_raw(struct response *res, int status, json_object *body)
 }
 
 void
-response_text(struct response *res, int status, char *text,
-    const char *content_type)
+response_text(
+    struct response *res, int status, char *text, const char *content_type)
 {
 	response_free(res);
 	res->status = status;
@@ -180,7 +180,8 @@ json_money(int64_t cents)
 {
 	char text[32];
 
-	/* The double is only what JSON readers get; the text is what is written. */
-	return json_object_new_double_s((double)cents / 100.0,
-	    money_format(cents, text, sizeof(text)));
+	/* The double is only what JSON readers get; the text is what is
+	 * written. */
+	return json_object_new_double_s(
+	    (double)cents / 100.0, money_format(cents, text, sizeof(text)));
 }

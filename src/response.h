@@ -22,15 +22,15 @@ struct response {
 	const char *cache_control; /* defaults to "no-store" */
 	const char *content_type;  /* defaults to JSON */
 	json_object *body;
-	char *text;                /* a non-JSON body (metrics); owned */
+	char *text; /* a non-JSON body (metrics); owned */
 };
 
 void response_init(struct response *res);
 void response_free(struct response *res);
 
 /* Takes ownership of data and meta (meta may be NULL). */
-void response_data(struct response *res, int status, json_object *data,
-    json_object *meta);
+void response_data(
+    struct response *res, int status, json_object *data, json_object *meta);
 
 /* A body that is not the envelope (GET /health).  Takes ownership. */
 void response_raw(struct response *res, int status, json_object *body);
@@ -40,12 +40,12 @@ void response_error(struct response *res, int status, const char *code,
     const char *message, json_object *details);
 
 /* 400 INVALID_REQUEST with details {"field": field}. */
-void response_invalid(struct response *res, const char *field,
-    const char *message);
+void response_invalid(
+    struct response *res, const char *field, const char *message);
 
 /* A plain-text body.  Takes ownership of the malloc'd text. */
-void response_text(struct response *res, int status, char *text,
-    const char *content_type);
+void response_text(
+    struct response *res, int status, char *text, const char *content_type);
 
 /* 503 SERVICE_UNAVAILABLE with Retry-After. */
 void response_unavailable(struct response *res, const char *message);

@@ -20,11 +20,11 @@ static const struct route routes[] = {
     {ROUTE_CONCERTS, "GET", "/api/concerts", "GET", "concerts.list"},
     {ROUTE_CONCERT, "GET", "/api/concerts/:id", "GET", "concerts.get"},
     {ROUTE_AVAILABILITY, "GET", "/api/concerts/:id/availability", "GET",
-	"concerts.availability"},
+        "concerts.availability"},
     {ROUTE_BOOKINGS, "POST", "/api/bookings", "POST", "bookings.create"},
     {ROUTE_BOOKING, "GET", "/api/bookings/:id", "GET", "bookings.get"},
     {ROUTE_BOOKING_CANCEL, "POST", "/api/bookings/:id/cancel", "POST",
-	"bookings.cancel"},
+        "bookings.cancel"},
     /* nginx exposes it only on the operators' port, never on the public one. */
     {ROUTE_METRICS, "GET", "/metrics", "GET", "metrics"},
 };
@@ -76,7 +76,8 @@ router_match(const char *method, const char *path, struct route_match *m)
 		const char *param;
 		size_t param_len;
 
-		if (!path_matches(routes[i].pattern, path, &param, &param_len)) {
+		if (!path_matches(
+		        routes[i].pattern, path, &param, &param_len)) {
 			continue;
 		}
 		if (strcmp(routes[i].method, method) != 0) {

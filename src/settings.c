@@ -26,41 +26,44 @@ struct setting {
 
 static const struct setting table[] = {
     {"DATABASE_URL", ST_STRING, OFF(database_url), 0, 0,
-	"postgresql:///ticketd", "libpq connection string or URL of the primary"},
+        "postgresql:///ticketd",
+        "libpq connection string or URL of the primary"},
     {"DATABASE_READ_URL", ST_STRING, OFF(database_read_url), 0, 0, "",
-	"a replica for listings and availability (empty: the primary); reads fall back to the primary while it is down"},
+        "a replica for listings and availability (empty: the primary); reads "
+        "fall back to the primary while it is down"},
     {"TICKETD_READ_SOCKET", ST_STRING, OFF(read_socket), 0, 0,
-	"/run/ticketd/read.sock", "FastCGI socket of the read pool (path, or :port / host:port for TCP)"},
+        "/run/ticketd/read.sock",
+        "FastCGI socket of the read pool (path, or :port / host:port for TCP)"},
     {"TICKETD_BOOK_SOCKET", ST_STRING, OFF(book_socket), 0, 0,
-	"/run/ticketd/book.sock", "FastCGI socket of the booking pool"},
+        "/run/ticketd/book.sock", "FastCGI socket of the booking pool"},
     {"TICKETD_READ_WORKERS", ST_INT, OFF(read_workers), 1, 256, "8",
-	"workers serving reads and /health"},
+        "workers serving reads and /health"},
     {"TICKETD_BOOK_WORKERS", ST_INT, OFF(book_workers), 1, 1024, "48",
-	"workers serving bookings (rate x payment latency)"},
+        "workers serving bookings (rate x payment latency)"},
     {"TICKETD_TXN_SLOTS", ST_INT, OFF(txn_slots), 1, 1024, "16",
-	"booking transactions in flight at once, across all workers"},
+        "booking transactions in flight at once, across all workers"},
     {"TICKETD_BACKLOG", ST_INT, OFF(backlog), 16, 65535, "1024",
-	"listen backlog of each socket (a full queue is an immediate 502)"},
+        "listen backlog of each socket (a full queue is an immediate 502)"},
     {"TICKETD_MAX_BODY", ST_INT, OFF(max_body), 1024, 1048576, "65536",
-	"largest request body in bytes (413 above)"},
+        "largest request body in bytes (413 above)"},
     {"TICKETD_DRAIN_TIMEOUT_MS", ST_INT, OFF(drain_timeout_ms), 0, 600000,
-	"20000", "on SIGTERM, how long workers may finish requests in hand"},
+        "20000", "on SIGTERM, how long workers may finish requests in hand"},
     {"PAYMENT_LATENCY_MS", ST_INT, OFF(payment_latency_ms), 0, 600000, "100",
-	"simulated payment authorization latency"},
-    {"PAYMENT_TIMEOUT_MS", ST_INT, OFF(payment_timeout_ms), 1, 600000,
-	"5000", "give up on a payment authorization after this long (504)"},
-    {"PAYMENT_DECLINE_RATE", ST_RATE, OFF(payment_decline_rate), 0, 1,
-	"0.05", "share of payments the simulator declines (0 to 1)"},
-    {"DB_STATEMENT_TIMEOUT_MS", ST_INT, OFF(statement_timeout_ms), 0,
-	600000, "3000", "PostgreSQL statement_timeout of every connection"},
+        "simulated payment authorization latency"},
+    {"PAYMENT_TIMEOUT_MS", ST_INT, OFF(payment_timeout_ms), 1, 600000, "5000",
+        "give up on a payment authorization after this long (504)"},
+    {"PAYMENT_DECLINE_RATE", ST_RATE, OFF(payment_decline_rate), 0, 1, "0.05",
+        "share of payments the simulator declines (0 to 1)"},
+    {"DB_STATEMENT_TIMEOUT_MS", ST_INT, OFF(statement_timeout_ms), 0, 600000,
+        "3000", "PostgreSQL statement_timeout of every connection"},
     {"DB_LOCK_TIMEOUT_MS", ST_INT, OFF(lock_timeout_ms), 0, 600000, "2000",
-	"PostgreSQL lock_timeout of every connection"},
+        "PostgreSQL lock_timeout of every connection"},
     {"DB_CONNECT_TIMEOUT_S", ST_INT, OFF(connect_timeout_s), 1, 60, "3",
-	"libpq connect_timeout"},
+        "libpq connect_timeout"},
     {"LOG_LEVEL", ST_STRING, OFF(log_level), 0, 0, "info",
-	"error, warn, info or debug"},
+        "error, warn, info or debug"},
     {"TICKETD_PIDFILE", ST_STRING, OFF(pidfile), 0, 0, "",
-	"write the master's pid here (empty: none)"},
+        "write the master's pid here (empty: none)"},
 };
 
 #define NSETTINGS (sizeof(table) / sizeof(table[0]))
@@ -100,7 +103,8 @@ parse_rate(const char *text, double *out)
 	errno = 0;
 	v = strtod(text, &end);
 	/* The comparisons are false for NaN, so NaN is rejected too. */
-	if (errno != 0 || end == text || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+	if (errno != 0 || end == text || *end != '\0' ||
+	    !(v >= 0.0 && v <= 1.0)) {
 		return -1;
 	}
 	*out = v;
@@ -108,8 +112,8 @@ parse_rate(const char *text, double *out)
 }
 
 int
-settings_set(struct settings *s, const char *key, const char *value,
-    char *err, size_t errlen)
+settings_set(struct settings *s, const char *key, const char *value, char *err,
+    size_t errlen)
 {
 	const struct setting *st = setting_find(key);
 	char *base = (char *)s;
@@ -122,8 +126,10 @@ settings_set(struct settings *s, const char *key, const char *value,
 
 	switch (st->type) {
 	case ST_STRING:
-		if (strcmp(key, "LOG_LEVEL") == 0 && log_level_parse(value) < 0) {
-			snprintf(err, errlen, "%s must be error, warn, info or debug", key);
+		if (strcmp(key, "LOG_LEVEL") == 0 &&
+		    log_level_parse(value) < 0) {
+			snprintf(err, errlen,
+			    "%s must be error, warn, info or debug", key);
 			return -1;
 		}
 		free(*(char **)(base + st->offset));
@@ -134,7 +140,8 @@ settings_set(struct settings *s, const char *key, const char *value,
 		return 0;
 	case ST_INT:
 		if (parse_long(value, st->min, st->max, &v) != 0) {
-			snprintf(err, errlen, "%s must be an integer from %ld to %ld, not \"%s\"",
+			snprintf(err, errlen,
+			    "%s must be an integer from %ld to %ld, not \"%s\"",
 			    key, st->min, st->max, value);
 			return -1;
 		}
@@ -142,8 +149,9 @@ settings_set(struct settings *s, const char *key, const char *value,
 		return 0;
 	case ST_RATE:
 		if (parse_rate(value, (double *)(base + st->offset)) != 0) {
-			snprintf(err, errlen, "%s must be a number from 0 to 1, not \"%s\"",
-			    key, value);
+			snprintf(err, errlen,
+			    "%s must be a number from 0 to 1, not \"%s\"", key,
+			    value);
 			return -1;
 		}
 		return 0;
@@ -158,7 +166,8 @@ settings_defaults(struct settings *s)
 
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < NSETTINGS; i++) {
-		if (settings_set(s, table[i].key, table[i].def, err, sizeof(err)) != 0) {
+		if (settings_set(
+		        s, table[i].key, table[i].def, err, sizeof(err)) != 0) {
 			abort(); /* a default outside its own bounds is a bug */
 		}
 	}
@@ -180,8 +189,8 @@ trim(char *s)
 }
 
 int
-settings_load_file(struct settings *s, const char *path, char *err,
-    size_t errlen)
+settings_load_file(
+    struct settings *s, const char *path, char *err, size_t errlen)
 {
 	char line[1024], *key, *value, *eq;
 	int lineno = 0, rc = -1;
@@ -189,7 +198,8 @@ settings_load_file(struct settings *s, const char *path, char *err,
 
 	fp = fopen(path, "r");
 	if (fp == NULL) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		snprintf(
+		    err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
 
@@ -201,7 +211,8 @@ settings_load_file(struct settings *s, const char *path, char *err,
 		}
 		eq = strchr(key, '=');
 		if (eq == NULL) {
-			snprintf(err, errlen, "%s:%d: expected KEY=VALUE", path, lineno);
+			snprintf(err, errlen, "%s:%d: expected KEY=VALUE", path,
+			    lineno);
 			goto out;
 		}
 		*eq = '\0';
@@ -223,7 +234,8 @@ settings_load_env(struct settings *s, char *err, size_t errlen)
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		const char *v = getenv(table[i].key);
 
-		if (v != NULL && settings_set(s, table[i].key, v, err, errlen) != 0) {
+		if (v != NULL &&
+		    settings_set(s, table[i].key, v, err, errlen) != 0) {
 			return -1;
 		}
 	}
@@ -233,15 +245,17 @@ settings_load_env(struct settings *s, char *err, size_t errlen)
 void
 settings_usage(FILE *fp)
 {
-	fprintf(fp,
-	    "usage: ticketd [--config FILE] [--help] [--version]\n"
-	    "\n"
-	    "Prefork FastCGI server of the ticketd booking API.  Settings come from\n"
-	    "the environment, or from FILE as KEY=VALUE lines (the environment wins).\n"
-	    "\n");
+	fprintf(fp, "usage: ticketd [--config FILE] [--help] [--version]\n"
+	            "\n"
+	            "Prefork FastCGI server of the ticketd booking API.  "
+	            "Settings come from\n"
+	            "the environment, or from FILE as KEY=VALUE lines (the "
+	            "environment wins).\n"
+	            "\n");
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		fprintf(fp, "  %-26s %s\n  %-26s default: %s\n", table[i].key,
-		    table[i].help, "", *table[i].def ? table[i].def : "(empty)");
+		    table[i].help, "",
+		    *table[i].def ? table[i].def : "(empty)");
 	}
 }
 

@@ -45,8 +45,8 @@ int settings_set(struct settings *s, const char *key, const char *value,
  * Reads KEY=VALUE lines (blank lines and '#' comments allowed) from path.
  * Returns 0, or -1 with a message in err.
  */
-int settings_load_file(struct settings *s, const char *path, char *err,
-    size_t errlen);
+int settings_load_file(
+    struct settings *s, const char *path, char *err, size_t errlen);
 
 /* Applies every known key present in the environment.  Returns 0 or -1. */
 int settings_load_env(struct settings *s, char *err, size_t errlen);

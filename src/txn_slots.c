@@ -42,7 +42,8 @@ int
 txn_slots_acquire(int semid, int timeout_ms)
 {
 	struct sembuf op = {0, -1, SEM_UNDO};
-	struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000};
+	struct timespec ts = {
+	    timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000};
 
 	if (semid < 0) {
 		return 0;

@@ -66,7 +66,7 @@ serve_one(struct app *app, FCGX_Request *fr)
 	request_init(&req, fcgi_param, fr);
 	response_init(&res);
 	if (request_read_body(&req, fcgi_param(fr, "CONTENT_LENGTH"),
-	    (size_t)app->cfg->max_body, fcgi_read, fr, &res) == 0) {
+	        (size_t)app->cfg->max_body, fcgi_read, fr, &res) == 0) {
 		route = app_dispatch(app, &req, &res);
 	}
 
@@ -121,13 +121,16 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 		exit(0);
 	}
 
-	log_init(log_level_parse(cfg->log_level), pool == POOL_READ ? "read" : "book");
+	log_init(log_level_parse(cfg->log_level),
+	    pool == POOL_READ ? "read" : "book");
 	app.db = db_new(cfg, cfg->database_url,
-	    pool == POOL_READ ? "ticketd-read" : "ticketd-book", queries, Q_COUNT);
-	(void)db_connect(app.db); /* a database still down is retried per request */
+	    pool == POOL_READ ? "ticketd-read" : "ticketd-book", queries,
+	    Q_COUNT);
+	(void)db_connect(
+	    app.db); /* a database still down is retried per request */
 	if (pool == POOL_READ && *cfg->database_read_url != '\0') {
-		app.db_read = db_new(cfg, cfg->database_read_url, "ticketd-replica",
-		    queries, Q_COUNT);
+		app.db_read = db_new(cfg, cfg->database_read_url,
+		    "ticketd-replica", queries, Q_COUNT);
 		(void)db_connect(app.db_read);
 	}
 

@@ -27,7 +27,8 @@
 static const char body[] =
     "{\"success\":true,\"data\":{\"concertId\":\"concert_0000000000\","
     "\"tiers\":[{\"id\":\"concert_0000000000_ga\",\"tierName\":\"GA\","
-    "\"price\":10.00,\"totalQuantity\":1000000,\"availableQuantity\":999999}]}}";
+    "\"price\":10.00,\"totalQuantity\":1000000,\"availableQuantity\":999999}]}"
+    "}";
 
 static volatile sig_atomic_t stop;
 
@@ -56,7 +57,8 @@ serve(int sock)
 	    "Status: 200 OK\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "Content-Length: %zu\r\n\r\n", sizeof(body) - 1);
+	    "Content-Length: %zu\r\n\r\n",
+	    sizeof(body) - 1);
 	while (FCGX_Accept_r(&req) >= 0) {
 		FCGX_PutStr(head, hlen, req.out);
 		FCGX_PutStr(body, (int)sizeof(body) - 1, req.out);
@@ -73,13 +75,15 @@ main(int argc, char **argv)
 	pid_t *pids;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s SOCKET_PATH WORKERS MAX_SECONDS\n", argv[0]);
+		fprintf(stderr, "usage: %s SOCKET_PATH WORKERS MAX_SECONDS\n",
+		    argv[0]);
 		return 2;
 	}
 	n = atoi(argv[2]);
 	secs = atoi(argv[3]);
 	if (n < 1 || n > 1024 || secs < 1) {
-		fprintf(stderr, "%s: WORKERS 1..1024, MAX_SECONDS >= 1\n", argv[0]);
+		fprintf(
+		    stderr, "%s: WORKERS 1..1024, MAX_SECONDS >= 1\n", argv[0]);
 		return 2;
 	}
 	if (FCGX_Init() != 0) {
@@ -97,7 +101,8 @@ main(int argc, char **argv)
 	}
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: wait() returns on a signal */
+	sa.sa_handler =
+	    on_signal; /* no SA_RESTART: wait() returns on a signal */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);

@@ -34,15 +34,16 @@ check_accepted(const struct booking_request *br)
 	assert(strlen(br->user_id) <= BOOKING_USER_MAX_CHARS * 4);
 	assert(strlen(br->idempotency_key) == IDS_UUID_LEN);
 	assert(strcmp(br->payment_method, "card") == 0 ||
-	    strcmp(br->payment_method, "test_decline") == 0);
+	       strcmp(br->payment_method, "test_decline") == 0);
 	assert(br->total_cents >= 0 && br->total_cents <= MONEY_MAX_CENTS);
 	assert(br->nlines >= 1 && br->nlines <= BOOKING_MAX_LINES);
 	for (int i = 0; i < br->nlines; i++) {
 		assert(ids_is_slug(br->lines[i].tier_id));
 		assert(br->lines[i].quantity >= 1 &&
-		    br->lines[i].quantity <= BOOKING_MAX_QUANTITY);
+		       br->lines[i].quantity <= BOOKING_MAX_QUANTITY);
 		if (i > 0) {
-			assert(strcmp(br->lines[i - 1].tier_id, br->lines[i].tier_id) < 0);
+			assert(strcmp(br->lines[i - 1].tier_id,
+			           br->lines[i].tier_id) < 0);
 		}
 	}
 }

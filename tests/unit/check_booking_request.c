@@ -35,7 +35,8 @@ assert_invalid(const char *body, const char *field)
 	ck_assert(json_object_object_get_ex(err, "details", &details));
 	ck_assert(json_object_object_get_ex(details, "field", &f));
 	ck_assert_msg(strcmp(json_object_get_string(f), field) == 0,
-	    "field %s, expected %s for %s", json_object_get_string(f), field, body);
+	    "field %s, expected %s for %s", json_object_get_string(f), field,
+	    body);
 }
 
 static void
@@ -52,11 +53,13 @@ teardown(void)
 
 START_TEST(valid_request_is_parsed_and_sorted)
 {
-	ck_assert_int_eq(parse("{\"concertId\":\"concert_001\",\"userId\":\"ann\","
-	    "\"tickets\":[{\"tierId\":\"tier_vip_001\",\"quantity\":2},"
-	    "{\"tierId\":\"tier_ga_001\",\"quantity\":3}],"
-	    "\"idempotencyKey\":\"550E8400-E29B-41D4-A716-446655440000\","
-	    "\"totalAmount\":230.00}"), 0);
+	ck_assert_int_eq(
+	    parse("{\"concertId\":\"concert_001\",\"userId\":\"ann\","
+	          "\"tickets\":[{\"tierId\":\"tier_vip_001\",\"quantity\":2},"
+	          "{\"tierId\":\"tier_ga_001\",\"quantity\":3}],"
+	          "\"idempotencyKey\":\"550E8400-E29B-41D4-A716-446655440000\","
+	          "\"totalAmount\":230.00}"),
+	    0);
 	ck_assert_str_eq(br.concert_id, "concert_001");
 	ck_assert_str_eq(br.user_id, "ann");
 	ck_assert_int_eq(br.nlines, 2);
@@ -71,13 +74,21 @@ END_TEST
 
 START_TEST(money_is_exact)
 {
-	ck_assert_int_eq(parse("{\"concertId\":\"c\",\"userId\":\"u\",\"tickets\":"
-	    "[{\"tierId\":\"t\",\"quantity\":1}],\"idempotencyKey\":\"" KEY "\","
-	    "\"totalAmount\":19.99}"), 0);
+	ck_assert_int_eq(
+	    parse(
+	        "{\"concertId\":\"c\",\"userId\":\"u\",\"tickets\":"
+	        "[{\"tierId\":\"t\",\"quantity\":1}],\"idempotencyKey\":\"" KEY
+	        "\","
+	        "\"totalAmount\":19.99}"),
+	    0);
 	ck_assert_int_eq(br.total_cents, 1999);
-	ck_assert_int_eq(parse("{\"concertId\":\"c\",\"userId\":\"u\",\"tickets\":"
-	    "[{\"tierId\":\"t\",\"quantity\":1}],\"idempotencyKey\":\"" KEY "\","
-	    "\"totalAmount\":230,\"paymentMethod\":\"test_decline\"}"), 0);
+	ck_assert_int_eq(
+	    parse(
+	        "{\"concertId\":\"c\",\"userId\":\"u\",\"tickets\":"
+	        "[{\"tierId\":\"t\",\"quantity\":1}],\"idempotencyKey\":\"" KEY
+	        "\","
+	        "\"totalAmount\":230,\"paymentMethod\":\"test_decline\"}"),
+	    0);
 	ck_assert_int_eq(br.total_cents, 23000);
 	ck_assert_str_eq(br.payment_method, "test_decline");
 }
@@ -87,19 +98,23 @@ START_TEST(canonical_ignores_line_order_and_key)
 {
 	char *a, *b;
 
-	parse("{\"concertId\":\"c\",\"userId\":\"u\",\"tickets\":[{\"tierId\":\"a\","
-	    "\"quantity\":1},{\"tierId\":\"b\",\"quantity\":2}],\"idempotencyKey\":\""
-	    KEY "\",\"totalAmount\":1}");
+	parse("{\"concertId\":\"c\",\"userId\":\"u\",\"tickets\":[{\"tierId\":"
+	      "\"a\","
+	      "\"quantity\":1},{\"tierId\":\"b\",\"quantity\":2}],"
+	      "\"idempotencyKey\":\"" KEY "\",\"totalAmount\":1}");
 	a = booking_request_canonical(&br);
-	parse("{\"totalAmount\":1.00,\"tickets\":[{\"quantity\":2,\"tierId\":\"b\"},"
-	    "{\"tierId\":\"a\",\"quantity\":1}],\"userId\":\"u\",\"concertId\":\"c\","
-	    "\"idempotencyKey\":\"" KEY "\"}");
+	parse("{\"totalAmount\":1.00,\"tickets\":[{\"quantity\":2,\"tierId\":"
+	      "\"b\"},"
+	      "{\"tierId\":\"a\",\"quantity\":1}],\"userId\":\"u\","
+	      "\"concertId\":\"c\","
+	      "\"idempotencyKey\":\"" KEY "\"}");
 	b = booking_request_canonical(&br);
 	ck_assert_str_eq(a, b);
 	free(b);
-	parse("{\"concertId\":\"c\",\"userId\":\"v\",\"tickets\":[{\"tierId\":\"a\","
-	    "\"quantity\":1},{\"tierId\":\"b\",\"quantity\":2}],\"idempotencyKey\":\""
-	    KEY "\",\"totalAmount\":1}");
+	parse("{\"concertId\":\"c\",\"userId\":\"v\",\"tickets\":[{\"tierId\":"
+	      "\"a\","
+	      "\"quantity\":1},{\"tierId\":\"b\",\"quantity\":2}],"
+	      "\"idempotencyKey\":\"" KEY "\",\"totalAmount\":1}");
 	b = booking_request_canonical(&br);
 	ck_assert_str_ne(a, b);
 	free(a);
@@ -109,7 +124,8 @@ END_TEST
 
 #define GOOD_TAIL ",\"idempotencyKey\":\"" KEY "\",\"totalAmount\":10}"
 #define LINE(t, q) "[{\"tierId\":" t ",\"quantity\":" q "}]"
-#define BODY(c, u, tickets) "{\"concertId\":" c ",\"userId\":" u ",\"tickets\":" tickets GOOD_TAIL
+#define BODY(c, u, tickets)                                                    \
+	"{\"concertId\":" c ",\"userId\":" u ",\"tickets\":" tickets GOOD_TAIL
 
 START_TEST(malformed_bodies)
 {
@@ -129,9 +145,11 @@ START_TEST(concert_id_errors)
 	assert_invalid("{\"userId\":\"u\"}", "concertId");
 	assert_invalid(BODY("7", "\"u\"", LINE("\"t\"", "1")), "concertId");
 	assert_invalid(BODY("null", "\"u\"", LINE("\"t\"", "1")), "concertId");
-	assert_invalid(BODY("\"a b\"", "\"u\"", LINE("\"t\"", "1")), "concertId");
+	assert_invalid(
+	    BODY("\"a b\"", "\"u\"", LINE("\"t\"", "1")), "concertId");
 	assert_invalid(BODY("\"\"", "\"u\"", LINE("\"t\"", "1")), "concertId");
-	assert_invalid(BODY("\"a\\u0000b\"", "\"u\"", LINE("\"t\"", "1")), "concertId");
+	assert_invalid(
+	    BODY("\"a\\u0000b\"", "\"u\"", LINE("\"t\"", "1")), "concertId");
 }
 END_TEST
 
@@ -139,17 +157,26 @@ START_TEST(user_id_errors)
 {
 	assert_invalid(BODY("\"c\"", "\"\"", LINE("\"t\"", "1")), "userId");
 	assert_invalid(BODY("\"c\"", "1", LINE("\"t\"", "1")), "userId");
-	assert_invalid(BODY("\"c\"", "\"a\\u0000b\"", LINE("\"t\"", "1")), "userId");
-	assert_invalid(BODY("\"c\"", "\"a\\u0007b\"", LINE("\"t\"", "1")), "userId");
+	assert_invalid(
+	    BODY("\"c\"", "\"a\\u0000b\"", LINE("\"t\"", "1")), "userId");
+	assert_invalid(
+	    BODY("\"c\"", "\"a\\u0007b\"", LINE("\"t\"", "1")), "userId");
 	/* Raw surrogate and overlong bytes: json-c lets both through. */
-	assert_invalid(BODY("\"c\"", "\"\xed\xa0\x80\"", LINE("\"t\"", "1")), "userId");
-	assert_invalid(BODY("\"c\"", "\"\xc0\xaf\"", LINE("\"t\"", "1")), "userId");
+	assert_invalid(
+	    BODY("\"c\"", "\"\xed\xa0\x80\"", LINE("\"t\"", "1")), "userId");
+	assert_invalid(
+	    BODY("\"c\"", "\"\xc0\xaf\"", LINE("\"t\"", "1")), "userId");
 	assert_invalid(BODY("\"c\"",
-	    "\"01234567890123456789012345678901234567890123456789012345678901234\"",
-	    LINE("\"t\"", "1")), "userId");
+	                   "\"0123456789012345678901234567890123456789012345678"
+	                   "9012345678901234\"",
+	                   LINE("\"t\"", "1")),
+	    "userId");
 	/* 64 characters of two bytes each are fine. */
-	ck_assert_int_eq(parse(BODY("\"c\"", "\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
-	    "\\u00e9\\u00e9\\u00e9\"", LINE("\"t\"", "1"))), 0);
+	ck_assert_int_eq(parse(BODY("\"c\"",
+	                     "\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+	                     "\\u00e9\\u00e9\\u00e9\"",
+	                     LINE("\"t\"", "1"))),
+	    0);
 }
 END_TEST
 
@@ -158,59 +185,91 @@ START_TEST(ticket_errors)
 	assert_invalid(BODY("\"c\"", "\"u\"", "{}"), "tickets");
 	assert_invalid(BODY("\"c\"", "\"u\"", "[]"), "tickets");
 	assert_invalid(BODY("\"c\"", "\"u\"", "[1]"), "tickets[0]");
-	assert_invalid(BODY("\"c\"", "\"u\"", LINE("\"t\"", "0")), "tickets[0].quantity");
-	assert_invalid(BODY("\"c\"", "\"u\"", LINE("\"t\"", "11")), "tickets[0].quantity");
-	assert_invalid(BODY("\"c\"", "\"u\"", LINE("\"t\"", "-1")), "tickets[0].quantity");
-	assert_invalid(BODY("\"c\"", "\"u\"", LINE("\"t\"", "1.5")), "tickets[0].quantity");
-	assert_invalid(BODY("\"c\"", "\"u\"", LINE("\"t\"", "\"2\"")), "tickets[0].quantity");
-	assert_invalid(BODY("\"c\"", "\"u\"", LINE("\"t\"", "true")), "tickets[0].quantity");
-	assert_invalid(BODY("\"c\"", "\"u\"", LINE("\"t\"", "99999999999999999999999")),
+	assert_invalid(
+	    BODY("\"c\"", "\"u\"", LINE("\"t\"", "0")), "tickets[0].quantity");
+	assert_invalid(
+	    BODY("\"c\"", "\"u\"", LINE("\"t\"", "11")), "tickets[0].quantity");
+	assert_invalid(
+	    BODY("\"c\"", "\"u\"", LINE("\"t\"", "-1")), "tickets[0].quantity");
+	assert_invalid(BODY("\"c\"", "\"u\"", LINE("\"t\"", "1.5")),
 	    "tickets[0].quantity");
-	assert_invalid(BODY("\"c\"", "\"u\"", LINE("\"a b\"", "1")), "tickets[0].tierId");
-	assert_invalid(BODY("\"c\"", "\"u\"", LINE("5", "1")), "tickets[0].tierId");
-	assert_invalid(BODY("\"c\"", "\"u\"", "[{\"quantity\":1}]"), "tickets[0].tierId");
-	assert_invalid(BODY("\"c\"", "\"u\"", "[{\"tierId\":\"t\"}]"), "tickets[0].quantity");
-	assert_invalid(BODY("\"c\"", "\"u\"", "[{\"tierId\":\"t\",\"quantity\":1},"
-	    "{\"tierId\":\"t\",\"quantity\":2}]"), "tickets[1].tierId");
-	assert_invalid(BODY("\"c\"", "\"u\"", "[{\"tierId\":\"a\",\"quantity\":1},"
-	    "{\"tierId\":\"b\",\"quantity\":1},{\"tierId\":\"c\",\"quantity\":1},"
-	    "{\"tierId\":\"d\",\"quantity\":1},{\"tierId\":\"e\",\"quantity\":1},"
-	    "{\"tierId\":\"f\",\"quantity\":1},{\"tierId\":\"g\",\"quantity\":1},"
-	    "{\"tierId\":\"h\",\"quantity\":1},{\"tierId\":\"i\",\"quantity\":1},"
-	    "{\"tierId\":\"j\",\"quantity\":1},{\"tierId\":\"k\",\"quantity\":1}]"),
+	assert_invalid(BODY("\"c\"", "\"u\"", LINE("\"t\"", "\"2\"")),
+	    "tickets[0].quantity");
+	assert_invalid(BODY("\"c\"", "\"u\"", LINE("\"t\"", "true")),
+	    "tickets[0].quantity");
+	assert_invalid(
+	    BODY("\"c\"", "\"u\"", LINE("\"t\"", "99999999999999999999999")),
+	    "tickets[0].quantity");
+	assert_invalid(
+	    BODY("\"c\"", "\"u\"", LINE("\"a b\"", "1")), "tickets[0].tierId");
+	assert_invalid(
+	    BODY("\"c\"", "\"u\"", LINE("5", "1")), "tickets[0].tierId");
+	assert_invalid(
+	    BODY("\"c\"", "\"u\"", "[{\"quantity\":1}]"), "tickets[0].tierId");
+	assert_invalid(BODY("\"c\"", "\"u\"", "[{\"tierId\":\"t\"}]"),
+	    "tickets[0].quantity");
+	assert_invalid(BODY("\"c\"", "\"u\"",
+	                   "[{\"tierId\":\"t\",\"quantity\":1},"
+	                   "{\"tierId\":\"t\",\"quantity\":2}]"),
+	    "tickets[1].tierId");
+	assert_invalid(BODY("\"c\"", "\"u\"",
+	                   "[{\"tierId\":\"a\",\"quantity\":1},"
+	                   "{\"tierId\":\"b\",\"quantity\":1},{\"tierId\":"
+	                   "\"c\",\"quantity\":1},"
+	                   "{\"tierId\":\"d\",\"quantity\":1},{\"tierId\":"
+	                   "\"e\",\"quantity\":1},"
+	                   "{\"tierId\":\"f\",\"quantity\":1},{\"tierId\":"
+	                   "\"g\",\"quantity\":1},"
+	                   "{\"tierId\":\"h\",\"quantity\":1},{\"tierId\":"
+	                   "\"i\",\"quantity\":1},"
+	                   "{\"tierId\":\"j\",\"quantity\":1},{\"tierId\":"
+	                   "\"k\",\"quantity\":1}]"),
 	    "tickets");
 }
 END_TEST
 
-#define HEAD "{\"concertId\":\"c\",\"userId\":\"u\",\"tickets\":" LINE("\"t\"", "1")
+#define HEAD                                                                   \
+	"{\"concertId\":\"c\",\"userId\":\"u\",\"tickets\":" LINE("\"t\"", "1")
 
 START_TEST(key_total_and_method_errors)
 {
 	assert_invalid(HEAD ",\"totalAmount\":1}", "idempotencyKey");
-	assert_invalid(HEAD ",\"idempotencyKey\":\"nope\",\"totalAmount\":1}", "idempotencyKey");
-	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "x\",\"totalAmount\":1}",
+	assert_invalid(HEAD ",\"idempotencyKey\":\"nope\",\"totalAmount\":1}",
+	    "idempotencyKey");
+	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY
+	                    "x\",\"totalAmount\":1}",
 	    "idempotencyKey");
 	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\"}", "totalAmount");
-	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\",\"totalAmount\":\"1\"}",
+	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY
+	                    "\",\"totalAmount\":\"1\"}",
 	    "totalAmount");
-	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\",\"totalAmount\":-1}",
+	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY
+	                    "\",\"totalAmount\":-1}",
 	    "totalAmount");
-	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\",\"totalAmount\":1.999}",
+	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY
+	                    "\",\"totalAmount\":1.999}",
 	    "totalAmount");
-	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\",\"totalAmount\":1e3}",
+	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY
+	                    "\",\"totalAmount\":1e3}",
 	    "totalAmount");
 	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\",\"totalAmount\":"
-	    "1e400}", "totalAmount");
+	                    "1e400}",
+	    "totalAmount");
 	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\",\"totalAmount\":"
-	    "99999999999999999999}", "totalAmount");
-	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\",\"totalAmount\":NaN}",
+	                    "99999999999999999999}",
 	    "totalAmount");
-	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\",\"totalAmount\":-Infinity}",
+	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY
+	                    "\",\"totalAmount\":NaN}",
+	    "totalAmount");
+	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY
+	                    "\",\"totalAmount\":-Infinity}",
 	    "totalAmount");
 	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\",\"totalAmount\":1,"
-	    "\"paymentMethod\":\"cash\"}", "paymentMethod");
+	                    "\"paymentMethod\":\"cash\"}",
+	    "paymentMethod");
 	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\",\"totalAmount\":1,"
-	    "\"paymentMethod\":1}", "paymentMethod");
+	                    "\"paymentMethod\":1}",
+	    "paymentMethod");
 }
 END_TEST
 

@@ -59,12 +59,17 @@ START_TEST(content_length_bounds)
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(request_parse_length("100", 100, &n), 0);
 	ck_assert_uint_eq(n, 100);
-	ck_assert_int_eq(request_parse_length("101", 100, &n), REQUEST_LENGTH_TOO_LARGE);
-	ck_assert_int_eq(request_parse_length("99999999999999999999999999", 100, &n),
+	ck_assert_int_eq(
+	    request_parse_length("101", 100, &n), REQUEST_LENGTH_TOO_LARGE);
+	ck_assert_int_eq(
+	    request_parse_length("99999999999999999999999999", 100, &n),
 	    REQUEST_LENGTH_TOO_LARGE);
-	ck_assert_int_eq(request_parse_length("-1", 100, &n), REQUEST_LENGTH_MALFORMED);
-	ck_assert_int_eq(request_parse_length("1e2", 100, &n), REQUEST_LENGTH_MALFORMED);
-	ck_assert_int_eq(request_parse_length(" 5", 100, &n), REQUEST_LENGTH_MALFORMED);
+	ck_assert_int_eq(
+	    request_parse_length("-1", 100, &n), REQUEST_LENGTH_MALFORMED);
+	ck_assert_int_eq(
+	    request_parse_length("1e2", 100, &n), REQUEST_LENGTH_MALFORMED);
+	ck_assert_int_eq(
+	    request_parse_length(" 5", 100, &n), REQUEST_LENGTH_MALFORMED);
 }
 END_TEST
 
@@ -75,7 +80,8 @@ START_TEST(body_read_in_chunks)
 	struct response res;
 
 	response_init(&res);
-	ck_assert_int_eq(request_read_body(&req, "7", 64, mem_read, &m, &res), 0);
+	ck_assert_int_eq(
+	    request_read_body(&req, "7", 64, mem_read, &m, &res), 0);
 	ck_assert_uint_eq(req.body_len, 7);
 	ck_assert_str_eq(req.body, "{\"a\":1}");
 	request_free(&req);
@@ -90,7 +96,8 @@ START_TEST(body_shorter_than_announced_is_400)
 	struct response res;
 
 	response_init(&res);
-	ck_assert_int_eq(request_read_body(&req, "10", 64, mem_read, &m, &res), -1);
+	ck_assert_int_eq(
+	    request_read_body(&req, "10", 64, mem_read, &m, &res), -1);
 	ck_assert_int_eq(res.status, 400);
 	ck_assert_str_eq(error_code(&res), "INVALID_REQUEST");
 	request_free(&req);
@@ -105,7 +112,8 @@ START_TEST(body_over_cap_is_413)
 	struct response res;
 
 	response_init(&res);
-	ck_assert_int_eq(request_read_body(&req, "65", 64, mem_read, &m, &res), -1);
+	ck_assert_int_eq(
+	    request_read_body(&req, "65", 64, mem_read, &m, &res), -1);
 	ck_assert_int_eq(res.status, 413);
 	ck_assert_str_eq(error_code(&res), "PAYLOAD_TOO_LARGE");
 	ck_assert_ptr_null(req.body);
@@ -120,7 +128,8 @@ START_TEST(malformed_length_is_400)
 	struct response res;
 
 	response_init(&res);
-	ck_assert_int_eq(request_read_body(&req, "x", 64, mem_read, &m, &res), -1);
+	ck_assert_int_eq(
+	    request_read_body(&req, "x", 64, mem_read, &m, &res), -1);
 	ck_assert_int_eq(res.status, 400);
 	response_free(&res);
 }
@@ -149,20 +158,26 @@ START_TEST(routes_match)
 
 	ck_assert_int_eq(router_match("GET", "/health", &m), ROUTER_FOUND);
 	ck_assert_int_eq(m.id, ROUTE_HEALTH);
-	ck_assert_int_eq(router_match("GET", "/api/concerts", &m), ROUTER_FOUND);
+	ck_assert_int_eq(
+	    router_match("GET", "/api/concerts", &m), ROUTER_FOUND);
 	ck_assert_int_eq(m.id, ROUTE_CONCERTS);
-	ck_assert_int_eq(router_match("GET", "/api/concerts/concert_001", &m), ROUTER_FOUND);
+	ck_assert_int_eq(
+	    router_match("GET", "/api/concerts/concert_001", &m), ROUTER_FOUND);
 	ck_assert_int_eq(m.id, ROUTE_CONCERT);
 	ck_assert_uint_eq(m.param_len, 11);
 	ck_assert(strncmp(m.param, "concert_001", m.param_len) == 0);
-	ck_assert_int_eq(router_match("HEAD", "/api/concerts/c1/availability", &m),
+	ck_assert_int_eq(
+	    router_match("HEAD", "/api/concerts/c1/availability", &m),
 	    ROUTER_FOUND);
 	ck_assert_int_eq(m.id, ROUTE_AVAILABILITY);
-	ck_assert_int_eq(router_match("POST", "/api/bookings", &m), ROUTER_FOUND);
+	ck_assert_int_eq(
+	    router_match("POST", "/api/bookings", &m), ROUTER_FOUND);
 	ck_assert_int_eq(m.id, ROUTE_BOOKINGS);
-	ck_assert_int_eq(router_match("GET", "/api/bookings/bk_1", &m), ROUTER_FOUND);
+	ck_assert_int_eq(
+	    router_match("GET", "/api/bookings/bk_1", &m), ROUTER_FOUND);
 	ck_assert_int_eq(m.id, ROUTE_BOOKING);
-	ck_assert_int_eq(router_match("POST", "/api/bookings/bk_1/cancel", &m), ROUTER_FOUND);
+	ck_assert_int_eq(router_match("POST", "/api/bookings/bk_1/cancel", &m),
+	    ROUTER_FOUND);
 	ck_assert_int_eq(m.id, ROUTE_BOOKING_CANCEL);
 	ck_assert_int_eq(router_match("GET", "/metrics", &m), ROUTER_FOUND);
 	ck_assert_int_eq(m.id, ROUTE_METRICS);
@@ -173,15 +188,22 @@ START_TEST(unknown_routes_and_methods)
 {
 	struct route_match m;
 
-	ck_assert_int_eq(router_match("GET", "/api/nope", &m), ROUTER_NOT_FOUND);
-	ck_assert_int_eq(router_match("GET", "/api/concerts/", &m), ROUTER_NOT_FOUND);
-	ck_assert_int_eq(router_match("GET", "/api/concerts/a/b", &m), ROUTER_NOT_FOUND);
-	ck_assert_int_eq(router_match("GET", "/api/concertsx", &m), ROUTER_NOT_FOUND);
-	ck_assert_int_eq(router_match("DELETE", "/api/concerts", &m), ROUTER_BAD_METHOD);
+	ck_assert_int_eq(
+	    router_match("GET", "/api/nope", &m), ROUTER_NOT_FOUND);
+	ck_assert_int_eq(
+	    router_match("GET", "/api/concerts/", &m), ROUTER_NOT_FOUND);
+	ck_assert_int_eq(
+	    router_match("GET", "/api/concerts/a/b", &m), ROUTER_NOT_FOUND);
+	ck_assert_int_eq(
+	    router_match("GET", "/api/concertsx", &m), ROUTER_NOT_FOUND);
+	ck_assert_int_eq(
+	    router_match("DELETE", "/api/concerts", &m), ROUTER_BAD_METHOD);
 	ck_assert_str_eq(m.allow, "GET");
-	ck_assert_int_eq(router_match("GET", "/api/bookings", &m), ROUTER_BAD_METHOD);
+	ck_assert_int_eq(
+	    router_match("GET", "/api/bookings", &m), ROUTER_BAD_METHOD);
 	ck_assert_str_eq(m.allow, "POST");
-	ck_assert_int_eq(router_match("GET", "/api/bookings/x/cancel", &m), ROUTER_BAD_METHOD);
+	ck_assert_int_eq(router_match("GET", "/api/bookings/x/cancel", &m),
+	    ROUTER_BAD_METHOD);
 }
 END_TEST
 
@@ -216,7 +238,8 @@ START_TEST(dispatch_errors)
 	ck_assert_str_eq(error_code(&res), "INVALID_REQUEST");
 
 	req.path = "/api/bookings/"
-	    "x12345678901234567890123456789012345678901234567890123456789012345";
+	           "x1234567890123456789012345678901234567890123456789012345678"
+	           "9012345";
 	app_dispatch(&app, &req, &res);
 	ck_assert_int_eq(res.status, 400);
 
@@ -305,7 +328,8 @@ START_TEST(response_head)
 	response_init(&res);
 	response_unavailable(&res, "down");
 	ck_assert_uint_gt(response_format_head(&res, head, sizeof(head)), 0);
-	ck_assert_str_eq(head, "Status: 503 Service Unavailable\r\n"
+	ck_assert_str_eq(head,
+	    "Status: 503 Service Unavailable\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "Retry-After: 1\r\n\r\n");
@@ -315,13 +339,15 @@ START_TEST(response_head)
 	res.retry_after = 0;
 	res.allow = "GET";
 	response_format_head(&res, head, sizeof(head));
-	ck_assert_ptr_nonnull(strstr(head, "Status: 405 Method Not Allowed\r\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(head, "Status: 405 Method Not Allowed\r\n"));
 	ck_assert_ptr_nonnull(strstr(head, "Allow: GET\r\n"));
 	response_free(&res);
 }
 END_TEST
 
-/* Counters are shared memory: a forked child's increments show in the parent. */
+/* Counters are shared memory: a forked child's increments show in the parent.
+ */
 START_TEST(metrics_shared_across_fork)
 {
 	char *text;
@@ -341,17 +367,25 @@ START_TEST(metrics_shared_across_fork)
 	metrics_db_error("40P01");
 
 	text = metrics_render(2, 8);
-	ck_assert_ptr_nonnull(strstr(text,
-	    "ticketd_requests_total{route=\"bookings.create\",status=\"201\"} 2\n"));
-	ck_assert_ptr_nonnull(strstr(text,
-	    "ticketd_request_duration_seconds_bucket{route=\"bookings.create\",le=\"0.005\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(text,
-	    "ticketd_request_duration_seconds_bucket{route=\"bookings.create\",le=\"+Inf\"} 2\n"));
-	ck_assert_ptr_nonnull(strstr(text, "ticketd_bookings_total{outcome=\"confirmed\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(text, "ticketd_db_errors_total{class=\"connection\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(text, "ticketd_db_errors_total{class=\"40\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(text, "ticketd_workers{pool=\"book\",state=\"busy\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(text, "ticketd_workers{pool=\"book\",state=\"idle\"} 7\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "ticketd_requests_total{route=\"bookings.create\","
+	                 "status=\"201\"} 2\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "ticketd_request_duration_seconds_bucket{route="
+	                 "\"bookings.create\",le=\"0.005\"} 1\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "ticketd_request_duration_seconds_bucket{route="
+	                 "\"bookings.create\",le=\"+Inf\"} 2\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "ticketd_bookings_total{outcome=\"confirmed\"} 1\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "ticketd_db_errors_total{class=\"connection\"} 1\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "ticketd_db_errors_total{class=\"40\"} 1\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "ticketd_workers{pool=\"book\",state=\"busy\"} 1\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "ticketd_workers{pool=\"book\",state=\"idle\"} 7\n"));
 	free(text);
 }
 END_TEST

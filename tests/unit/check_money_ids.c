@@ -33,7 +33,8 @@ START_TEST(money_rejects)
 	    "Infinity", "10000000.01", "1 ", "0x10", "999999999999999"};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(money_parse_cents(bad[i], &c) == -1, "accepted %s", bad[i]);
+		ck_assert_msg(
+		    money_parse_cents(bad[i], &c) == -1, "accepted %s", bad[i]);
 	}
 }
 END_TEST
@@ -72,10 +73,14 @@ START_TEST(uuids)
 {
 	char out[IDS_UUID_LEN + 1];
 
-	ck_assert_int_eq(ids_normalize_uuid("550E8400-E29B-41D4-A716-446655440000", out), 0);
+	ck_assert_int_eq(
+	    ids_normalize_uuid("550E8400-E29B-41D4-A716-446655440000", out), 0);
 	ck_assert_str_eq(out, "550e8400-e29b-41d4-a716-446655440000");
-	ck_assert_int_eq(ids_normalize_uuid("550e8400e29b41d4a716446655440000", out), -1);
-	ck_assert_int_eq(ids_normalize_uuid("550e8400-e29b-41d4-a716-44665544000g", out), -1);
+	ck_assert_int_eq(
+	    ids_normalize_uuid("550e8400e29b41d4a716446655440000", out), -1);
+	ck_assert_int_eq(
+	    ids_normalize_uuid("550e8400-e29b-41d4-a716-44665544000g", out),
+	    -1);
 	ck_assert_int_eq(ids_normalize_uuid("", out), -1);
 }
 END_TEST
@@ -95,14 +100,14 @@ END_TEST
 START_TEST(utf8_strict)
 {
 	ck_assert(ids_is_clean_utf8("caf\xc3\xa9", 5));
-	ck_assert(ids_is_clean_utf8("\xf0\x9f\x8e\xb5", 4));       /* U+1F3B5 */
-	ck_assert(!ids_is_clean_utf8("\xc0\xaf", 2));              /* overlong '/' */
-	ck_assert(!ids_is_clean_utf8("\xe0\x80\xaf", 3));          /* overlong */
-	ck_assert(!ids_is_clean_utf8("\xed\xa0\x80", 3));          /* surrogate */
-	ck_assert(!ids_is_clean_utf8("\xf4\x90\x80\x80", 4));      /* > U+10FFFF */
-	ck_assert(!ids_is_clean_utf8("\xc3", 1));                  /* truncated */
-	ck_assert(!ids_is_clean_utf8("a\x01", 2));                 /* control */
-	ck_assert(!ids_is_clean_utf8("\xc2\x85", 2));              /* C1 control */
+	ck_assert(ids_is_clean_utf8("\xf0\x9f\x8e\xb5", 4));  /* U+1F3B5 */
+	ck_assert(!ids_is_clean_utf8("\xc0\xaf", 2));         /* overlong '/' */
+	ck_assert(!ids_is_clean_utf8("\xe0\x80\xaf", 3));     /* overlong */
+	ck_assert(!ids_is_clean_utf8("\xed\xa0\x80", 3));     /* surrogate */
+	ck_assert(!ids_is_clean_utf8("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+	ck_assert(!ids_is_clean_utf8("\xc3", 1));             /* truncated */
+	ck_assert(!ids_is_clean_utf8("a\x01", 2));            /* control */
+	ck_assert(!ids_is_clean_utf8("\xc2\x85", 2));         /* C1 control */
 	ck_assert(!ids_is_clean_utf8("\xff", 1));
 }
 END_TEST

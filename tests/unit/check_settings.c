@@ -16,7 +16,8 @@ START_TEST(defaults)
 	settings_defaults(&s);
 	ck_assert_str_eq(s.database_url, "postgresql:///ticketd");
 	ck_assert_int_eq(s.payment_latency_ms, 100);
-	ck_assert(s.payment_decline_rate > 0.049 && s.payment_decline_rate < 0.051);
+	ck_assert(
+	    s.payment_decline_rate > 0.049 && s.payment_decline_rate < 0.051);
 	ck_assert_int_ge(s.backlog, 1024);
 	ck_assert_int_eq(s.max_body, 65536);
 	ck_assert_str_eq(s.pidfile, "");
@@ -30,21 +31,36 @@ START_TEST(bounds)
 	char err[256];
 
 	settings_defaults(&s);
-	ck_assert_int_eq(settings_set(&s, "TICKETD_BOOK_WORKERS", "64", err, sizeof(err)), 0);
+	ck_assert_int_eq(
+	    settings_set(&s, "TICKETD_BOOK_WORKERS", "64", err, sizeof(err)),
+	    0);
 	ck_assert_int_eq(s.book_workers, 64);
-	ck_assert_int_eq(settings_set(&s, "TICKETD_BOOK_WORKERS", "0", err, sizeof(err)), -1);
+	ck_assert_int_eq(
+	    settings_set(&s, "TICKETD_BOOK_WORKERS", "0", err, sizeof(err)),
+	    -1);
 	ck_assert_ptr_nonnull(strstr(err, "TICKETD_BOOK_WORKERS"));
-	ck_assert_int_eq(settings_set(&s, "TICKETD_BOOK_WORKERS", "12x", err, sizeof(err)), -1);
-	ck_assert_int_eq(settings_set(&s, "TICKETD_BOOK_WORKERS", "", err, sizeof(err)), -1);
-	ck_assert_int_eq(settings_set(&s, "TICKETD_BACKLOG", "99999999999999999999",
-	    err, sizeof(err)), -1);
+	ck_assert_int_eq(
+	    settings_set(&s, "TICKETD_BOOK_WORKERS", "12x", err, sizeof(err)),
+	    -1);
+	ck_assert_int_eq(
+	    settings_set(&s, "TICKETD_BOOK_WORKERS", "", err, sizeof(err)), -1);
+	ck_assert_int_eq(settings_set(&s, "TICKETD_BACKLOG",
+	                     "99999999999999999999", err, sizeof(err)),
+	    -1);
 	ck_assert_int_eq(s.book_workers, 64);
-	ck_assert_int_eq(settings_set(&s, "PAYMENT_DECLINE_RATE", "0", err, sizeof(err)), 0);
+	ck_assert_int_eq(
+	    settings_set(&s, "PAYMENT_DECLINE_RATE", "0", err, sizeof(err)), 0);
 	ck_assert(s.payment_decline_rate == 0.0);
-	ck_assert_int_eq(settings_set(&s, "PAYMENT_DECLINE_RATE", "1.5", err, sizeof(err)), -1);
-	ck_assert_int_eq(settings_set(&s, "PAYMENT_DECLINE_RATE", "nan", err, sizeof(err)), -1);
-	ck_assert_int_eq(settings_set(&s, "LOG_LEVEL", "loud", err, sizeof(err)), -1);
-	ck_assert_int_eq(settings_set(&s, "NO_SUCH_SETTING", "1", err, sizeof(err)), -1);
+	ck_assert_int_eq(
+	    settings_set(&s, "PAYMENT_DECLINE_RATE", "1.5", err, sizeof(err)),
+	    -1);
+	ck_assert_int_eq(
+	    settings_set(&s, "PAYMENT_DECLINE_RATE", "nan", err, sizeof(err)),
+	    -1);
+	ck_assert_int_eq(
+	    settings_set(&s, "LOG_LEVEL", "loud", err, sizeof(err)), -1);
+	ck_assert_int_eq(
+	    settings_set(&s, "NO_SUCH_SETTING", "1", err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "unknown setting"));
 	settings_free(&s);
 }
@@ -61,7 +77,9 @@ START_TEST(file_then_environment)
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	fp = fdopen(fd, "w");
-	fputs("# comment\n\nPAYMENT_LATENCY_MS = 7\nDATABASE_URL=postgresql://x/y\n", fp);
+	fputs("# comment\n\nPAYMENT_LATENCY_MS = "
+	      "7\nDATABASE_URL=postgresql://x/y\n",
+	    fp);
 	fclose(fp);
 
 	settings_defaults(&s);
