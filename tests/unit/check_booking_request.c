@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "booking_request.h"
+#include "unit_main.h"
 
 #define KEY "550e8400-e29b-41d4-a716-446655440000"
 
@@ -295,11 +296,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(suite());
 }

@@ -13,6 +13,7 @@
 #include "request.h"
 #include "response.h"
 #include "router.h"
+#include "unit_main.h"
 
 struct mem {
 	const char *data;
@@ -416,11 +417,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(suite());
 }

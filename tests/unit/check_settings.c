@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "settings.h"
+#include "unit_main.h"
 
 START_TEST(defaults)
 {
@@ -121,11 +122,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(suite());
 }
