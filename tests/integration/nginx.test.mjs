@@ -2,6 +2,7 @@
 // headers, the static front end, its own errors in the API's JSON envelope, rate limiting,
 // and a JSON 502 while the daemon is down.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 
@@ -153,6 +154,20 @@ test('a burst of bookings from one address is limited with 429 RATE_LIMITED and 
   for (const r of passed) assertError(assert, r, 400, 'INVALID_REQUEST');
   const reads = await Promise.all(Array.from({ length: 20 }, () => s.get('/api/concerts')));
   assert.deepEqual(reads.map((r) => r.status), Array(20).fill(200));
+
+  // The budget is per address: a fan on another address (127.0.0.2) still reaches the daemon.
+  const other = await new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/api/bookings',
+      localAddress: '127.0.0.2', headers: opts.headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
+        body: Buffer.concat(chunks).toString(), json: JSON.parse(Buffer.concat(chunks).toString()) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  assertError(assert, other, 400, 'INVALID_REQUEST');
 });
 
 test('while ticketd is down nginx answers 502 SERVICE_UNAVAILABLE in JSON, and recovers', async () => {
