@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db.h"
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -26,15 +26,6 @@ struct db {
 	long long next_attempt_ms; /* while down: do not try before this */
 	int backoff_ms;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct db *
 db_new(const struct settings *cfg, const char *conninfo, const char *app_name,
@@ -92,7 +83,7 @@ db_connect(struct db *db)
 	}
 	db_drop(db);
 
-	now = now_ms();
+	now = clock_now_ms();
 	if (now < db->next_attempt_ms) {
 		return DB_ERR_UNAVAILABLE;
 	}

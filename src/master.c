@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 #include "master.h"
@@ -61,23 +62,6 @@ on_reload(int sig)
 	got_reload = 1;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
 static const char *
 pool_name(const struct pool *p)
 {
@@ -99,7 +83,7 @@ spawn(const struct settings *cfg, struct pool *p, int slot, int other_fd,
 		worker_run(cfg, p->kind, slot, p->fd, semid);
 	}
 	p->pids[slot] = pid;
-	p->born_ms[slot] = now_ms();
+	p->born_ms[slot] = clock_now_ms();
 }
 
 static int
@@ -172,9 +156,9 @@ respawn(const struct settings *cfg, struct pool *pools, int semid)
 				continue;
 			}
 			if (pools[i].born_ms[s] != 0 &&
-			    now_ms() - pools[i].born_ms[s] <
+			    clock_now_ms() - pools[i].born_ms[s] <
 			        RESPAWN_MIN_LIFE_MS) {
-				sleep_ms(RESPAWN_DELAY_MS);
+				clock_sleep_ms(RESPAWN_DELAY_MS);
 			}
 			spawn(cfg, &pools[i], s, pools[1 - i].fd, semid);
 		}
@@ -197,19 +181,19 @@ signal_all(struct pool *pools, int npools, int sig)
 static void
 drain(const struct settings *cfg, struct pool *pools)
 {
-	long long deadline = now_ms() + cfg->drain_timeout_ms;
+	long long deadline = clock_now_ms() + cfg->drain_timeout_ms;
 	int alive;
 
 	signal_all(pools, 2, SIGTERM);
-	while ((alive = reap(pools, 2, 0)) > 0 && now_ms() < deadline) {
-		sleep_ms(20);
+	while ((alive = reap(pools, 2, 0)) > 0 && clock_now_ms() < deadline) {
+		clock_sleep_ms(20);
 	}
 	if (alive > 0) {
 		log_warn("%d workers still busy after %d ms: killing them",
 		    alive, cfg->drain_timeout_ms);
 		signal_all(pools, 2, SIGKILL);
 		while (reap(pools, 2, 0) > 0) {
-			sleep_ms(10);
+			clock_sleep_ms(10);
 		}
 	}
 }

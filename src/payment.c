@@ -3,12 +3,11 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "payment.h"
 
@@ -33,16 +32,6 @@ payment_declines(const char *key, const char *method, double rate)
 	return strcmp(method, "test_decline") == 0 || draw < rate;
 }
 
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-		continue;
-	}
-}
-
 int
 payment_authorize(const struct settings *cfg, const char *key,
     const char *method, int64_t cents, char *ref, size_t reflen)
@@ -50,13 +39,13 @@ payment_authorize(const struct settings *cfg, const char *key,
 	snprintf(ref, reflen, "auth_%.8s%.4s", key, key + 9);
 
 	if (cfg->payment_latency_ms > cfg->payment_timeout_ms) {
-		sleep_ms(cfg->payment_timeout_ms);
+		clock_sleep_ms(cfg->payment_timeout_ms);
 		log_warn("payment %s timed out after %d ms", ref,
 		    cfg->payment_timeout_ms);
 		return PAYMENT_TIMEOUT;
 	}
 	if (cfg->payment_latency_ms > 0) {
-		sleep_ms(cfg->payment_latency_ms);
+		clock_sleep_ms(cfg->payment_latency_ms);
 	}
 	if (payment_declines(key, method, cfg->payment_decline_rate)) {
 		log_info(

@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
 #include "app.h"
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 #include "queries.h"
@@ -43,19 +43,10 @@ fcgi_read(void *ctx, char *buf, int n)
 	return FCGX_GetStr(buf, n, ((FCGX_Request *)ctx)->in);
 }
 
-static long long
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void
 serve_one(struct app *app, FCGX_Request *fr)
 {
-	long long start = now_us();
+	long long start = clock_now_us();
 	int route = ROUTE_COUNT;
 	struct request req;
 	struct response res;
@@ -77,7 +68,7 @@ serve_one(struct app *app, FCGX_Request *fr)
 		FCGX_PutStr(body, (int)blen, fr->out);
 	}
 
-	metrics_request(route, res.status, now_us() - start);
+	metrics_request(route, res.status, clock_now_us() - start);
 	response_free(&res);
 	request_free(&req);
 }
