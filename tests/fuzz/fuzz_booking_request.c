@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "booking_request.h"
-#include "ids.h"
-#include "money.h"
+#include "http/booking_request.h"
+#include "domain/ids.h"
+#include "domain/money.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

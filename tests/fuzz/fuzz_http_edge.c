@@ -20,12 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "booking_request.h"
-#include "ids.h"
-#include "request.h"
-#include "response.h"
-#include "router.h"
+#include "http/app.h"
+#include "http/booking_request.h"
+#include "domain/ids.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "http/router.h"
 
 #define FUZZ_MAX_BODY 4096 /* a small cap so 413 is reachable */
 #define NFIELDS 4

@@ -99,11 +99,11 @@ compile_sources() {
 
 	mkdir -p "$BUILD/obj"
 	OBJS=()
-	for src in "$REPO_ROOT"/src/*.c; do
+	for src in "$REPO_ROOT"/src/*/*.c; do
 		[ "$(basename "$src")" = main.c ] && continue
 		obj=$BUILD/obj/$(basename "${src%.c}").o
 		if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$BUILD/include/config.h" -nt "$obj" ] ||
-			[ -n "$(find "$REPO_ROOT/src" -maxdepth 1 -name '*.h' -newer "$obj" -print -quit)" ]; then
+			[ -n "$(find "$REPO_ROOT/src" -mindepth 2 -maxdepth 2 -name '*.h' -newer "$obj" -print -quit)" ]; then
 			"$CC" "${CFLAGS[@]}" "${SAN[@]}" -fsanitize=fuzzer-no-link -Wall -Wextra \
 				-Wno-unused-parameter "${PKG_CFLAGS[@]}" -c "$src" -o "$obj" || return 1
 		fi

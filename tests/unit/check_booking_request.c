@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "booking_request.h"
+#include "http/booking_request.h"
 #include "unit_main.h"
 
 #define KEY "550e8400-e29b-41d4-a716-446655440000"

@@ -8,11 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "metrics.h"
-#include "request.h"
-#include "response.h"
-#include "router.h"
+#include "http/app.h"
+#include "base/metrics.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "http/router.h"
 #include "unit_main.h"
 
 struct mem {

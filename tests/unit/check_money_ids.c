@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ids.h"
-#include "money.h"
-#include "payment.h"
+#include "domain/ids.h"
+#include "domain/money.h"
+#include "domain/payment.h"
 #include "unit_main.h"
 
 START_TEST(money_parses_exactly)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "settings.h"
+#include "daemon/settings.h"
 #include "unit_main.h"
 
 START_TEST(defaults)

@@ -1,0 +1,280 @@
+/*
+ * metrics.c - counters shared across the prefork workers.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "base/metrics.h"
+
+static const int statuses[] = {
+    200, 201, 400, 402, 404, 405, 409, 413, 415, 422, 500, 503, 504};
+#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]) + 1) /* + other */
+
+/* Histogram bounds in microseconds. */
+static const long long bounds_us[] = {1000, 2500, 5000, 10000, 25000, 50000,
+    100000, 250000, 500000, 1000000, 2500000, 5000000};
+#define NBOUNDS (sizeof(bounds_us) / sizeof(bounds_us[0]))
+
+static const char *const outcome_names[OUTCOME_COUNT] = {"confirmed",
+    "insufficient", "declined", "duplicate", "key_reused", "payment_timeout",
+    "cancelled"};
+
+/* SQLSTATE classes worth telling apart; "" is a lost connection. */
+static const char *const db_classes[] = {
+    "connection", "08", "22", "23", "40", "55", "57", "other"};
+#define NCLASSES (sizeof(db_classes) / sizeof(db_classes[0]))
+
+#define NROUTES (ROUTE_COUNT + 1) /* + unmatched */
+
+struct shared {
+	uint64_t requests[NROUTES][NSTATUS];
+	uint64_t buckets[NROUTES][NBOUNDS + 1]; /* + Inf */
+	uint64_t sum_us[NROUTES];
+	uint64_t bookings[OUTCOME_COUNT];
+	uint64_t db_errors[NCLASSES];
+	uint64_t restarts[2];
+	uint8_t busy[2][METRICS_MAX_WORKERS];
+};
+
+static struct shared *shm;
+
+#define ADD(field) __atomic_add_fetch(&(field), 1, __ATOMIC_RELAXED)
+#define LOAD(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+
+int
+metrics_init(void)
+{
+	void *p = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		return -1;
+	}
+	shm = p;
+	return 0;
+}
+
+static size_t
+status_index(int status)
+{
+	for (size_t i = 0; i < NSTATUS - 1; i++) {
+		if (statuses[i] == status) {
+			return i;
+		}
+	}
+	return NSTATUS - 1;
+}
+
+void
+metrics_request(int route, int status, long long usec)
+{
+	size_t b = 0;
+
+	if (shm == NULL || route < 0 || route > ROUTE_COUNT) {
+		return;
+	}
+	while (b < NBOUNDS && usec > bounds_us[b]) {
+		b++;
+	}
+	ADD(shm->requests[route][status_index(status)]);
+	ADD(shm->buckets[route][b]);
+	__atomic_add_fetch(
+	    &shm->sum_us[route], (uint64_t)usec, __ATOMIC_RELAXED);
+}
+
+void
+metrics_booking(enum booking_outcome outcome)
+{
+	if (shm != NULL) {
+		ADD(shm->bookings[outcome]);
+	}
+}
+
+void
+metrics_db_error(const char *sqlstate)
+{
+	size_t c = NCLASSES - 1;
+
+	if (shm == NULL) {
+		return;
+	}
+	if (*sqlstate == '\0') {
+		c = 0;
+	} else {
+		for (size_t i = 1; i < NCLASSES - 1; i++) {
+			if (strncmp(sqlstate, db_classes[i], 2) == 0) {
+				c = i;
+			}
+		}
+	}
+	ADD(shm->db_errors[c]);
+}
+
+void
+metrics_worker_restart(int pool)
+{
+	if (shm != NULL) {
+		ADD(shm->restarts[pool]);
+	}
+}
+
+void
+metrics_set_busy(int pool, int slot, int busy)
+{
+	if (shm != NULL && slot >= 0 && slot < METRICS_MAX_WORKERS) {
+		__atomic_store_n(
+		    &shm->busy[pool][slot], (uint8_t)busy, __ATOMIC_RELAXED);
+	}
+}
+
+static const char *
+route_label(int route)
+{
+	return route == ROUTE_COUNT ? "unmatched"
+	                            : router_name((enum route_id)route);
+}
+
+static void
+render_requests(FILE *fp)
+{
+	fputs("# HELP ticketd_requests_total Requests answered, by route and "
+	      "status.\n"
+	      "# TYPE ticketd_requests_total counter\n",
+	    fp);
+	for (int r = 0; r < (int)NROUTES; r++) {
+		for (size_t s = 0; s < NSTATUS; s++) {
+			uint64_t n = LOAD(shm->requests[r][s]);
+			char code[8];
+
+			if (n == 0) {
+				continue;
+			}
+			if (s < NSTATUS - 1) {
+				snprintf(code, sizeof(code), "%d", statuses[s]);
+			} else {
+				snprintf(code, sizeof(code), "other");
+			}
+			fprintf(fp,
+			    "ticketd_requests_total{route=\"%s\",status=\"%s\"}"
+			    " %llu\n",
+			    route_label(r), code, (unsigned long long)n);
+		}
+	}
+}
+
+static void
+render_latency(FILE *fp)
+{
+	fputs("# HELP ticketd_request_duration_seconds Time from accept to "
+	      "answer.\n"
+	      "# TYPE ticketd_request_duration_seconds histogram\n",
+	    fp);
+	for (int r = 0; r < (int)NROUTES; r++) {
+		uint64_t cumulative = 0;
+
+		for (size_t b = 0; b <= NBOUNDS; b++) {
+			cumulative += LOAD(shm->buckets[r][b]);
+		}
+		if (cumulative == 0) {
+			continue;
+		}
+		cumulative = 0;
+		for (size_t b = 0; b <= NBOUNDS; b++) {
+			cumulative += LOAD(shm->buckets[r][b]);
+			if (b < NBOUNDS) {
+				fprintf(fp,
+				    "ticketd_request_duration_seconds_bucket{"
+				    "route=\"%s\",le=\"%g\"} %llu\n",
+				    route_label(r), (double)bounds_us[b] / 1e6,
+				    (unsigned long long)cumulative);
+			} else {
+				fprintf(fp,
+				    "ticketd_request_duration_seconds_bucket{"
+				    "route=\"%s\",le=\"+Inf\"} %llu\n",
+				    route_label(r),
+				    (unsigned long long)cumulative);
+			}
+		}
+		fprintf(fp,
+		    "ticketd_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
+		    route_label(r), (double)LOAD(shm->sum_us[r]) / 1e6);
+		fprintf(fp,
+		    "ticketd_request_duration_seconds_count{route=\"%s\"} "
+		    "%llu\n",
+		    route_label(r), (unsigned long long)cumulative);
+	}
+}
+
+static void
+render_pools(FILE *fp, int read_workers, int book_workers)
+{
+	const int sizes[2] = {read_workers, book_workers};
+	const char *const names[2] = {"read", "book"};
+
+	fputs("# HELP ticketd_worker_restarts_total Workers that died and were "
+	      "respawned.\n"
+	      "# TYPE ticketd_worker_restarts_total counter\n",
+	    fp);
+	for (int p = 0; p < 2; p++) {
+		fprintf(fp, "ticketd_worker_restarts_total{pool=\"%s\"} %llu\n",
+		    names[p], (unsigned long long)LOAD(shm->restarts[p]));
+	}
+	fputs("# HELP ticketd_workers Workers by pool and state.\n"
+	      "# TYPE ticketd_workers gauge\n",
+	    fp);
+	for (int p = 0; p < 2; p++) {
+		int busy = 0;
+
+		for (int s = 0; s < sizes[p] && s < METRICS_MAX_WORKERS; s++) {
+			busy += LOAD(shm->busy[p][s]) != 0;
+		}
+		fprintf(fp, "ticketd_workers{pool=\"%s\",state=\"busy\"} %d\n",
+		    names[p], busy);
+		fprintf(fp, "ticketd_workers{pool=\"%s\",state=\"idle\"} %d\n",
+		    names[p], sizes[p] - busy);
+	}
+}
+
+char *
+metrics_render(int read_workers, int book_workers)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	if (fp == NULL) {
+		abort();
+	}
+	if (shm != NULL) {
+		render_requests(fp);
+		render_latency(fp);
+		fputs("# HELP ticketd_bookings_total Booking requests by "
+		      "outcome.\n"
+		      "# TYPE ticketd_bookings_total counter\n",
+		    fp);
+		for (int o = 0; o < OUTCOME_COUNT; o++) {
+			fprintf(fp,
+			    "ticketd_bookings_total{outcome=\"%s\"} %llu\n",
+			    outcome_names[o],
+			    (unsigned long long)LOAD(shm->bookings[o]));
+		}
+		fputs("# HELP ticketd_db_errors_total Failed statements by "
+		      "SQLSTATE class.\n"
+		      "# TYPE ticketd_db_errors_total counter\n",
+		    fp);
+		for (size_t c = 0; c < NCLASSES; c++) {
+			fprintf(fp,
+			    "ticketd_db_errors_total{class=\"%s\"} %llu\n",
+			    db_classes[c],
+			    (unsigned long long)LOAD(shm->db_errors[c]));
+		}
+		render_pools(fp, read_workers, book_workers);
+	}
+	fclose(fp);
+	return text;
+}

@@ -1,0 +1,273 @@
+/*
+ * settings.c - the table of settings and its parsers.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "daemon/settings.h"
+
+enum setting_type { ST_STRING, ST_INT, ST_RATE };
+
+struct setting {
+	const char *key;
+	enum setting_type type;
+	size_t offset;
+	long min, max;
+	const char *def;
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct settings, f)
+
+static const struct setting table[] = {
+    {"DATABASE_URL", ST_STRING, OFF(database_url), 0, 0,
+        "postgresql:///ticketd",
+        "libpq connection string or URL of the primary"},
+    {"DATABASE_READ_URL", ST_STRING, OFF(database_read_url), 0, 0, "",
+        "a replica for listings and availability (empty: the primary); reads "
+        "fall back to the primary while it is down"},
+    {"TICKETD_READ_SOCKET", ST_STRING, OFF(read_socket), 0, 0,
+        "/run/ticketd/read.sock",
+        "FastCGI socket of the read pool (path, or :port / host:port for TCP)"},
+    {"TICKETD_BOOK_SOCKET", ST_STRING, OFF(book_socket), 0, 0,
+        "/run/ticketd/book.sock", "FastCGI socket of the booking pool"},
+    {"TICKETD_READ_WORKERS", ST_INT, OFF(read_workers), 1, 256, "8",
+        "workers serving reads and /health"},
+    {"TICKETD_BOOK_WORKERS", ST_INT, OFF(book_workers), 1, 1024, "48",
+        "workers serving bookings (rate x payment latency)"},
+    {"TICKETD_TXN_SLOTS", ST_INT, OFF(txn_slots), 1, 1024, "16",
+        "booking transactions in flight at once, across all workers"},
+    {"TICKETD_BACKLOG", ST_INT, OFF(backlog), 16, 65535, "1024",
+        "listen backlog of each socket (a full queue is an immediate 502)"},
+    {"TICKETD_MAX_BODY", ST_INT, OFF(max_body), 1024, 1048576, "65536",
+        "largest request body in bytes (413 above)"},
+    {"TICKETD_DRAIN_TIMEOUT_MS", ST_INT, OFF(drain_timeout_ms), 0, 600000,
+        "20000", "on SIGTERM, how long workers may finish requests in hand"},
+    {"PAYMENT_LATENCY_MS", ST_INT, OFF(payment_latency_ms), 0, 600000, "100",
+        "simulated payment authorization latency"},
+    {"PAYMENT_TIMEOUT_MS", ST_INT, OFF(payment_timeout_ms), 1, 600000, "5000",
+        "give up on a payment authorization after this long (504)"},
+    {"PAYMENT_DECLINE_RATE", ST_RATE, OFF(payment_decline_rate), 0, 1, "0.05",
+        "share of payments the simulator declines (0 to 1)"},
+    {"DB_STATEMENT_TIMEOUT_MS", ST_INT, OFF(statement_timeout_ms), 0, 600000,
+        "3000", "PostgreSQL statement_timeout of every connection"},
+    {"DB_LOCK_TIMEOUT_MS", ST_INT, OFF(lock_timeout_ms), 0, 600000, "2000",
+        "PostgreSQL lock_timeout of every connection"},
+    {"DB_CONNECT_TIMEOUT_S", ST_INT, OFF(connect_timeout_s), 1, 60, "3",
+        "libpq connect_timeout"},
+    {"LOG_LEVEL", ST_STRING, OFF(log_level), 0, 0, "info",
+        "error, warn, info or debug"},
+    {"TICKETD_PIDFILE", ST_STRING, OFF(pidfile), 0, 0, "",
+        "write the master's pid here (empty: none)"},
+};
+
+#define NSETTINGS (sizeof(table) / sizeof(table[0]))
+
+static const struct setting *
+setting_find(const char *key)
+{
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		if (strcmp(table[i].key, key) == 0) {
+			return &table[i];
+		}
+	}
+	return NULL;
+}
+
+static int
+parse_long(const char *text, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v < min || v > max) {
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_rate(const char *text, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	/* The comparisons are false for NaN, so NaN is rejected too. */
+	if (errno != 0 || end == text || *end != '\0' ||
+	    !(v >= 0.0 && v <= 1.0)) {
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+settings_set(struct settings *s, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	const struct setting *st = setting_find(key);
+	char *base = (char *)s;
+	long v;
+
+	if (st == NULL) {
+		snprintf(err, errlen, "unknown setting %s", key);
+		return -1;
+	}
+
+	switch (st->type) {
+	case ST_STRING:
+		if (strcmp(key, "LOG_LEVEL") == 0 &&
+		    log_level_parse(value) < 0) {
+			snprintf(err, errlen,
+			    "%s must be error, warn, info or debug", key);
+			return -1;
+		}
+		free(*(char **)(base + st->offset));
+		*(char **)(base + st->offset) = strdup(value);
+		if (*(char **)(base + st->offset) == NULL) {
+			abort();
+		}
+		return 0;
+	case ST_INT:
+		if (parse_long(value, st->min, st->max, &v) != 0) {
+			snprintf(err, errlen,
+			    "%s must be an integer from %ld to %ld, not \"%s\"",
+			    key, st->min, st->max, value);
+			return -1;
+		}
+		*(int *)(base + st->offset) = (int)v;
+		return 0;
+	case ST_RATE:
+		if (parse_rate(value, (double *)(base + st->offset)) != 0) {
+			snprintf(err, errlen,
+			    "%s must be a number from 0 to 1, not \"%s\"", key,
+			    value);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+void
+settings_defaults(struct settings *s)
+{
+	char err[256];
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		if (settings_set(
+		        s, table[i].key, table[i].def, err, sizeof(err)) != 0) {
+			abort(); /* a default outside its own bounds is a bug */
+		}
+	}
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s)) {
+		s++;
+	}
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1])) {
+		*--end = '\0';
+	}
+	return s;
+}
+
+int
+settings_load_file(
+    struct settings *s, const char *path, char *err, size_t errlen)
+{
+	char line[1024], *key, *value, *eq;
+	int lineno = 0, rc = -1;
+	FILE *fp;
+
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		snprintf(
+		    err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		key = trim(line);
+		if (*key == '\0' || *key == '#') {
+			continue;
+		}
+		eq = strchr(key, '=');
+		if (eq == NULL) {
+			snprintf(err, errlen, "%s:%d: expected KEY=VALUE", path,
+			    lineno);
+			goto out;
+		}
+		*eq = '\0';
+		key = trim(key);
+		value = trim(eq + 1);
+		if (settings_set(s, key, value, err, errlen) != 0) {
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	fclose(fp);
+	return rc;
+}
+
+int
+settings_load_env(struct settings *s, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const char *v = getenv(table[i].key);
+
+		if (v != NULL &&
+		    settings_set(s, table[i].key, v, err, errlen) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+settings_usage(FILE *fp)
+{
+	fprintf(fp, "usage: ticketd [--config FILE] [--help] [--version]\n"
+	            "\n"
+	            "Prefork FastCGI server of the ticketd booking API.  "
+	            "Settings come from\n"
+	            "the environment, or from FILE as KEY=VALUE lines (the "
+	            "environment wins).\n"
+	            "\n");
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		fprintf(fp, "  %-26s %s\n  %-26s default: %s\n", table[i].key,
+		    table[i].help, "",
+		    *table[i].def ? table[i].def : "(empty)");
+	}
+}
+
+void
+settings_free(struct settings *s)
+{
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		if (table[i].type == ST_STRING) {
+			char **p = (char **)((char *)s + table[i].offset);
+
+			free(*p);
+			*p = NULL;
+		}
+	}
+}

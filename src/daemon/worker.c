@@ -1,0 +1,146 @@
+/*
+ * worker.c - one prefork worker: accept, serve, repeat.
+ *
+ * SIGTERM only sets a flag and tells libfcgi to stop: installed without
+ * SA_RESTART so an idle worker's accept(2) returns, and blocked while a
+ * request is served so the request in hand always completes.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "http/app.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "store/queries.h"
+#include "daemon/worker.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+static const char *
+fcgi_param(void *ctx, const char *name)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)ctx)->envp);
+}
+
+static int
+fcgi_read(void *ctx, char *buf, int n)
+{
+	return FCGX_GetStr(buf, n, ((FCGX_Request *)ctx)->in);
+}
+
+static void
+serve_one(struct app *app, FCGX_Request *fr)
+{
+	long long start = clock_now_us();
+	int route = ROUTE_COUNT;
+	struct request req;
+	struct response res;
+	char head[512];
+	const char *body;
+	size_t hlen, blen;
+
+	request_init(&req, fcgi_param, fr);
+	response_init(&res);
+	if (request_read_body(&req, fcgi_param(fr, "CONTENT_LENGTH"),
+	        (size_t)app->cfg->max_body, fcgi_read, fr, &res) == 0) {
+		route = app_dispatch(app, &req, &res);
+	}
+
+	hlen = response_format_head(&res, head, sizeof(head));
+	body = response_body(&res, &blen);
+	FCGX_PutStr(head, (int)hlen, fr->out);
+	if (strcmp(req.method, "HEAD") != 0) {
+		FCGX_PutStr(body, (int)blen, fr->out);
+	}
+
+	metrics_request(route, res.status, clock_now_us() - start);
+	response_free(&res);
+	request_free(&req);
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: accept(2) must return */
+	sigaction(SIGTERM, &sa, NULL);
+
+	/* Ctrl-C reaches the whole process group; the master drains us. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+}
+
+void
+worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
+    int listen_fd, int txn_semid)
+{
+	struct app app = {cfg, NULL, NULL, pool, txn_semid};
+	FCGX_Request fr;
+	sigset_t term;
+	pid_t parent = getppid();
+
+	install_signals();
+	/* The master's mask blocked signals around fork(); start clean. */
+	sigemptyset(&term);
+	sigprocmask(SIG_SETMASK, &term, NULL);
+	sigaddset(&term, SIGTERM);
+
+	/* If the master dies, finish up instead of serving unsupervised. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent) {
+		exit(0);
+	}
+
+	log_init(log_level_parse(cfg->log_level),
+	    pool == POOL_READ ? "read" : "book");
+	app.db = db_new(cfg, cfg->database_url,
+	    pool == POOL_READ ? "ticketd-read" : "ticketd-book", queries,
+	    Q_COUNT);
+	(void)db_connect(
+	    app.db); /* a database still down is retried per request */
+	if (pool == POOL_READ && *cfg->database_read_url != '\0') {
+		app.db_read = db_new(cfg, cfg->database_read_url,
+		    "ticketd-replica", queries, Q_COUNT);
+		(void)db_connect(app.db_read);
+	}
+
+	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	while (!stopping) {
+		if (FCGX_Accept_r(&fr) < 0) {
+			break;
+		}
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		metrics_set_busy(pool, slot, 1);
+		serve_one(&app, &fr);
+		FCGX_Finish_r(&fr);
+		metrics_set_busy(pool, slot, 0);
+		sigprocmask(SIG_UNBLOCK, &term, NULL);
+	}
+
+	FCGX_Free(&fr, 0);
+	db_free(app.db_read);
+	db_free(app.db);
+	log_debug("worker exits");
+	exit(0);
+}

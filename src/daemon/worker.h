@@ -1,0 +1,18 @@
+/*
+ * worker.h - one prefork worker: accept, serve, repeat.
+ */
+#ifndef TICKETD_WORKER_H
+#define TICKETD_WORKER_H
+
+#include "http/app.h"
+#include "daemon/settings.h"
+
+/*
+ * Serves requests from listen_fd until SIGTERM, then finishes the request
+ * in hand and exits 0.  Never returns.  Holds one database connection,
+ * opened here, after the fork.
+ */
+void worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
+    int listen_fd, int txn_semid) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,351 @@
+/*
+ * booking_request.c - strict parsing of a booking body.
+ *
+ * json-c is lenient where we must not be: its getters convert between
+ * types ("7", true and 1.9 all become integers) and saturate huge
+ * numbers, so every getter here follows a type check, and money is
+ * parsed from the number's original text, never through a double.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "http/booking_request.h"
+#include "domain/money.h"
+
+static int
+invalid(struct response *res, const char *field, const char *message)
+{
+	response_invalid(res, field, message);
+	return -1;
+}
+
+/* Counts UTF-8 code points (the text is already known to be valid). */
+static size_t
+utf8_chars(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Fetches a required string member with no NUL inside and clean UTF-8.
+ * Returns its length, or -1 after answering.
+ */
+static int
+get_string(
+    json_object *obj, const char *key, const char **out, struct response *res)
+{
+	json_object *v;
+	char msg[96];
+	int len;
+
+	if (!json_object_object_get_ex(obj, key, &v) || v == NULL) {
+		snprintf(msg, sizeof(msg), "%s is required", key);
+		return invalid(res, key, msg);
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(msg, sizeof(msg), "%s must be a string", key);
+		return invalid(res, key, msg);
+	}
+	*out = json_object_get_string(v);
+	len = json_object_get_string_len(v);
+	if ((size_t)len != strlen(*out) ||
+	    !ids_is_clean_utf8(*out, (size_t)len)) {
+		snprintf(
+		    msg, sizeof(msg), "%s contains invalid characters", key);
+		return invalid(res, key, msg);
+	}
+	return len;
+}
+
+static int
+parse_slug(json_object *obj, const char *key, const char *field, char *out,
+    struct response *res)
+{
+	const char *s;
+	char msg[128];
+
+	if (get_string(obj, key, &s, res) < 0) {
+		/* Re-answer with the full field path of a nested member. */
+		if (strcmp(key, field) != 0) {
+			response_invalid(res, field, "must be a string id");
+		}
+		return -1;
+	}
+	if (!ids_is_slug(s)) {
+		snprintf(msg, sizeof(msg), "%s must be 1-64 of A-Z a-z 0-9 _ -",
+		    field);
+		return invalid(res, field, msg);
+	}
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+static int
+parse_user(json_object *obj, struct booking_request *br, struct response *res)
+{
+	const char *s;
+	int len;
+
+	len = get_string(obj, "userId", &s, res);
+	if (len < 0) {
+		return -1;
+	}
+	if (len == 0 || utf8_chars(s, (size_t)len) > BOOKING_USER_MAX_CHARS) {
+		return invalid(
+		    res, "userId", "userId must be 1 to 64 characters");
+	}
+	memcpy(br->user_id, s, (size_t)len + 1);
+	return 0;
+}
+
+static int
+parse_key(json_object *obj, struct booking_request *br, struct response *res)
+{
+	const char *s;
+
+	if (get_string(obj, "idempotencyKey", &s, res) < 0) {
+		return -1;
+	}
+	if (ids_normalize_uuid(s, br->idempotency_key) != 0) {
+		return invalid(
+		    res, "idempotencyKey", "idempotencyKey must be a UUID");
+	}
+	return 0;
+}
+
+static int
+parse_method(json_object *obj, struct booking_request *br, struct response *res)
+{
+	json_object *v;
+	const char *s;
+
+	if (!json_object_object_get_ex(obj, "paymentMethod", &v) || v == NULL) {
+		strcpy(br->payment_method, "card");
+		return 0;
+	}
+	if (get_string(obj, "paymentMethod", &s, res) < 0) {
+		return -1;
+	}
+	if (strcmp(s, "card") != 0 && strcmp(s, "test_decline") != 0) {
+		return invalid(res, "paymentMethod",
+		    "paymentMethod must be \"card\" or \"test_decline\"");
+	}
+	strcpy(br->payment_method, s);
+	return 0;
+}
+
+static int
+parse_total(json_object *obj, struct booking_request *br, struct response *res)
+{
+	const char *msg = "totalAmount must be a non-negative amount with at "
+	                  "most two decimals";
+	json_object *v;
+	int64_t whole;
+
+	if (!json_object_object_get_ex(obj, "totalAmount", &v) || v == NULL) {
+		return invalid(res, "totalAmount", "totalAmount is required");
+	}
+	if (json_object_is_type(v, json_type_int)) {
+		/* get_int64 saturates: anything at the bounds is out of range
+		 * too. */
+		whole = json_object_get_int64(v);
+		if (whole < 0 || whole > MONEY_MAX_CENTS / 100) {
+			return invalid(res, "totalAmount", msg);
+		}
+		br->total_cents = whole * 100;
+		return 0;
+	}
+	if (json_object_is_type(v, json_type_double)) {
+		/* The number's own text: 19.99 stays 1999 cents. */
+		if (money_parse_cents(
+		        json_object_get_string(v), &br->total_cents) != 0) {
+			return invalid(res, "totalAmount", msg);
+		}
+		return 0;
+	}
+	return invalid(res, "totalAmount", "totalAmount must be a number");
+}
+
+static int
+parse_line(
+    json_object *item, int i, struct booking_line *line, struct response *res)
+{
+	char field[48];
+	json_object *q;
+	int64_t n;
+
+	snprintf(field, sizeof(field), "tickets[%d]", i);
+	if (!json_object_is_type(item, json_type_object)) {
+		return invalid(
+		    res, field, "each ticket line must be an object");
+	}
+
+	snprintf(field, sizeof(field), "tickets[%d].tierId", i);
+	if (parse_slug(item, "tierId", field, line->tier_id, res) != 0) {
+		return -1;
+	}
+
+	snprintf(field, sizeof(field), "tickets[%d].quantity", i);
+	if (!json_object_object_get_ex(item, "quantity", &q) || q == NULL) {
+		return invalid(res, field, "quantity is required");
+	}
+	if (!json_object_is_type(q, json_type_int)) {
+		return invalid(res, field, "quantity must be a whole number");
+	}
+	n = json_object_get_int64(q);
+	if (n < 1 || n > BOOKING_MAX_QUANTITY) {
+		return invalid(res, field, "quantity must be from 1 to 10");
+	}
+	line->quantity = (int)n;
+	line->index = i;
+	return 0;
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct booking_line *)a)->tier_id,
+	    ((const struct booking_line *)b)->tier_id);
+}
+
+static int
+parse_lines(json_object *obj, struct booking_request *br, struct response *res)
+{
+	json_object *arr;
+	size_t n;
+
+	if (!json_object_object_get_ex(obj, "tickets", &arr) || arr == NULL) {
+		return invalid(res, "tickets", "tickets is required");
+	}
+	if (!json_object_is_type(arr, json_type_array)) {
+		return invalid(res, "tickets", "tickets must be an array");
+	}
+	n = json_object_array_length(arr);
+	if (n < 1 || n > BOOKING_MAX_LINES) {
+		return invalid(
+		    res, "tickets", "tickets must have 1 to 10 lines");
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		struct booking_line *line = &br->lines[i];
+
+		if (parse_line(json_object_array_get_idx(arr, i), (int)i, line,
+		        res) != 0) {
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(br->lines[j].tier_id, line->tier_id) == 0) {
+				char field[48];
+
+				snprintf(field, sizeof(field),
+				    "tickets[%zu].tierId", i);
+				return invalid(res, field,
+				    "each tier may appear only once");
+			}
+		}
+	}
+	br->nlines = (int)n;
+
+	/* Tiers are locked in this order, so bookings never deadlock. */
+	qsort(br->lines, n, sizeof(br->lines[0]), line_cmp);
+	return 0;
+}
+
+int
+booking_request_parse(const char *body, size_t len, struct booking_request *br,
+    struct response *res)
+{
+	json_tokener *tok;
+	json_object *obj;
+	size_t end;
+	int rc = -1;
+
+	memset(br, 0, sizeof(*br));
+	if (body == NULL || len == 0) {
+		return invalid(res, "body", "A JSON body is required");
+	}
+
+	tok = json_tokener_new_ex(BOOKING_JSON_DEPTH);
+	if (tok == NULL) {
+		abort();
+	}
+	json_tokener_set_flags(
+	    tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, body, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	if (obj == NULL ||
+	    json_tokener_get_error(tok) != json_tokener_success) {
+		invalid(res, "body", "The body is not valid JSON");
+		goto out;
+	}
+	/* json-c stops after the first value; whatever follows must be blank.
+	 */
+	while (end < len && (body[end] == ' ' || body[end] == '\n' ||
+	                        body[end] == '\r' || body[end] == '\t')) {
+		end++;
+	}
+	if (end != len) {
+		invalid(res, "body", "Unexpected data after the JSON object");
+		goto out;
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		invalid(res, "body", "The body must be a JSON object");
+		goto out;
+	}
+
+	if (parse_slug(obj, "concertId", "concertId", br->concert_id, res) !=
+	        0 ||
+	    parse_user(obj, br, res) != 0 || parse_lines(obj, br, res) != 0 ||
+	    parse_key(obj, br, res) != 0 || parse_total(obj, br, res) != 0 ||
+	    parse_method(obj, br, res) != 0) {
+		goto out;
+	}
+	rc = 0;
+out:
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return rc;
+}
+
+char *
+booking_request_canonical(const struct booking_request *br)
+{
+	json_object *arr = json_object_new_array();
+	json_object *lines = json_object_new_array();
+	char *text;
+
+	for (int i = 0; i < br->nlines; i++) {
+		json_object *line = json_object_new_array();
+
+		json_object_array_add(
+		    line, json_object_new_string(br->lines[i].tier_id));
+		json_object_array_add(
+		    line, json_object_new_int(br->lines[i].quantity));
+		json_object_array_add(lines, line);
+	}
+	json_object_array_add(arr, json_object_new_string(br->concert_id));
+	json_object_array_add(arr, json_object_new_string(br->user_id));
+	json_object_array_add(arr, json_object_new_string(br->payment_method));
+	json_object_array_add(arr, json_object_new_int64(br->total_cents));
+	json_object_array_add(arr, lines);
+
+	text =
+	    strdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+	json_object_put(arr);
+	if (text == NULL) {
+		abort();
+	}
+	return text;
+}

@@ -1,0 +1,121 @@
+/*
+ * request.c - CGI params and a bounded body read.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/request.h"
+
+int
+request_parse_length(const char *text, size_t cap, size_t *len)
+{
+	size_t v = 0;
+
+	*len = 0;
+	if (text == NULL || *text == '\0') {
+		return 0;
+	}
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9') {
+			return REQUEST_LENGTH_MALFORMED;
+		}
+		v = v * 10 + (size_t)(*p - '0');
+		/* Stop before overflow: anything above cap is refused anyway.
+		 */
+		if (v > cap) {
+			return REQUEST_LENGTH_TOO_LARGE;
+		}
+	}
+	*len = v;
+	return 0;
+}
+
+static const char *
+param_or(const char *(*param)(void *, const char *), void *ctx,
+    const char *name, const char *fallback)
+{
+	const char *v = param(ctx, name);
+
+	return v != NULL && *v != '\0' ? v : fallback;
+}
+
+void
+request_init(struct request *req,
+    const char *(*param)(void *ctx, const char *name), void *ctx)
+{
+	req->method = param_or(param, ctx, "REQUEST_METHOD", "GET");
+	req->path = param_or(param, ctx, "DOCUMENT_URI",
+	    param_or(param, ctx, "SCRIPT_NAME", "/"));
+	req->content_type = param_or(param, ctx, "CONTENT_TYPE", "");
+	req->request_id = param_or(param, ctx, "HTTP_X_REQUEST_ID", "-");
+	req->body = NULL;
+	req->body_len = 0;
+}
+
+int
+request_read_body(struct request *req, const char *content_length, size_t cap,
+    request_reader reader, void *ctx, struct response *res)
+{
+	size_t want, got = 0;
+	int rc;
+
+	rc = request_parse_length(content_length, cap, &want);
+	if (rc == REQUEST_LENGTH_TOO_LARGE) {
+		response_error(res, 413, "PAYLOAD_TOO_LARGE",
+		    "Request body is too large", NULL);
+		return -1;
+	}
+	if (rc != 0) {
+		response_invalid(
+		    res, "Content-Length", "Malformed Content-Length");
+		return -1;
+	}
+	if (want == 0) {
+		return 0;
+	}
+
+	req->body = malloc(want + 1);
+	if (req->body == NULL) {
+		abort();
+	}
+	while (got < want) {
+		int n = reader(ctx, req->body + got, (int)(want - got));
+
+		if (n <= 0) {
+			break;
+		}
+		got += (size_t)n;
+	}
+	req->body[got] = '\0';
+	req->body_len = got;
+	if (got != want) {
+		response_invalid(res, "body",
+		    "Request body is shorter than its Content-Length");
+		return -1;
+	}
+	return 0;
+}
+
+int
+request_is_json(const struct request *req)
+{
+	const char *ct = req->content_type;
+	size_t n = strlen("application/json");
+
+	while (*ct == ' ') {
+		ct++;
+	}
+	return strncasecmp(ct, "application/json", n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+void
+request_free(struct request *req)
+{
+	free(req->body);
+	req->body = NULL;
+	req->body_len = 0;
+}

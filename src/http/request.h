@@ -1,0 +1,55 @@
+/*
+ * request.h - one FastCGI request as the handlers see it.
+ */
+#ifndef TICKETD_REQUEST_H
+#define TICKETD_REQUEST_H
+
+#include <stddef.h>
+
+#include "http/response.h"
+
+struct request {
+	const char *method;
+	const char *path; /* DOCUMENT_URI: decoded and normalized by nginx */
+	const char *content_type; /* "" when absent */
+	const char *request_id;   /* nginx's $request_id, "-" when absent */
+	char *body;               /* NUL-terminated; owned; NULL when empty */
+	size_t body_len;
+};
+
+/* Reads up to n bytes into buf; returns the count, 0 at end of input. */
+typedef int (*request_reader)(void *ctx, char *buf, int n);
+
+enum request_length_error {
+	REQUEST_LENGTH_MALFORMED = -1,
+	REQUEST_LENGTH_TOO_LARGE = -2
+};
+
+/*
+ * Parses CONTENT_LENGTH: NULL or "" is 0, otherwise decimal digits only.
+ * Returns 0, REQUEST_LENGTH_MALFORMED, or REQUEST_LENGTH_TOO_LARGE when
+ * above cap.
+ */
+int request_parse_length(const char *text, size_t cap, size_t *len);
+
+/*
+ * Fills method, path, content type and request id from CGI params
+ * (getenv-like lookup).  The strings stay owned by params.
+ */
+void request_init(struct request *req,
+    const char *(*param)(void *ctx, const char *name), void *ctx);
+
+/*
+ * Reads the body announced by content_length (at most cap bytes) through
+ * reader.  On failure it answers itself - 400 for a malformed or short
+ * body, 413 above cap - and returns -1; the caller just sends res.
+ */
+int request_read_body(struct request *req, const char *content_length,
+    size_t cap, request_reader reader, void *ctx, struct response *res);
+
+/* True when the Content-Type is application/json (any parameters). */
+int request_is_json(const struct request *req);
+
+void request_free(struct request *req);
+
+#endif

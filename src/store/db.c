@@ -1,0 +1,220 @@
+/*
+ * db.c - one persistent libpq connection per worker.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/metrics.h"
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 2000
+
+struct db {
+	PGconn *conn;
+	const struct settings *cfg;
+	const char *conninfo;
+	const char *app_name;
+	const struct db_query *queries;
+	int nqueries;
+	char sqlstate[6];
+	long long next_attempt_ms; /* while down: do not try before this */
+	int backoff_ms;
+};
+
+struct db *
+db_new(const struct settings *cfg, const char *conninfo, const char *app_name,
+    const struct db_query *queries, int nqueries)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db == NULL) {
+		abort();
+	}
+	db->cfg = cfg;
+	db->conninfo = conninfo;
+	db->app_name = app_name;
+	db->queries = queries;
+	db->nqueries = nqueries;
+	db->backoff_ms = BACKOFF_MIN_MS;
+	return db;
+}
+
+static void
+db_drop(struct db *db)
+{
+	PQfinish(db->conn);
+	db->conn = NULL;
+}
+
+static int
+db_prepare_all(struct db *db)
+{
+	for (int i = 0; i < db->nqueries; i++) {
+		const struct db_query *q = &db->queries[i];
+		PGresult *res =
+		    PQprepare(db->conn, q->name, q->sql, q->nparams, NULL);
+
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_error("prepare %s: %s", q->name,
+			    PQerrorMessage(db->conn));
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+	}
+	return 0;
+}
+
+int
+db_connect(struct db *db)
+{
+	char timeout[16], options[128];
+	const char *keys[5], *values[5];
+	long long now;
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
+		return DB_OK;
+	}
+	db_drop(db);
+
+	now = clock_now_ms();
+	if (now < db->next_attempt_ms) {
+		return DB_ERR_UNAVAILABLE;
+	}
+
+	snprintf(timeout, sizeof(timeout), "%d", db->cfg->connect_timeout_s);
+	snprintf(options, sizeof(options),
+	    "-c statement_timeout=%d -c lock_timeout=%d",
+	    db->cfg->statement_timeout_ms, db->cfg->lock_timeout_ms);
+
+	/* Ours first: settings in DATABASE_URL itself override them. */
+	keys[0] = "connect_timeout";
+	values[0] = timeout;
+	keys[1] = "application_name";
+	values[1] = db->app_name;
+	keys[2] = "options";
+	values[2] = options;
+	keys[3] = "dbname";
+	values[3] = db->conninfo;
+	keys[4] = NULL;
+	values[4] = NULL;
+
+	db->conn = PQconnectdbParams(keys, values, 1);
+	if (PQstatus(db->conn) != CONNECTION_OK || db_prepare_all(db) != 0) {
+		log_warn(
+		    "cannot connect to the database (next try in %d ms): %s",
+		    db->backoff_ms, PQerrorMessage(db->conn));
+		db_drop(db);
+		db->next_attempt_ms = now + db->backoff_ms;
+		db->backoff_ms = db->backoff_ms * 2 > BACKOFF_MAX_MS
+		                     ? BACKOFF_MAX_MS
+		                     : db->backoff_ms * 2;
+		return DB_ERR_UNAVAILABLE;
+	}
+
+	db->backoff_ms = BACKOFF_MIN_MS;
+	db->next_attempt_ms = 0;
+	log_debug("connected, %d statements prepared", db->nqueries);
+	return DB_OK;
+}
+
+int
+db_error_from_sqlstate(const char *s)
+{
+	if (s == NULL || *s == '\0') {
+		return DB_ERR_UNAVAILABLE;
+	}
+	if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0) {
+		return DB_ERR_SERIALIZATION;
+	}
+	if (strcmp(s, "57014") == 0 || strcmp(s, "55P03") == 0) {
+		return DB_ERR_TIMEOUT;
+	}
+	/* 08: connection exceptions; 57P0x: shutdown, crash, cannot connect
+	 * now. */
+	if (strncmp(s, "08", 2) == 0 || strncmp(s, "57P", 3) == 0 ||
+	    strcmp(s, "53300") == 0) {
+		return DB_ERR_UNAVAILABLE;
+	}
+	if (strncmp(s, "23", 2) == 0) {
+		return DB_ERR_CONSTRAINT;
+	}
+	if (strncmp(s, "22", 2) == 0) {
+		return DB_ERR_DATA;
+	}
+	return DB_ERR_INTERNAL;
+}
+
+int
+db_exec(struct db *db, int q, const char *const *params, PGresult **res)
+{
+	const struct db_query *def = &db->queries[q];
+
+	*res = NULL;
+	for (int attempt = 0;; attempt++) {
+		PGresult *r;
+		const char *state;
+		int err;
+
+		db->sqlstate[0] = '\0';
+		if (db_connect(db) != DB_OK) {
+			return DB_ERR_UNAVAILABLE;
+		}
+
+		r = PQexecPrepared(
+		    db->conn, def->name, def->nparams, params, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK ||
+		    PQresultStatus(r) == PGRES_COMMAND_OK) {
+			*res = r;
+			return DB_OK;
+		}
+
+		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "%s",
+		    state != NULL ? state : "");
+		err = db_error_from_sqlstate(db->sqlstate);
+		metrics_db_error(db->sqlstate);
+		if (err == DB_ERR_INTERNAL || err == DB_ERR_UNAVAILABLE) {
+			log_warn("%s: [%s] %s", def->name, db->sqlstate,
+			    PQresultErrorMessage(r));
+		}
+		PQclear(r);
+
+		/* After a reset the server has forgotten our statements. */
+		if (strcmp(db->sqlstate, "26000") == 0 && attempt == 0) {
+			db_drop(db);
+			continue;
+		}
+		if (err == DB_ERR_UNAVAILABLE ||
+		    PQstatus(db->conn) != CONNECTION_OK) {
+			db_drop(db);
+			if (def->idempotent && attempt == 0) {
+				continue;
+			}
+			return DB_ERR_UNAVAILABLE;
+		}
+		return err;
+	}
+}
+
+const char *
+db_sqlstate(const struct db *db)
+{
+	return db->sqlstate;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL) {
+		return;
+	}
+	db_drop(db);
+	free(db);
+}
