@@ -20,7 +20,7 @@ static const long long bounds_us[] = {1000, 2500, 5000, 10000, 25000, 50000,
     100000, 250000, 500000, 1000000, 2500000, 5000000};
 #define NBOUNDS (sizeof(bounds_us) / sizeof(bounds_us[0]))
 
-static const char *const outcome_names[OUTCOME_COUNT] = {"confirmed",
+static const char *const outcome_names[METRIC_OUTCOME_COUNT] = {"confirmed",
     "insufficient", "declined", "duplicate", "key_reused", "payment_timeout",
     "cancelled"};
 
@@ -29,13 +29,13 @@ static const char *const db_classes[] = {
     "connection", "08", "22", "23", "40", "55", "57", "other"};
 #define NCLASSES (sizeof(db_classes) / sizeof(db_classes[0]))
 
-#define NROUTES (ROUTE_COUNT + 1) /* + unmatched */
+#define NROUTES (METRICS_MAX_ROUTES + 1) /* + unmatched */
 
 struct shared {
 	uint64_t requests[NROUTES][NSTATUS];
 	uint64_t buckets[NROUTES][NBOUNDS + 1]; /* + Inf */
 	uint64_t sum_us[NROUTES];
-	uint64_t bookings[OUTCOME_COUNT];
+	uint64_t bookings[METRIC_OUTCOME_COUNT];
 	uint64_t db_errors[NCLASSES];
 	uint64_t restarts[2];
 	uint8_t busy[2][METRICS_MAX_WORKERS];
@@ -75,7 +75,7 @@ metrics_request(int route, int status, long long usec)
 {
 	size_t b = 0;
 
-	if (shm == NULL || route < 0 || route > ROUTE_COUNT) {
+	if (shm == NULL || route < 0 || route > METRICS_MAX_ROUTES) {
 		return;
 	}
 	while (b < NBOUNDS && usec > bounds_us[b]) {
@@ -88,7 +88,7 @@ metrics_request(int route, int status, long long usec)
 }
 
 void
-metrics_booking(enum booking_outcome outcome)
+metrics_booking(enum metrics_outcome outcome)
 {
 	if (shm != NULL) {
 		ADD(shm->bookings[outcome]);
@@ -133,20 +133,19 @@ metrics_set_busy(int pool, int slot, int busy)
 }
 
 static const char *
-route_label(int route)
+route_label(const struct metrics_labels *labels, int route)
 {
-	return route == ROUTE_COUNT ? "unmatched"
-	                            : router_name((enum route_id)route);
+	return route < labels->nroutes ? labels->routes[route] : "unmatched";
 }
 
 static void
-render_requests(FILE *fp)
+render_requests(FILE *fp, const struct metrics_labels *labels)
 {
 	fputs("# HELP ticketd_requests_total Requests answered, by route and "
 	      "status.\n"
 	      "# TYPE ticketd_requests_total counter\n",
 	    fp);
-	for (int r = 0; r < (int)NROUTES; r++) {
+	for (int r = 0; r <= labels->nroutes && r < (int)NROUTES; r++) {
 		for (size_t s = 0; s < NSTATUS; s++) {
 			uint64_t n = LOAD(shm->requests[r][s]);
 			char code[8];
@@ -162,19 +161,20 @@ render_requests(FILE *fp)
 			fprintf(fp,
 			    "ticketd_requests_total{route=\"%s\",status=\"%s\"}"
 			    " %llu\n",
-			    route_label(r), code, (unsigned long long)n);
+			    route_label(labels, r), code,
+			    (unsigned long long)n);
 		}
 	}
 }
 
 static void
-render_latency(FILE *fp)
+render_latency(FILE *fp, const struct metrics_labels *labels)
 {
 	fputs("# HELP ticketd_request_duration_seconds Time from accept to "
 	      "answer.\n"
 	      "# TYPE ticketd_request_duration_seconds histogram\n",
 	    fp);
-	for (int r = 0; r < (int)NROUTES; r++) {
+	for (int r = 0; r <= labels->nroutes && r < (int)NROUTES; r++) {
 		uint64_t cumulative = 0;
 
 		for (size_t b = 0; b <= NBOUNDS; b++) {
@@ -190,30 +190,30 @@ render_latency(FILE *fp)
 				fprintf(fp,
 				    "ticketd_request_duration_seconds_bucket{"
 				    "route=\"%s\",le=\"%g\"} %llu\n",
-				    route_label(r), (double)bounds_us[b] / 1e6,
+				    route_label(labels, r),
+				    (double)bounds_us[b] / 1e6,
 				    (unsigned long long)cumulative);
 			} else {
 				fprintf(fp,
 				    "ticketd_request_duration_seconds_bucket{"
 				    "route=\"%s\",le=\"+Inf\"} %llu\n",
-				    route_label(r),
+				    route_label(labels, r),
 				    (unsigned long long)cumulative);
 			}
 		}
 		fprintf(fp,
 		    "ticketd_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
-		    route_label(r), (double)LOAD(shm->sum_us[r]) / 1e6);
+		    route_label(labels, r), (double)LOAD(shm->sum_us[r]) / 1e6);
 		fprintf(fp,
 		    "ticketd_request_duration_seconds_count{route=\"%s\"} "
 		    "%llu\n",
-		    route_label(r), (unsigned long long)cumulative);
+		    route_label(labels, r), (unsigned long long)cumulative);
 	}
 }
 
 static void
-render_pools(FILE *fp, int read_workers, int book_workers)
+render_pools(FILE *fp, const int *sizes)
 {
-	const int sizes[2] = {read_workers, book_workers};
 	const char *const names[2] = {"read", "book"};
 
 	fputs("# HELP ticketd_worker_restarts_total Workers that died and were "
@@ -241,7 +241,7 @@ render_pools(FILE *fp, int read_workers, int book_workers)
 }
 
 char *
-metrics_render(int read_workers, int book_workers)
+metrics_render(const struct metrics_labels *labels)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -251,13 +251,13 @@ metrics_render(int read_workers, int book_workers)
 		abort();
 	}
 	if (shm != NULL) {
-		render_requests(fp);
-		render_latency(fp);
+		render_requests(fp, labels);
+		render_latency(fp, labels);
 		fputs("# HELP ticketd_bookings_total Booking requests by "
 		      "outcome.\n"
 		      "# TYPE ticketd_bookings_total counter\n",
 		    fp);
-		for (int o = 0; o < OUTCOME_COUNT; o++) {
+		for (int o = 0; o < METRIC_OUTCOME_COUNT; o++) {
 			fprintf(fp,
 			    "ticketd_bookings_total{outcome=\"%s\"} %llu\n",
 			    outcome_names[o],
@@ -273,7 +273,7 @@ metrics_render(int read_workers, int book_workers)
 			    db_classes[c],
 			    (unsigned long long)LOAD(shm->db_errors[c]));
 		}
-		render_pools(fp, read_workers, book_workers);
+		render_pools(fp, labels->pool_sizes);
 	}
 	fclose(fp);
 	return text;

@@ -9,28 +9,36 @@
 #ifndef TICKETD_METRICS_H
 #define TICKETD_METRICS_H
 
-#include "http/router.h"
-
-enum booking_outcome {
-	OUTCOME_CONFIRMED,
-	OUTCOME_INSUFFICIENT,
-	OUTCOME_DECLINED,
-	OUTCOME_DUPLICATE,
-	OUTCOME_KEY_REUSED,
-	OUTCOME_PAYMENT_TIMEOUT,
-	OUTCOME_CANCELLED,
-	OUTCOME_COUNT
+/* Booking requests counted by outcome (the label values of the metric). */
+enum metrics_outcome {
+	METRIC_CONFIRMED,
+	METRIC_INSUFFICIENT,
+	METRIC_DECLINED,
+	METRIC_DUPLICATE,
+	METRIC_KEY_REUSED,
+	METRIC_PAYMENT_TIMEOUT,
+	METRIC_CANCELLED,
+	METRIC_OUTCOME_COUNT
 };
 
 #define METRICS_MAX_WORKERS 1024 /* per pool */
+#define METRICS_MAX_ROUTES 32
+#define METRICS_POOLS 2 /* read, book */
+
+/* What the counters are called: the caller's routes and pool sizes. */
+struct metrics_labels {
+	const char *const *routes; /* index = the route number counted */
+	int nroutes;               /* route number nroutes is "unmatched" */
+	int pool_sizes[METRICS_POOLS];
+};
 
 /* Maps the shared counters.  Returns 0 or -1. */
 int metrics_init(void);
 
-/* A request of route (ROUTE_COUNT when no route matched) answered status. */
+/* A request of route (the route count when none matched) answered status. */
 void metrics_request(int route, int status, long long usec);
 
-void metrics_booking(enum booking_outcome outcome);
+void metrics_booking(enum metrics_outcome outcome);
 
 /* A failed statement; sqlstate "" is a lost connection. */
 void metrics_db_error(const char *sqlstate);
@@ -41,6 +49,6 @@ void metrics_worker_restart(int pool);
 void metrics_set_busy(int pool, int slot, int busy);
 
 /* The Prometheus text exposition.  Returns a malloc'd string. */
-char *metrics_render(int read_workers, int book_workers);
+char *metrics_render(const struct metrics_labels *labels);
 
 #endif

@@ -110,7 +110,7 @@ main(int argc, char **argv)
 		settings_free(&cfg);
 		return 2;
 	}
-	log_init(log_level_parse(cfg.log_level), "master");
+	log_init(cfg.log_level, "master");
 
 	if (FCGX_Init() != 0) {
 		log_error("libfcgi failed to initialize");

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http/app.h"
+#include "http/context.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"

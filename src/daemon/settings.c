@@ -11,7 +11,7 @@
 #include "base/log.h"
 #include "daemon/settings.h"
 
-enum setting_type { ST_STRING, ST_INT, ST_RATE };
+enum setting_type { ST_STRING, ST_INT, ST_RATE, ST_LOG_LEVEL };
 
 struct setting {
 	const char *key;
@@ -48,19 +48,19 @@ static const struct setting table[] = {
         "largest request body in bytes (413 above)"},
     {"TICKETD_DRAIN_TIMEOUT_MS", ST_INT, OFF(drain_timeout_ms), 0, 600000,
         "20000", "on SIGTERM, how long workers may finish requests in hand"},
-    {"PAYMENT_LATENCY_MS", ST_INT, OFF(payment_latency_ms), 0, 600000, "100",
+    {"PAYMENT_LATENCY_MS", ST_INT, OFF(payment.latency_ms), 0, 600000, "100",
         "simulated payment authorization latency"},
-    {"PAYMENT_TIMEOUT_MS", ST_INT, OFF(payment_timeout_ms), 1, 600000, "5000",
+    {"PAYMENT_TIMEOUT_MS", ST_INT, OFF(payment.timeout_ms), 1, 600000, "5000",
         "give up on a payment authorization after this long (504)"},
-    {"PAYMENT_DECLINE_RATE", ST_RATE, OFF(payment_decline_rate), 0, 1, "0.05",
+    {"PAYMENT_DECLINE_RATE", ST_RATE, OFF(payment.decline_rate), 0, 1, "0.05",
         "share of payments the simulator declines (0 to 1)"},
-    {"DB_STATEMENT_TIMEOUT_MS", ST_INT, OFF(statement_timeout_ms), 0, 600000,
+    {"DB_STATEMENT_TIMEOUT_MS", ST_INT, OFF(db.statement_timeout_ms), 0, 600000,
         "3000", "PostgreSQL statement_timeout of every connection"},
-    {"DB_LOCK_TIMEOUT_MS", ST_INT, OFF(lock_timeout_ms), 0, 600000, "2000",
+    {"DB_LOCK_TIMEOUT_MS", ST_INT, OFF(db.lock_timeout_ms), 0, 600000, "2000",
         "PostgreSQL lock_timeout of every connection"},
-    {"DB_CONNECT_TIMEOUT_S", ST_INT, OFF(connect_timeout_s), 1, 60, "3",
+    {"DB_CONNECT_TIMEOUT_S", ST_INT, OFF(db.connect_timeout_s), 1, 60, "3",
         "libpq connect_timeout"},
-    {"LOG_LEVEL", ST_STRING, OFF(log_level), 0, 0, "info",
+    {"LOG_LEVEL", ST_LOG_LEVEL, OFF(log_level), 0, 0, "info",
         "error, warn, info or debug"},
     {"TICKETD_PIDFILE", ST_STRING, OFF(pidfile), 0, 0, "",
         "write the master's pid here (empty: none)"},
@@ -125,13 +125,16 @@ settings_set(struct settings *s, const char *key, const char *value, char *err,
 	}
 
 	switch (st->type) {
-	case ST_STRING:
-		if (strcmp(key, "LOG_LEVEL") == 0 &&
-		    log_level_parse(value) < 0) {
+	case ST_LOG_LEVEL:
+		v = log_level_parse(value);
+		if (v < 0) {
 			snprintf(err, errlen,
 			    "%s must be error, warn, info or debug", key);
 			return -1;
 		}
+		*(int *)(base + st->offset) = (int)v;
+		return 0;
+	case ST_STRING:
 		free(*(char **)(base + st->offset));
 		*(char **)(base + st->offset) = strdup(value);
 		if (*(char **)(base + st->offset) == NULL) {

@@ -10,25 +10,24 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "domain/payment.h"
+#include "store/db.h"
+
 struct settings {
 	char *database_url;
 	char *database_read_url;
 	char *read_socket;
 	char *book_socket;
 	char *pidfile;
-	char *log_level;
+	int log_level; /* an enum log_level, parsed once */
 	int read_workers;
 	int book_workers;
 	int txn_slots;
 	int backlog;
 	int max_body;
-	int payment_latency_ms;
-	int payment_timeout_ms;
-	double payment_decline_rate;
-	int statement_timeout_ms;
-	int lock_timeout_ms;
-	int connect_timeout_s;
 	int drain_timeout_ms;
+	struct payment_settings payment; /* what the payment simulator reads */
+	struct db_settings db;           /* what every connection reads */
 };
 
 /* Fills every field with its default.  Free with settings_free(). */

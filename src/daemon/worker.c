@@ -15,12 +15,13 @@
 
 #include <fcgiapp.h>
 
-#include "http/app.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
-#include "store/queries.h"
 #include "daemon/worker.h"
+#include "http/router.h"
+#include "store/booking_store.h"
+#include "store/statements.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -44,7 +45,7 @@ fcgi_read(void *ctx, char *buf, int n)
 }
 
 static void
-serve_one(struct app *app, FCGX_Request *fr)
+serve_one(struct api_context *ctx, size_t max_body, FCGX_Request *fr)
 {
 	long long start = clock_now_us();
 	int route = ROUTE_COUNT;
@@ -56,9 +57,9 @@ serve_one(struct app *app, FCGX_Request *fr)
 
 	request_init(&req, fcgi_param, fr);
 	response_init(&res);
-	if (request_read_body(&req, fcgi_param(fr, "CONTENT_LENGTH"),
-	        (size_t)app->cfg->max_body, fcgi_read, fr, &res) == 0) {
-		route = app_dispatch(app, &req, &res);
+	if (request_read_body(&req, fcgi_param(fr, "CONTENT_LENGTH"), max_body,
+	        fcgi_read, fr, &res) == 0) {
+		route = router_dispatch(ctx, &req, &res);
 	}
 
 	hlen = response_format_head(&res, head, sizeof(head));
@@ -91,11 +92,35 @@ install_signals(void)
 	signal(SIGCHLD, SIG_DFL);
 }
 
+/* The worker's database handles and the API's context over them. */
+static void
+context_init(struct api_context *ctx, const struct settings *cfg,
+    enum pool_kind pool, int txn_semid)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->pool = pool;
+	ctx->pool_sizes[POOL_READ] = cfg->read_workers;
+	ctx->pool_sizes[POOL_BOOK] = cfg->book_workers;
+	ctx->payment = &cfg->payment;
+	ctx->store.txn_semid = txn_semid;
+	ctx->store.primary = db_new(&cfg->db, cfg->database_url,
+	    pool == POOL_READ ? "ticketd-read" : "ticketd-book", statements,
+	    Q_COUNT);
+	/* A database still down is retried per request. */
+	(void)db_connect(ctx->store.primary);
+	if (pool == POOL_READ && *cfg->database_read_url != '\0') {
+		ctx->store.replica = db_new(&cfg->db, cfg->database_read_url,
+		    "ticketd-replica", statements, Q_COUNT);
+		(void)db_connect(ctx->store.replica);
+	}
+	booking_store_bind(&ctx->store, &ctx->bookings);
+}
+
 void
 worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
     int listen_fd, int txn_semid)
 {
-	struct app app = {cfg, NULL, NULL, pool, txn_semid};
+	struct api_context ctx;
 	FCGX_Request fr;
 	sigset_t term;
 	pid_t parent = getppid();
@@ -112,18 +137,8 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 		exit(0);
 	}
 
-	log_init(log_level_parse(cfg->log_level),
-	    pool == POOL_READ ? "read" : "book");
-	app.db = db_new(cfg, cfg->database_url,
-	    pool == POOL_READ ? "ticketd-read" : "ticketd-book", queries,
-	    Q_COUNT);
-	(void)db_connect(
-	    app.db); /* a database still down is retried per request */
-	if (pool == POOL_READ && *cfg->database_read_url != '\0') {
-		app.db_read = db_new(cfg, cfg->database_read_url,
-		    "ticketd-replica", queries, Q_COUNT);
-		(void)db_connect(app.db_read);
-	}
+	log_init(cfg->log_level, pool == POOL_READ ? "read" : "book");
+	context_init(&ctx, cfg, pool, txn_semid);
 
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!stopping) {
@@ -132,15 +147,15 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 		}
 		sigprocmask(SIG_BLOCK, &term, NULL);
 		metrics_set_busy(pool, slot, 1);
-		serve_one(&app, &fr);
+		serve_one(&ctx, (size_t)cfg->max_body, &fr);
 		FCGX_Finish_r(&fr);
 		metrics_set_busy(pool, slot, 0);
 		sigprocmask(SIG_UNBLOCK, &term, NULL);
 	}
 
 	FCGX_Free(&fr, 0);
-	db_free(app.db_read);
-	db_free(app.db);
+	db_free(ctx.store.replica);
+	db_free(ctx.store.primary);
 	log_debug("worker exits");
 	exit(0);
 }

@@ -4,7 +4,7 @@
 #ifndef TICKETD_WORKER_H
 #define TICKETD_WORKER_H
 
-#include "http/app.h"
+#include "http/context.h"
 #include "daemon/settings.h"
 
 /*

@@ -32,22 +32,23 @@ payment_declines(const char *key, const char *method, double rate)
 	return strcmp(method, "test_decline") == 0 || draw < rate;
 }
 
-int
-payment_authorize(const struct settings *cfg, const char *key,
-    const char *method, int64_t cents, char *ref, size_t reflen)
+enum payment_answer
+payment_authorize(const struct payment_settings *ps, const char *key,
+    const char *method, int64_t cents, char *ref)
 {
-	snprintf(ref, reflen, "auth_%.8s%.4s", key, key + 9);
+	snprintf(ref, PAYMENT_REF_MAX + 1, "auth_%.8s%.4s", key,
+	    strlen(key) > 9 ? key + 9 : "");
 
-	if (cfg->payment_latency_ms > cfg->payment_timeout_ms) {
-		clock_sleep_ms(cfg->payment_timeout_ms);
-		log_warn("payment %s timed out after %d ms", ref,
-		    cfg->payment_timeout_ms);
+	if (ps->latency_ms > ps->timeout_ms) {
+		clock_sleep_ms(ps->timeout_ms);
+		log_warn(
+		    "payment %s timed out after %d ms", ref, ps->timeout_ms);
 		return PAYMENT_TIMEOUT;
 	}
-	if (cfg->payment_latency_ms > 0) {
-		clock_sleep_ms(cfg->payment_latency_ms);
+	if (ps->latency_ms > 0) {
+		clock_sleep_ms(ps->latency_ms);
 	}
-	if (payment_declines(key, method, cfg->payment_decline_rate)) {
+	if (payment_declines(key, method, ps->decline_rate)) {
 		log_info(
 		    "payment %s of %" PRId64 " cents declined", ref, cents);
 		return PAYMENT_DECLINED;

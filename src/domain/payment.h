@@ -11,24 +11,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/settings.h"
+#define PAYMENT_REF_MAX 63
 
-enum payment_result {
-	PAYMENT_APPROVED = 0,
-	PAYMENT_DECLINED = -20,
-	PAYMENT_TIMEOUT = -21
+struct payment_settings {
+	int latency_ms;      /* how long an authorization takes */
+	int timeout_ms;      /* give up after this long */
+	double decline_rate; /* share of keys declined, 0 to 1 */
+};
+
+/* An authorization's answer: an outcome, not an error. */
+enum payment_answer {
+	PAYMENT_APPROVED,
+	PAYMENT_DECLINED,
+	PAYMENT_TIMEOUT /* nothing was authorized */
 };
 
 /* Whether the simulator declines this key ("test_decline" always does). */
 bool payment_declines(const char *key, const char *method, double rate);
 
 /*
- * Authorizes cents for key, taking PAYMENT_LATENCY_MS (or giving up at
- * PAYMENT_TIMEOUT_MS).  Writes the authorization's reference into ref.
- * Returns a payment_result.
+ * Authorizes cents for key, taking latency_ms (or giving up at
+ * timeout_ms).  Writes the authorization's reference into ref
+ * (PAYMENT_REF_MAX + 1 bytes).
  */
-int payment_authorize(const struct settings *cfg, const char *key,
-    const char *method, int64_t cents, char *ref, size_t reflen);
+enum payment_answer payment_authorize(const struct payment_settings *ps,
+    const char *key, const char *method, int64_t cents, char *ref);
 
 /* Releases an authorization whose booking did not happen. */
 void payment_void(const char *ref);

@@ -14,14 +14,15 @@
 
 #include <json-c/json.h>
 
-#include "http/booking_request.h"
+#include "base/errors.h"
 #include "domain/money.h"
+#include "http/booking_request.h"
 
 static int
 invalid(struct response *res, const char *field, const char *message)
 {
 	response_invalid(res, field, message);
-	return -1;
+	return TD_ERR_INVALID;
 }
 
 /* Counts UTF-8 code points (the text is already known to be valid). */
@@ -40,7 +41,7 @@ utf8_chars(const char *s, size_t len)
 
 /*
  * Fetches a required string member with no NUL inside and clean UTF-8.
- * Returns its length, or -1 after answering.
+ * Returns its length, or TD_ERR_INVALID after answering.
  */
 static int
 get_string(
@@ -81,7 +82,7 @@ parse_slug(json_object *obj, const char *key, const char *field, char *out,
 		if (strcmp(key, field) != 0) {
 			response_invalid(res, field, "must be a string id");
 		}
-		return -1;
+		return TD_ERR_INVALID;
 	}
 	if (!ids_is_slug(s)) {
 		snprintf(msg, sizeof(msg), "%s must be 1-64 of A-Z a-z 0-9 _ -",
@@ -100,7 +101,7 @@ parse_user(json_object *obj, struct booking_request *br, struct response *res)
 
 	len = get_string(obj, "userId", &s, res);
 	if (len < 0) {
-		return -1;
+		return TD_ERR_INVALID;
 	}
 	if (len == 0 || utf8_chars(s, (size_t)len) > BOOKING_USER_MAX_CHARS) {
 		return invalid(
@@ -116,7 +117,7 @@ parse_key(json_object *obj, struct booking_request *br, struct response *res)
 	const char *s;
 
 	if (get_string(obj, "idempotencyKey", &s, res) < 0) {
-		return -1;
+		return TD_ERR_INVALID;
 	}
 	if (ids_normalize_uuid(s, br->idempotency_key) != 0) {
 		return invalid(
@@ -136,7 +137,7 @@ parse_method(json_object *obj, struct booking_request *br, struct response *res)
 		return 0;
 	}
 	if (get_string(obj, "paymentMethod", &s, res) < 0) {
-		return -1;
+		return TD_ERR_INVALID;
 	}
 	if (strcmp(s, "card") != 0 && strcmp(s, "test_decline") != 0) {
 		return invalid(res, "paymentMethod",
@@ -194,7 +195,7 @@ parse_line(
 
 	snprintf(field, sizeof(field), "tickets[%d].tierId", i);
 	if (parse_slug(item, "tierId", field, line->tier_id, res) != 0) {
-		return -1;
+		return TD_ERR_INVALID;
 	}
 
 	snprintf(field, sizeof(field), "tickets[%d].quantity", i);
@@ -243,7 +244,7 @@ parse_lines(json_object *obj, struct booking_request *br, struct response *res)
 
 		if (parse_line(json_object_array_get_idx(arr, i), (int)i, line,
 		        res) != 0) {
-			return -1;
+			return TD_ERR_INVALID;
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(br->lines[j].tier_id, line->tier_id) == 0) {
@@ -263,6 +264,23 @@ parse_lines(json_object *obj, struct booking_request *br, struct response *res)
 	return 0;
 }
 
+/* Stores the canonical text in br; it always fits (bounded fields). */
+static int
+fingerprint(struct booking_request *br, struct response *res)
+{
+	char *text = booking_request_canonical(br);
+	size_t n = strlen(text);
+
+	if (n >= sizeof(br->fingerprint)) {
+		free(text);
+		response_internal(res);
+		return TD_ERR_INTERNAL;
+	}
+	memcpy(br->fingerprint, text, n + 1);
+	free(text);
+	return 0;
+}
+
 int
 booking_request_parse(const char *body, size_t len, struct booking_request *br,
     struct response *res)
@@ -270,7 +288,7 @@ booking_request_parse(const char *body, size_t len, struct booking_request *br,
 	json_tokener *tok;
 	json_object *obj;
 	size_t end;
-	int rc = -1;
+	int rc = TD_ERR_INVALID;
 
 	memset(br, 0, sizeof(*br));
 	if (body == NULL || len == 0) {
@@ -309,7 +327,7 @@ booking_request_parse(const char *body, size_t len, struct booking_request *br,
 	        0 ||
 	    parse_user(obj, br, res) != 0 || parse_lines(obj, br, res) != 0 ||
 	    parse_key(obj, br, res) != 0 || parse_total(obj, br, res) != 0 ||
-	    parse_method(obj, br, res) != 0) {
+	    parse_method(obj, br, res) != 0 || fingerprint(br, res) != 0) {
 		goto out;
 	}
 	rc = 0;

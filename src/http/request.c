@@ -20,13 +20,13 @@ request_parse_length(const char *text, size_t cap, size_t *len)
 	}
 	for (const char *p = text; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9') {
-			return REQUEST_LENGTH_MALFORMED;
+			return TD_ERR_INVALID;
 		}
 		v = v * 10 + (size_t)(*p - '0');
 		/* Stop before overflow: anything above cap is refused anyway.
 		 */
 		if (v > cap) {
-			return REQUEST_LENGTH_TOO_LARGE;
+			return TD_ERR_TOO_LARGE;
 		}
 	}
 	*len = v;
@@ -63,7 +63,7 @@ request_read_body(struct request *req, const char *content_length, size_t cap,
 	int rc;
 
 	rc = request_parse_length(content_length, cap, &want);
-	if (rc == REQUEST_LENGTH_TOO_LARGE) {
+	if (rc == TD_ERR_TOO_LARGE) {
 		response_error(res, 413, "PAYLOAD_TOO_LARGE",
 		    "Request body is too large", NULL);
 		return -1;

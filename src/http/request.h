@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "base/errors.h"
 #include "http/response.h"
 
 struct request {
@@ -20,15 +21,9 @@ struct request {
 /* Reads up to n bytes into buf; returns the count, 0 at end of input. */
 typedef int (*request_reader)(void *ctx, char *buf, int n);
 
-enum request_length_error {
-	REQUEST_LENGTH_MALFORMED = -1,
-	REQUEST_LENGTH_TOO_LARGE = -2
-};
-
 /*
  * Parses CONTENT_LENGTH: NULL or "" is 0, otherwise decimal digits only.
- * Returns 0, REQUEST_LENGTH_MALFORMED, or REQUEST_LENGTH_TOO_LARGE when
- * above cap.
+ * Returns 0, TD_ERR_INVALID, or TD_ERR_TOO_LARGE when above cap.
  */
 int request_parse_length(const char *text, size_t cap, size_t *len);
 
@@ -42,7 +37,8 @@ void request_init(struct request *req,
 /*
  * Reads the body announced by content_length (at most cap bytes) through
  * reader.  On failure it answers itself - 400 for a malformed or short
- * body, 413 above cap - and returns -1; the caller just sends res.
+ * body, 413 above cap - and returns that td_error; the caller just sends
+ * res.
  */
 int request_read_body(struct request *req, const char *content_length,
     size_t cap, request_reader reader, void *ctx, struct response *res);

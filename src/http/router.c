@@ -5,6 +5,12 @@
 
 #include <string.h>
 
+#include "base/errors.h"
+#include "domain/ids.h"
+#include "http/api_bookings.h"
+#include "http/api_concerts.h"
+#include "http/api_health.h"
+#include "http/api_metrics.h"
 #include "http/router.h"
 
 struct route {
@@ -12,24 +18,35 @@ struct route {
 	const char *method;
 	const char *pattern;
 	const char *allow;
-	const char *name;
+	handler_fn *handler;
 };
 
 static const struct route routes[] = {
-    {ROUTE_HEALTH, "GET", "/health", "GET", "health"},
-    {ROUTE_CONCERTS, "GET", "/api/concerts", "GET", "concerts.list"},
-    {ROUTE_CONCERT, "GET", "/api/concerts/:id", "GET", "concerts.get"},
+    {ROUTE_HEALTH, "GET", "/health", "GET", api_health},
+    {ROUTE_CONCERTS, "GET", "/api/concerts", "GET", api_concerts_list},
+    {ROUTE_CONCERT, "GET", "/api/concerts/:id", "GET", api_concerts_get},
     {ROUTE_AVAILABILITY, "GET", "/api/concerts/:id/availability", "GET",
-        "concerts.availability"},
-    {ROUTE_BOOKINGS, "POST", "/api/bookings", "POST", "bookings.create"},
-    {ROUTE_BOOKING, "GET", "/api/bookings/:id", "GET", "bookings.get"},
+        api_concerts_availability},
+    {ROUTE_BOOKINGS, "POST", "/api/bookings", "POST", api_bookings_create},
+    {ROUTE_BOOKING, "GET", "/api/bookings/:id", "GET", api_bookings_get},
     {ROUTE_BOOKING_CANCEL, "POST", "/api/bookings/:id/cancel", "POST",
-        "bookings.cancel"},
+        api_bookings_cancel},
     /* nginx exposes it only on the operators' port, never on the public one. */
-    {ROUTE_METRICS, "GET", "/metrics", "GET", "metrics"},
+    {ROUTE_METRICS, "GET", "/metrics", "GET", api_metrics},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+const char *const router_names[ROUTE_COUNT] = {
+    [ROUTE_HEALTH] = "health",
+    [ROUTE_CONCERTS] = "concerts.list",
+    [ROUTE_CONCERT] = "concerts.get",
+    [ROUTE_AVAILABILITY] = "concerts.availability",
+    [ROUTE_BOOKINGS] = "bookings.create",
+    [ROUTE_BOOKING] = "bookings.get",
+    [ROUTE_BOOKING_CANCEL] = "bookings.cancel",
+    [ROUTE_METRICS] = "metrics",
+};
 
 /* Matches path against pattern; captures the ":id" segment. */
 static int
@@ -89,18 +106,58 @@ router_match(const char *method, const char *path, struct route_match *m)
 		m->param = param;
 		m->param_len = param_len;
 		m->allow = routes[i].allow;
-		return ROUTER_FOUND;
+		return 0;
 	}
-	return path_known ? ROUTER_BAD_METHOD : ROUTER_NOT_FOUND;
+	return path_known ? TD_ERR_METHOD : TD_ERR_NOT_FOUND;
 }
 
-const char *
-router_name(enum route_id id)
+/* Copies the ":id" segment into id, or answers 400 and returns -1. */
+static int
+copy_id_or_reply(const struct route_match *m, char *id, struct response *res)
 {
-	for (size_t i = 0; i < NROUTES; i++) {
-		if (routes[i].id == id) {
-			return routes[i].name;
+	if (m->param == NULL) {
+		return 0;
+	}
+	if (m->param_len > IDS_SLUG_MAX) {
+		response_invalid(
+		    res, "id", "The id is longer than 64 characters");
+		return -1;
+	}
+	memcpy(id, m->param, m->param_len);
+	id[m->param_len] = '\0';
+	if (!ids_is_slug(id)) {
+		response_invalid(
+		    res, "id", "The id may hold only A-Z a-z 0-9 _ -");
+		return -1;
+	}
+	return 0;
+}
+
+int
+router_dispatch(
+    struct api_context *ctx, const struct request *req, struct response *res)
+{
+	char id[IDS_SLUG_MAX + 1] = "";
+	struct route_match m;
+
+	switch (router_match(req->method, req->path, &m)) {
+	case TD_ERR_NOT_FOUND:
+		response_error(
+		    res, 404, "NOT_FOUND", "No such API route", NULL);
+		return ROUTE_COUNT;
+	case TD_ERR_METHOD:
+		response_error(res, 405, "METHOD_NOT_ALLOWED",
+		    "Method not allowed on this route", NULL);
+		res->allow = m.allow;
+		return ROUTE_COUNT;
+	}
+	if (copy_id_or_reply(&m, id, res) == 0) {
+		for (size_t i = 0; i < NROUTES; i++) {
+			if (routes[i].id == m.id) {
+				routes[i].handler(ctx, req, id, res);
+				break;
+			}
 		}
 	}
-	return "unknown";
+	return m.id;
 }

@@ -1,10 +1,12 @@
 /*
- * router.h - maps a method and a path to a route.
+ * router.h - the table of routes: a method and a path to a handler.
  */
 #ifndef TICKETD_ROUTER_H
 #define TICKETD_ROUTER_H
 
 #include <stddef.h>
+
+#include "http/context.h"
 
 enum route_id {
 	ROUTE_HEALTH,
@@ -25,19 +27,22 @@ struct route_match {
 	const char *allow; /* methods the path allows, for a 405 */
 };
 
-enum router_result {
-	ROUTER_FOUND = 0,
-	ROUTER_NOT_FOUND = -1,
-	ROUTER_BAD_METHOD = -2
-};
-
 /*
- * Matches method and path.  Returns ROUTER_FOUND with m filled,
- * ROUTER_BAD_METHOD with m->allow set, or ROUTER_NOT_FOUND.
+ * Matches method and path.  Returns 0 with m filled, TD_ERR_METHOD with
+ * m->allow set (the path is known, the method is not), or
+ * TD_ERR_NOT_FOUND.
  */
 int router_match(const char *method, const char *path, struct route_match *m);
 
-/* A short name of the route for logs and metrics ("concerts.get"). */
-const char *router_name(enum route_id id);
+/*
+ * Routes req and runs its handler; answers 404 NOT_FOUND, 405 (with
+ * Allow) or 400 for a malformed id itself.  Returns the route
+ * (ROUTE_COUNT when none matched), for metrics.
+ */
+int router_dispatch(
+    struct api_context *ctx, const struct request *req, struct response *res);
+
+/* Short names of the routes for logs and metrics ("concerts.get"). */
+extern const char *const router_names[ROUTE_COUNT];
 
 #endif

@@ -17,7 +17,7 @@
 
 struct db {
 	PGconn *conn;
-	const struct settings *cfg;
+	const struct db_settings *ds;
 	const char *conninfo;
 	const char *app_name;
 	const struct db_query *queries;
@@ -28,7 +28,7 @@ struct db {
 };
 
 struct db *
-db_new(const struct settings *cfg, const char *conninfo, const char *app_name,
+db_new(const struct db_settings *ds, const char *conninfo, const char *app_name,
     const struct db_query *queries, int nqueries)
 {
 	struct db *db = calloc(1, sizeof(*db));
@@ -36,7 +36,7 @@ db_new(const struct settings *cfg, const char *conninfo, const char *app_name,
 	if (db == NULL) {
 		abort();
 	}
-	db->cfg = cfg;
+	db->ds = ds;
 	db->conninfo = conninfo;
 	db->app_name = app_name;
 	db->queries = queries;
@@ -79,19 +79,19 @@ db_connect(struct db *db)
 	long long now;
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
-		return DB_OK;
+		return TD_OK;
 	}
 	db_drop(db);
 
 	now = clock_now_ms();
 	if (now < db->next_attempt_ms) {
-		return DB_ERR_UNAVAILABLE;
+		return TD_ERR_UNAVAILABLE;
 	}
 
-	snprintf(timeout, sizeof(timeout), "%d", db->cfg->connect_timeout_s);
+	snprintf(timeout, sizeof(timeout), "%d", db->ds->connect_timeout_s);
 	snprintf(options, sizeof(options),
 	    "-c statement_timeout=%d -c lock_timeout=%d",
-	    db->cfg->statement_timeout_ms, db->cfg->lock_timeout_ms);
+	    db->ds->statement_timeout_ms, db->ds->lock_timeout_ms);
 
 	/* Ours first: settings in DATABASE_URL itself override them. */
 	keys[0] = "connect_timeout";
@@ -115,40 +115,40 @@ db_connect(struct db *db)
 		db->backoff_ms = db->backoff_ms * 2 > BACKOFF_MAX_MS
 		                     ? BACKOFF_MAX_MS
 		                     : db->backoff_ms * 2;
-		return DB_ERR_UNAVAILABLE;
+		return TD_ERR_UNAVAILABLE;
 	}
 
 	db->backoff_ms = BACKOFF_MIN_MS;
 	db->next_attempt_ms = 0;
 	log_debug("connected, %d statements prepared", db->nqueries);
-	return DB_OK;
+	return TD_OK;
 }
 
 int
 db_error_from_sqlstate(const char *s)
 {
 	if (s == NULL || *s == '\0') {
-		return DB_ERR_UNAVAILABLE;
+		return TD_ERR_UNAVAILABLE;
 	}
 	if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0) {
-		return DB_ERR_SERIALIZATION;
+		return TD_ERR_SERIALIZATION;
 	}
 	if (strcmp(s, "57014") == 0 || strcmp(s, "55P03") == 0) {
-		return DB_ERR_TIMEOUT;
+		return TD_ERR_BUSY;
 	}
 	/* 08: connection exceptions; 57P0x: shutdown, crash, cannot connect
 	 * now. */
 	if (strncmp(s, "08", 2) == 0 || strncmp(s, "57P", 3) == 0 ||
 	    strcmp(s, "53300") == 0) {
-		return DB_ERR_UNAVAILABLE;
+		return TD_ERR_UNAVAILABLE;
 	}
 	if (strncmp(s, "23", 2) == 0) {
-		return DB_ERR_CONSTRAINT;
+		return TD_ERR_CONFLICT;
 	}
 	if (strncmp(s, "22", 2) == 0) {
-		return DB_ERR_DATA;
+		return TD_ERR_BAD_DATA;
 	}
-	return DB_ERR_INTERNAL;
+	return TD_ERR_INTERNAL;
 }
 
 int
@@ -163,8 +163,8 @@ db_exec(struct db *db, int q, const char *const *params, PGresult **res)
 		int err;
 
 		db->sqlstate[0] = '\0';
-		if (db_connect(db) != DB_OK) {
-			return DB_ERR_UNAVAILABLE;
+		if (db_connect(db) != TD_OK) {
+			return TD_ERR_UNAVAILABLE;
 		}
 
 		r = PQexecPrepared(
@@ -172,7 +172,7 @@ db_exec(struct db *db, int q, const char *const *params, PGresult **res)
 		if (PQresultStatus(r) == PGRES_TUPLES_OK ||
 		    PQresultStatus(r) == PGRES_COMMAND_OK) {
 			*res = r;
-			return DB_OK;
+			return TD_OK;
 		}
 
 		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
@@ -180,7 +180,7 @@ db_exec(struct db *db, int q, const char *const *params, PGresult **res)
 		    state != NULL ? state : "");
 		err = db_error_from_sqlstate(db->sqlstate);
 		metrics_db_error(db->sqlstate);
-		if (err == DB_ERR_INTERNAL || err == DB_ERR_UNAVAILABLE) {
+		if (err == TD_ERR_INTERNAL || err == TD_ERR_UNAVAILABLE) {
 			log_warn("%s: [%s] %s", def->name, db->sqlstate,
 			    PQresultErrorMessage(r));
 		}
@@ -191,13 +191,13 @@ db_exec(struct db *db, int q, const char *const *params, PGresult **res)
 			db_drop(db);
 			continue;
 		}
-		if (err == DB_ERR_UNAVAILABLE ||
+		if (err == TD_ERR_UNAVAILABLE ||
 		    PQstatus(db->conn) != CONNECTION_OK) {
 			db_drop(db);
 			if (def->idempotent && attempt == 0) {
 				continue;
 			}
-			return DB_ERR_UNAVAILABLE;
+			return TD_ERR_UNAVAILABLE;
 		}
 		return err;
 	}

@@ -14,17 +14,13 @@
 
 #include <libpq-fe.h>
 
-#include "daemon/settings.h"
+#include "base/errors.h"
 
-enum db_error {
-	DB_OK = 0,
-	DB_ERR_UNAVAILABLE = -1, /* no connection, lost mid-query: 503 */
-	DB_ERR_TIMEOUT = -2, /* 57014 statement or 55P03 lock timeout: 503 */
-	DB_ERR_SERIALIZATION = -3, /* 40001, 40P01: run the transaction again */
-	DB_ERR_CONSTRAINT = -4, /* 23xxx: the request conflicts with the data */
-	DB_ERR_DATA =
-	    -5, /* 22xxx: the data does not fit (too long, encoding) */
-	DB_ERR_INTERNAL = -6 /* anything else: a bug, logged */
+/* The connection's own settings (every connection of the worker). */
+struct db_settings {
+	int connect_timeout_s;
+	int statement_timeout_ms;
+	int lock_timeout_ms;
 };
 
 struct db_query {
@@ -40,22 +36,26 @@ struct db;
  * Makes a handle for the given statements; connects lazily on first use
  * so a worker starts even while the database is down.  Free with db_free().
  */
-struct db *db_new(const struct settings *cfg, const char *conninfo,
+struct db *db_new(const struct db_settings *ds, const char *conninfo,
     const char *app_name, const struct db_query *queries, int nqueries);
 
-/* Connects now if not connected.  Returns DB_OK or DB_ERR_UNAVAILABLE. */
+/* Connects now if not connected.  Returns 0 or TD_ERR_UNAVAILABLE. */
 int db_connect(struct db *db);
 
 /*
- * Runs prepared statement number q with text params.  On DB_OK, *res
- * holds the result and the caller PQclear()s it; on error *res is NULL
- * and db_sqlstate() tells the SQLSTATE ("" when the connection was lost).
+ * Runs prepared statement number q with text params.  Returns 0 with
+ * *res holding the result (the caller PQclear()s it), or a td_error with
+ * *res NULL; db_sqlstate() then tells the SQLSTATE ("" when the
+ * connection was lost).  SQLSTATEs map to td_errors as DESIGN.md says:
+ * 40001/40P01 TD_ERR_SERIALIZATION, 57014/55P03 TD_ERR_BUSY, 08xxx/57Pxx
+ * and a lost connection TD_ERR_UNAVAILABLE, 23xxx TD_ERR_CONFLICT, 22xxx
+ * TD_ERR_BAD_DATA, anything else TD_ERR_INTERNAL.
  */
 int db_exec(struct db *db, int q, const char *const *params, PGresult **res);
 
 const char *db_sqlstate(const struct db *db);
 
-/* Maps a SQLSTATE (NULL or "" for a lost connection) to a db_error. */
+/* Maps a SQLSTATE (NULL or "" for a lost connection) to a td_error. */
 int db_error_from_sqlstate(const char *sqlstate);
 
 void db_free(struct db *db);

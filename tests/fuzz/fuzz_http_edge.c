@@ -8,8 +8,8 @@
  *     METHOD \n PATH \n CONTENT_TYPE \n CONTENT_LENGTH \n BODY...
  *
  * (missing lines are absent params).  The request is served the way
- * worker.c's serve_one() serves it, except that app_dispatch() only runs
- * when the answer is decided before the database: the app here has no
+ * worker.c's serve_one() serves it, except that router_dispatch() only runs
+ * when the answer is decided before the database: the context here has no
  * connection.  Requests that would reach PostgreSQL stop after their last
  * database-free step (for a booking: the validator and the canonical text).
  */
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/app.h"
+#include "http/context.h"
 #include "http/booking_request.h"
 #include "domain/ids.h"
 #include "http/request.h"
@@ -85,7 +85,7 @@ decided_before_db(const struct request *req)
 	char *canonical;
 	int rc;
 
-	if (router_match(req->method, req->path, &m) != ROUTER_FOUND) {
+	if (router_match(req->method, req->path, &m) != 0) {
 		return 1;
 	}
 	assert(m.id >= 0 && m.id < ROUTE_COUNT);
@@ -109,7 +109,7 @@ decided_before_db(const struct request *req)
 	response_init(&res);
 	rc = booking_request_parse(req->body, req->body_len, &br, &res);
 	if (rc == 0) {
-		/* The last step before replay_known_key() asks the database. */
+		/* The last step before the booking flow asks the database. */
 		canonical = booking_request_canonical(&br);
 		free(canonical);
 	}
@@ -142,9 +142,7 @@ split_input(const uint8_t *data, size_t size, struct params *p,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct settings
-	    cfg; /* zeroed: no handler that reads it runs */
-	struct app app;
+	struct api_context ctx; /* zeroed: no handler that reads it runs */
 	struct params p;
 	struct mem_reader mr;
 	struct request req;
@@ -153,9 +151,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *body;
 	size_t blen, hlen;
 
-	memset(&app, 0, sizeof(app));
-	app.cfg = &cfg;
-	app.txn_semid = -1;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.store.txn_semid = -1;
 
 	split_input(data, size, &p, &body, &blen);
 	mr.buf = body;
@@ -172,7 +169,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(req.body_len <= FUZZ_MAX_BODY);
 		assert(req.body == NULL || req.body[req.body_len] == '\0');
 		if (decided_before_db(&req)) {
-			app_dispatch(&app, &req, &res);
+			router_dispatch(&ctx, &req, &res);
 			assert(res.status >= 400 && res.status < 500);
 			assert(res.status != 405 || res.allow != NULL);
 		}
@@ -181,7 +178,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* What the worker writes back, for every request. */
-	(void)router_name(ROUTE_BOOKINGS);
+	(void)router_names[ROUTE_BOOKINGS];
 	hlen = response_format_head(&res, head, sizeof(head));
 	assert(hlen > 0);
 	(void)response_body(&res, &blen);

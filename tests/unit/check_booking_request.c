@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/errors.h"
 #include "http/booking_request.h"
 #include "unit_main.h"
 
@@ -28,7 +29,7 @@ assert_invalid(const char *body, const char *field)
 {
 	json_object *err, *code, *details, *f;
 
-	ck_assert_msg(parse(body) == -1, "accepted: %s", body);
+	ck_assert_msg(parse(body) == TD_ERR_INVALID, "accepted: %s", body);
 	ck_assert_int_eq(res.status, 400);
 	ck_assert(json_object_object_get_ex(res.body, "error", &err));
 	ck_assert(json_object_object_get_ex(err, "code", &code));

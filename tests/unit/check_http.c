@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "http/app.h"
+#include "http/context.h"
+#include "http/replies.h"
+#include "store/db.h"
 #include "base/metrics.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -61,16 +63,13 @@ START_TEST(content_length_bounds)
 	ck_assert_int_eq(request_parse_length("100", 100, &n), 0);
 	ck_assert_uint_eq(n, 100);
 	ck_assert_int_eq(
-	    request_parse_length("101", 100, &n), REQUEST_LENGTH_TOO_LARGE);
+	    request_parse_length("101", 100, &n), TD_ERR_TOO_LARGE);
 	ck_assert_int_eq(
 	    request_parse_length("99999999999999999999999999", 100, &n),
-	    REQUEST_LENGTH_TOO_LARGE);
-	ck_assert_int_eq(
-	    request_parse_length("-1", 100, &n), REQUEST_LENGTH_MALFORMED);
-	ck_assert_int_eq(
-	    request_parse_length("1e2", 100, &n), REQUEST_LENGTH_MALFORMED);
-	ck_assert_int_eq(
-	    request_parse_length(" 5", 100, &n), REQUEST_LENGTH_MALFORMED);
+	    TD_ERR_TOO_LARGE);
+	ck_assert_int_eq(request_parse_length("-1", 100, &n), TD_ERR_INVALID);
+	ck_assert_int_eq(request_parse_length("1e2", 100, &n), TD_ERR_INVALID);
+	ck_assert_int_eq(request_parse_length(" 5", 100, &n), TD_ERR_INVALID);
 }
 END_TEST
 
@@ -157,30 +156,26 @@ START_TEST(routes_match)
 {
 	struct route_match m;
 
-	ck_assert_int_eq(router_match("GET", "/health", &m), ROUTER_FOUND);
+	ck_assert_int_eq(router_match("GET", "/health", &m), 0);
 	ck_assert_int_eq(m.id, ROUTE_HEALTH);
-	ck_assert_int_eq(
-	    router_match("GET", "/api/concerts", &m), ROUTER_FOUND);
+	ck_assert_int_eq(router_match("GET", "/api/concerts", &m), 0);
 	ck_assert_int_eq(m.id, ROUTE_CONCERTS);
 	ck_assert_int_eq(
-	    router_match("GET", "/api/concerts/concert_001", &m), ROUTER_FOUND);
+	    router_match("GET", "/api/concerts/concert_001", &m), 0);
 	ck_assert_int_eq(m.id, ROUTE_CONCERT);
 	ck_assert_uint_eq(m.param_len, 11);
 	ck_assert(strncmp(m.param, "concert_001", m.param_len) == 0);
 	ck_assert_int_eq(
-	    router_match("HEAD", "/api/concerts/c1/availability", &m),
-	    ROUTER_FOUND);
+	    router_match("HEAD", "/api/concerts/c1/availability", &m), 0);
 	ck_assert_int_eq(m.id, ROUTE_AVAILABILITY);
-	ck_assert_int_eq(
-	    router_match("POST", "/api/bookings", &m), ROUTER_FOUND);
+	ck_assert_int_eq(router_match("POST", "/api/bookings", &m), 0);
 	ck_assert_int_eq(m.id, ROUTE_BOOKINGS);
-	ck_assert_int_eq(
-	    router_match("GET", "/api/bookings/bk_1", &m), ROUTER_FOUND);
+	ck_assert_int_eq(router_match("GET", "/api/bookings/bk_1", &m), 0);
 	ck_assert_int_eq(m.id, ROUTE_BOOKING);
-	ck_assert_int_eq(router_match("POST", "/api/bookings/bk_1/cancel", &m),
-	    ROUTER_FOUND);
+	ck_assert_int_eq(
+	    router_match("POST", "/api/bookings/bk_1/cancel", &m), 0);
 	ck_assert_int_eq(m.id, ROUTE_BOOKING_CANCEL);
-	ck_assert_int_eq(router_match("GET", "/metrics", &m), ROUTER_FOUND);
+	ck_assert_int_eq(router_match("GET", "/metrics", &m), 0);
 	ck_assert_int_eq(m.id, ROUTE_METRICS);
 }
 END_TEST
@@ -190,28 +185,28 @@ START_TEST(unknown_routes_and_methods)
 	struct route_match m;
 
 	ck_assert_int_eq(
-	    router_match("GET", "/api/nope", &m), ROUTER_NOT_FOUND);
+	    router_match("GET", "/api/nope", &m), TD_ERR_NOT_FOUND);
 	ck_assert_int_eq(
-	    router_match("GET", "/api/concerts/", &m), ROUTER_NOT_FOUND);
+	    router_match("GET", "/api/concerts/", &m), TD_ERR_NOT_FOUND);
 	ck_assert_int_eq(
-	    router_match("GET", "/api/concerts/a/b", &m), ROUTER_NOT_FOUND);
+	    router_match("GET", "/api/concerts/a/b", &m), TD_ERR_NOT_FOUND);
 	ck_assert_int_eq(
-	    router_match("GET", "/api/concertsx", &m), ROUTER_NOT_FOUND);
+	    router_match("GET", "/api/concertsx", &m), TD_ERR_NOT_FOUND);
 	ck_assert_int_eq(
-	    router_match("DELETE", "/api/concerts", &m), ROUTER_BAD_METHOD);
+	    router_match("DELETE", "/api/concerts", &m), TD_ERR_METHOD);
 	ck_assert_str_eq(m.allow, "GET");
 	ck_assert_int_eq(
-	    router_match("GET", "/api/bookings", &m), ROUTER_BAD_METHOD);
+	    router_match("GET", "/api/bookings", &m), TD_ERR_METHOD);
 	ck_assert_str_eq(m.allow, "POST");
-	ck_assert_int_eq(router_match("GET", "/api/bookings/x/cancel", &m),
-	    ROUTER_BAD_METHOD);
+	ck_assert_int_eq(
+	    router_match("GET", "/api/bookings/x/cancel", &m), TD_ERR_METHOD);
 }
 END_TEST
 
 /* Dispatch answers routing errors without touching the database. */
 START_TEST(dispatch_errors)
 {
-	struct app app = {0};
+	struct api_context ctx = {0};
 	struct request req = {0};
 	struct response res;
 
@@ -221,40 +216,40 @@ START_TEST(dispatch_errors)
 	response_init(&res);
 	req.method = "GET";
 	req.path = "/api/unknown";
-	app_dispatch(&app, &req, &res);
+	router_dispatch(&ctx, &req, &res);
 	ck_assert_int_eq(res.status, 404);
 	ck_assert_str_eq(error_code(&res), "NOT_FOUND");
 
 	req.method = "PUT";
 	req.path = "/api/concerts/c1";
-	app_dispatch(&app, &req, &res);
+	router_dispatch(&ctx, &req, &res);
 	ck_assert_int_eq(res.status, 405);
 	ck_assert_str_eq(error_code(&res), "METHOD_NOT_ALLOWED");
 	ck_assert_str_eq(res.allow, "GET");
 
 	req.method = "GET";
 	req.path = "/api/concerts/bad id";
-	app_dispatch(&app, &req, &res);
+	router_dispatch(&ctx, &req, &res);
 	ck_assert_int_eq(res.status, 400);
 	ck_assert_str_eq(error_code(&res), "INVALID_REQUEST");
 
 	req.path = "/api/bookings/"
 	           "x1234567890123456789012345678901234567890123456789012345678"
 	           "9012345";
-	app_dispatch(&app, &req, &res);
+	router_dispatch(&ctx, &req, &res);
 	ck_assert_int_eq(res.status, 400);
 
 	req.method = "POST";
 	req.path = "/api/bookings";
 	req.content_type = "text/plain";
-	app_dispatch(&app, &req, &res);
+	router_dispatch(&ctx, &req, &res);
 	ck_assert_int_eq(res.status, 415);
 	ck_assert_str_eq(error_code(&res), "UNSUPPORTED_MEDIA_TYPE");
 
 	req.content_type = "application/json";
 	req.body = "{\"concertId\":1}";
 	req.body_len = strlen(req.body);
-	app_dispatch(&app, &req, &res);
+	router_dispatch(&ctx, &req, &res);
 	ck_assert_int_eq(res.status, 400);
 	response_free(&res);
 }
@@ -285,39 +280,61 @@ START_TEST(envelope_success_and_error)
 }
 END_TEST
 
-START_TEST(db_errors_map_to_statuses)
+/* Every project error has its status and code; one test each. */
+static const struct {
+	int err, status;
+	const char *code;
+} error_replies[] = {
+    {TD_ERR_UNAVAILABLE, 503, "SERVICE_UNAVAILABLE"},
+    {TD_ERR_BUSY, 503, "SERVICE_UNAVAILABLE"},
+    {TD_ERR_SERIALIZATION, 503, "SERVICE_UNAVAILABLE"},
+    {TD_ERR_CONFLICT, 409, "CONFLICT"},
+    {TD_ERR_BAD_DATA, 400, "INVALID_REQUEST"},
+    {TD_ERR_INVALID, 400, "INVALID_REQUEST"},
+    {TD_ERR_TOO_LARGE, 413, "PAYLOAD_TOO_LARGE"},
+    {TD_ERR_METHOD, 405, "METHOD_NOT_ALLOWED"},
+    {TD_ERR_NOT_FOUND, 404, "NOT_FOUND"},
+    {TD_ERR_INTERNAL, 500, "INTERNAL_SERVER_ERROR"},
+    {-99, 500, "INTERNAL_SERVER_ERROR"},
+};
+
+START_TEST(errors_map_to_statuses)
 {
 	struct response res;
 
 	response_init(&res);
-	app_reply_db_error(&res, DB_ERR_UNAVAILABLE);
-	ck_assert_int_eq(res.status, 503);
-	ck_assert_int_eq(res.retry_after, 1);
-	ck_assert_str_eq(error_code(&res), "SERVICE_UNAVAILABLE");
-	app_reply_db_error(&res, DB_ERR_TIMEOUT);
-	ck_assert_int_eq(res.status, 503);
-	app_reply_db_error(&res, DB_ERR_CONSTRAINT);
-	ck_assert_int_eq(res.status, 409);
-	app_reply_db_error(&res, DB_ERR_DATA);
-	ck_assert_int_eq(res.status, 400);
-	app_reply_db_error(&res, DB_ERR_INTERNAL);
-	ck_assert_int_eq(res.status, 500);
-	ck_assert_str_eq(error_code(&res), "INTERNAL_SERVER_ERROR");
+	reply_error(&res, error_replies[_i].err);
+	ck_assert_int_eq(res.status, error_replies[_i].status);
+	ck_assert_str_eq(error_code(&res), error_replies[_i].code);
+	ck_assert_int_eq(res.retry_after, error_replies[_i].status == 503);
 	response_free(&res);
+}
+END_TEST
 
-	ck_assert_int_eq(db_error_from_sqlstate(NULL), DB_ERR_UNAVAILABLE);
-	ck_assert_int_eq(db_error_from_sqlstate(""), DB_ERR_UNAVAILABLE);
-	ck_assert_int_eq(db_error_from_sqlstate("57P01"), DB_ERR_UNAVAILABLE);
-	ck_assert_int_eq(db_error_from_sqlstate("08006"), DB_ERR_UNAVAILABLE);
-	ck_assert_int_eq(db_error_from_sqlstate("40001"), DB_ERR_SERIALIZATION);
-	ck_assert_int_eq(db_error_from_sqlstate("40P01"), DB_ERR_SERIALIZATION);
-	ck_assert_int_eq(db_error_from_sqlstate("57014"), DB_ERR_TIMEOUT);
-	ck_assert_int_eq(db_error_from_sqlstate("55P03"), DB_ERR_TIMEOUT);
-	ck_assert_int_eq(db_error_from_sqlstate("23505"), DB_ERR_CONSTRAINT);
-	ck_assert_int_eq(db_error_from_sqlstate("23514"), DB_ERR_CONSTRAINT);
-	ck_assert_int_eq(db_error_from_sqlstate("22001"), DB_ERR_DATA);
-	ck_assert_int_eq(db_error_from_sqlstate("22021"), DB_ERR_DATA);
-	ck_assert_int_eq(db_error_from_sqlstate("42883"), DB_ERR_INTERNAL);
+static const struct {
+	const char *sqlstate;
+	int err;
+} sqlstates[] = {
+    {NULL, TD_ERR_UNAVAILABLE},
+    {"", TD_ERR_UNAVAILABLE},
+    {"57P01", TD_ERR_UNAVAILABLE},
+    {"08006", TD_ERR_UNAVAILABLE},
+    {"53300", TD_ERR_UNAVAILABLE},
+    {"40001", TD_ERR_SERIALIZATION},
+    {"40P01", TD_ERR_SERIALIZATION},
+    {"57014", TD_ERR_BUSY},
+    {"55P03", TD_ERR_BUSY},
+    {"23505", TD_ERR_CONFLICT},
+    {"23514", TD_ERR_CONFLICT},
+    {"22001", TD_ERR_BAD_DATA},
+    {"22021", TD_ERR_BAD_DATA},
+    {"42883", TD_ERR_INTERNAL},
+};
+
+START_TEST(sqlstates_map_to_errors)
+{
+	ck_assert_int_eq(
+	    db_error_from_sqlstate(sqlstates[_i].sqlstate), sqlstates[_i].err);
 }
 END_TEST
 
@@ -359,7 +376,7 @@ START_TEST(metrics_shared_across_fork)
 	pid = fork();
 	if (pid == 0) {
 		metrics_request(ROUTE_BOOKINGS, 201, 40000);
-		metrics_booking(OUTCOME_CONFIRMED);
+		metrics_booking(METRIC_CONFIRMED);
 		metrics_set_busy(1, 3, 1);
 		_exit(0);
 	}
@@ -367,7 +384,9 @@ START_TEST(metrics_shared_across_fork)
 	metrics_db_error("");
 	metrics_db_error("40P01");
 
-	text = metrics_render(2, 8);
+	text = metrics_render(&(struct metrics_labels){.routes = router_names,
+	    .nroutes = ROUTE_COUNT,
+	    .pool_sizes = {2, 8}});
 	ck_assert_ptr_nonnull(
 	    strstr(text, "ticketd_requests_total{route=\"bookings.create\","
 	                 "status=\"201\"} 2\n"));
@@ -407,7 +426,10 @@ suite(void)
 	tcase_add_test(tc, unknown_routes_and_methods);
 	tcase_add_test(tc, dispatch_errors);
 	tcase_add_test(tc, envelope_success_and_error);
-	tcase_add_test(tc, db_errors_map_to_statuses);
+	tcase_add_loop_test(tc, errors_map_to_statuses, 0,
+	    sizeof(error_replies) / sizeof(error_replies[0]));
+	tcase_add_loop_test(tc, sqlstates_map_to_errors, 0,
+	    sizeof(sqlstates) / sizeof(sqlstates[0]));
 	tcase_add_test(tc, response_head);
 	tcase_add_test(tc, metrics_shared_across_fork);
 	suite_add_tcase(s, tc);

@@ -2,6 +2,7 @@
  * check_money_ids.c - exact money, id shapes, strict UTF-8, payment dice.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

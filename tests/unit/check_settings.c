@@ -16,9 +16,9 @@ START_TEST(defaults)
 
 	settings_defaults(&s);
 	ck_assert_str_eq(s.database_url, "postgresql:///ticketd");
-	ck_assert_int_eq(s.payment_latency_ms, 100);
+	ck_assert_int_eq(s.payment.latency_ms, 100);
 	ck_assert(
-	    s.payment_decline_rate > 0.049 && s.payment_decline_rate < 0.051);
+	    s.payment.decline_rate > 0.049 && s.payment.decline_rate < 0.051);
 	ck_assert_int_ge(s.backlog, 1024);
 	ck_assert_int_eq(s.max_body, 65536);
 	ck_assert_str_eq(s.pidfile, "");
@@ -51,7 +51,7 @@ START_TEST(bounds)
 	ck_assert_int_eq(s.book_workers, 64);
 	ck_assert_int_eq(
 	    settings_set(&s, "PAYMENT_DECLINE_RATE", "0", err, sizeof(err)), 0);
-	ck_assert(s.payment_decline_rate == 0.0);
+	ck_assert(s.payment.decline_rate == 0.0);
 	ck_assert_int_eq(
 	    settings_set(&s, "PAYMENT_DECLINE_RATE", "1.5", err, sizeof(err)),
 	    -1);
@@ -85,12 +85,12 @@ START_TEST(file_then_environment)
 
 	settings_defaults(&s);
 	ck_assert_int_eq(settings_load_file(&s, path, err, sizeof(err)), 0);
-	ck_assert_int_eq(s.payment_latency_ms, 7);
+	ck_assert_int_eq(s.payment.latency_ms, 7);
 	ck_assert_str_eq(s.database_url, "postgresql://x/y");
 
 	setenv("PAYMENT_LATENCY_MS", "9", 1);
 	ck_assert_int_eq(settings_load_env(&s, err, sizeof(err)), 0);
-	ck_assert_int_eq(s.payment_latency_ms, 9);
+	ck_assert_int_eq(s.payment.latency_ms, 9);
 	setenv("PAYMENT_LATENCY_MS", "slow", 1);
 	ck_assert_int_eq(settings_load_env(&s, err, sizeof(err)), -1);
 	unsetenv("PAYMENT_LATENCY_MS");

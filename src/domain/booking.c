@@ -1,0 +1,285 @@
+/*
+ * booking.c - the booking flow and cancellation, as decisions over a
+ * store: every answer is an outcome the HTTP layer turns into a status.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/errors.h"
+#include "base/log.h"
+#include "domain/booking.h"
+
+static const char *const status_names[] = {
+    [BOOKING_STATUS_CONFIRMED] = "confirmed",
+    [BOOKING_STATUS_CANCELLED] = "cancelled",
+    [BOOKING_STATUS_PAYMENT_FAILED] = "payment_failed",
+    [BOOKING_STATUS_REJECTED] = "rejected",
+};
+
+#define NSTATUS (int)(sizeof(status_names) / sizeof(status_names[0]))
+
+const char *
+booking_status_name(enum booking_status status)
+{
+	return (int)status >= 0 && (int)status < NSTATUS ? status_names[status]
+	                                                 : "unknown";
+}
+
+int
+booking_status_parse(const char *s, enum booking_status *status)
+{
+	for (int i = 0; i < NSTATUS; i++) {
+		if (strcmp(s, status_names[i]) == 0) {
+			*status = (enum booking_status)i;
+			return 0;
+		}
+	}
+	return TD_ERR_INVALID;
+}
+
+static enum booking_outcome
+decide(struct booking_result *out, enum booking_outcome outcome)
+{
+	out->outcome = outcome;
+	return outcome;
+}
+
+static enum booking_outcome
+fail(struct booking_result *out, int err)
+{
+	out->error = err;
+	return decide(out, BOOKING_FAILED);
+}
+
+/* A retry of a finished request gets its recorded answer, never a charge. */
+static enum booking_outcome
+replay(const struct booking_request *req, const struct key_record *rec,
+    struct booking_result *out)
+{
+	if (strcmp(rec->fingerprint, req->fingerprint) != 0) {
+		return decide(out, BOOKING_KEY_REUSED);
+	}
+	out->replayed = true;
+	out->booking = rec->booking;
+	switch (rec->booking.status) {
+	case BOOKING_STATUS_PAYMENT_FAILED:
+		return decide(out, BOOKING_DECLINED);
+	case BOOKING_STATUS_REJECTED:
+		out->shortage = rec->shortage;
+		return decide(out, BOOKING_SHORTAGE);
+	case BOOKING_STATUS_CONFIRMED:
+	case BOOKING_STATUS_CANCELLED: break;
+	}
+	return decide(out, BOOKING_REPLAYED);
+}
+
+static void
+shortage_of(
+    const struct tier *t, int requested, int available, struct shortage *s)
+{
+	snprintf(s->tier_id, sizeof(s->tier_id), "%s", t->id);
+	snprintf(s->tier_name, sizeof(s->tier_name), "%s", t->name);
+	s->requested = requested;
+	s->available = available;
+}
+
+/*
+ * Checks the lines against the tiers read just now and resolves each
+ * line's tier into txn: every tier belongs to the concert, the total is
+ * the server's own sum, and no tier is visibly short (a shortage before
+ * any payment or write).  Returns 0, or -1 with out decided.
+ */
+static int
+check_lines(const struct booking_request *req, const struct tier_list *tiers,
+    struct booking_txn *txn, struct booking_result *out)
+{
+	int64_t sum = 0;
+
+	for (int i = 0; i < req->nlines; i++) {
+		const struct booking_line *l = &req->lines[i];
+		const struct tier *t = concert_find_tier(tiers, l->tier_id);
+
+		if (t == NULL) {
+			out->line_index = l->index;
+			decide(out, BOOKING_UNKNOWN_TIER);
+			return -1;
+		}
+		txn->tiers[i] = t;
+		sum += t->price_cents * l->quantity;
+	}
+	if (sum != req->total_cents) {
+		out->expected_cents = sum;
+		decide(out, BOOKING_WRONG_TOTAL);
+		return -1;
+	}
+	for (int i = 0; i < req->nlines; i++) {
+		const struct tier *t = txn->tiers[i];
+
+		if (t->available < req->lines[i].quantity) {
+			shortage_of(t, req->lines[i].quantity, t->available,
+			    &out->shortage);
+			decide(out, BOOKING_SHORTAGE);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The booking just confirmed, from its request and the tiers it was priced
+ * with. */
+static void
+confirmed_booking(
+    const struct booking_txn *txn, const char *created_at, struct booking *b)
+{
+	const struct booking_request *req = txn->req;
+
+	snprintf(b->id, sizeof(b->id), "%s", txn->booking_id);
+	snprintf(b->concert_id, sizeof(b->concert_id), "%s", req->concert_id);
+	snprintf(b->user_id, sizeof(b->user_id), "%s", req->user_id);
+	b->status = BOOKING_STATUS_CONFIRMED;
+	b->total_cents = req->total_cents;
+	b->nitems = req->nlines;
+	for (int i = 0; i < req->nlines; i++) {
+		struct booking_item *it = &b->items[i];
+
+		snprintf(
+		    it->tier_id, sizeof(it->tier_id), "%s", txn->tiers[i]->id);
+		snprintf(it->tier_name, sizeof(it->tier_name), "%s",
+		    txn->tiers[i]->name);
+		it->quantity = req->lines[i].quantity;
+		it->price_cents = txn->tiers[i]->price_cents;
+	}
+	snprintf(b->created_at, sizeof(b->created_at), "%s", created_at);
+	snprintf(b->updated_at, sizeof(b->updated_at), "%s", created_at);
+}
+
+/* What the transaction answered, as the request's outcome. */
+static enum booking_outcome
+settle(const struct booking_store *store, const struct booking_txn *txn,
+    const struct tier_list *tiers, const struct txn_result *tr,
+    struct booking_result *out)
+{
+	struct key_record rec;
+	const struct tier *t;
+	int err;
+
+	switch (tr->outcome) {
+	case TXN_CONFIRMED:
+		confirmed_booking(txn, tr->created_at, &out->booking);
+		return decide(out, BOOKING_CONFIRMED);
+	case TXN_PAYMENT_FAILED:
+		snprintf(out->booking.id, sizeof(out->booking.id), "%s",
+		    txn->booking_id);
+		out->booking.status = BOOKING_STATUS_PAYMENT_FAILED;
+		return decide(out, BOOKING_DECLINED);
+	case TXN_REJECTED:
+		/* Another fan won the race since our check. */
+		payment_void(txn->payment_ref);
+		t = concert_find_tier(tiers, tr->shortage.tier_id);
+		if (t == NULL) {
+			log_error("rejected on tier %s, not one of the booking",
+			    tr->shortage.tier_id);
+			return fail(out, TD_ERR_INTERNAL);
+		}
+		shortage_of(t, tr->shortage.requested, tr->shortage.available,
+		    &out->shortage);
+		return decide(out, BOOKING_SHORTAGE);
+	case TXN_DUPLICATE: break;
+	}
+
+	/* A concurrent request with our key committed first: answer as it. */
+	err = store->find_by_key(store->ctx, txn->req->idempotency_key, &rec);
+	if (err == TD_ERR_NOT_FOUND) {
+		log_error("key %s reported duplicate but not found",
+		    txn->req->idempotency_key);
+		err = TD_ERR_INTERNAL;
+	}
+	if (err != 0) {
+		return fail(out, err);
+	}
+	return replay(txn->req, &rec, out);
+}
+
+enum booking_outcome
+booking_create(const struct booking_store *store,
+    const struct payment_settings *pay, const struct booking_request *req,
+    struct booking_result *out)
+{
+	char ref[PAYMENT_REF_MAX + 1], booking_id[IDS_BOOKING_ID_LEN + 1];
+	struct booking_txn txn = {.req = req};
+	struct tier_list tiers;
+	struct key_record rec;
+	struct txn_result tr;
+	enum payment_answer answer;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = store->find_by_key(store->ctx, req->idempotency_key, &rec);
+	if (err == 0) {
+		return replay(req, &rec, out);
+	}
+	if (err != TD_ERR_NOT_FOUND) {
+		return fail(out, err);
+	}
+
+	err = store->load_tiers(store->ctx, req->concert_id, &tiers);
+	if (err == TD_ERR_NOT_FOUND) {
+		return decide(out, BOOKING_CONCERT_NOT_FOUND);
+	}
+	if (err != 0) {
+		return fail(out, err);
+	}
+	if (check_lines(req, &tiers, &txn, out) != 0) {
+		return out->outcome;
+	}
+
+	/* No row is locked while the payment runs. */
+	answer = payment_authorize(pay, req->idempotency_key,
+	    req->payment_method, req->total_cents, ref);
+	if (answer == PAYMENT_TIMEOUT) {
+		return decide(out, BOOKING_PAYMENT_TIMEOUT);
+	}
+
+	ids_new_booking_id(booking_id);
+	txn.booking_id = booking_id;
+	txn.paid = answer == PAYMENT_APPROVED;
+	txn.payment_ref = ref;
+	memset(&tr, 0, sizeof(tr));
+	err = store->book(store->ctx, &txn, &tr);
+	if (err != 0) {
+		/*
+		 * A lost connection leaves the commit's outcome unknown: keep
+		 * the authorization, the client's retry with its key finds out.
+		 * Any other error rolled the transaction back.
+		 */
+		if (txn.paid && err != TD_ERR_UNAVAILABLE) {
+			payment_void(ref);
+		}
+		return fail(out, err);
+	}
+	return settle(store, &txn, &tiers, &tr, out);
+}
+
+int
+booking_find(
+    const struct booking_store *store, const char *id, struct booking *out)
+{
+	return store->find_by_id(store->ctx, id, out);
+}
+
+int
+booking_cancel(const struct booking_store *store, const char *id,
+    const char *request_id, struct cancel_result *out, struct booking *booking)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = store->cancel(store->ctx, id, request_id, out);
+	if (err != 0 || out->outcome != CANCEL_DONE) {
+		return err;
+	}
+	payment_refund(id, out->refunded_cents);
+	return store->find_by_id(store->ctx, id, booking);
+}

@@ -1,0 +1,192 @@
+/*
+ * booking.h - the booking flow: its request, its outcomes, and the store
+ * it runs against.  Plain C: no HTTP, JSON or SQL here.
+ *
+ * The path (DESIGN.md): the request is already validated; a key that is
+ * already known replays its recorded answer; the lines are checked
+ * against the concert's tiers read just now (a visibly short tier is a
+ * shortage before any payment or write); the payment is authorized with
+ * no lock held; then one short transaction claims the key, takes the
+ * tickets with guarded decrements and records the outcome.
+ */
+#ifndef TICKETD_BOOKING_H
+#define TICKETD_BOOKING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/concert.h"
+#include "domain/ids.h"
+#include "domain/payment.h"
+
+#define BOOKING_MAX_LINES 10      /* distinct tiers in one booking */
+#define BOOKING_MAX_QUANTITY 10   /* tickets per tier line */
+#define BOOKING_USER_MAX_CHARS 64 /* userId, in characters */
+#define BOOKING_USER_MAX (BOOKING_USER_MAX_CHARS * 4) /* in UTF-8 bytes */
+#define BOOKING_FINGERPRINT_MAX 2048
+#define BOOKING_METHOD_MAX 15 /* "card", "test_decline" */
+
+/* How often a booking transaction is run again after 40001 or 40P01. */
+#define BOOKING_MAX_ATTEMPTS 3
+
+struct booking_line {
+	char tier_id[IDS_SLUG_MAX + 1];
+	int quantity;
+	int index; /* its position in the request, for error fields */
+};
+
+struct booking_request {
+	char concert_id[IDS_SLUG_MAX + 1];
+	char user_id[BOOKING_USER_MAX + 1];
+	char idempotency_key[IDS_UUID_LEN + 1]; /* lowercased */
+	char payment_method[BOOKING_METHOD_MAX + 1];
+	int64_t total_cents;
+	int nlines;
+	struct booking_line lines[BOOKING_MAX_LINES]; /* sorted by tier_id */
+	/*
+	 * The request's canonical text (sorted tiers, cents, user, method),
+	 * made by whoever parsed it: the same key with another fingerprint
+	 * is a reused key.
+	 */
+	char fingerprint[BOOKING_FINGERPRINT_MAX];
+	const char *request_id; /* for the audit trail; not owned */
+};
+
+enum booking_status {
+	BOOKING_STATUS_CONFIRMED,
+	BOOKING_STATUS_CANCELLED,
+	BOOKING_STATUS_PAYMENT_FAILED,
+	BOOKING_STATUS_REJECTED /* the key of a booking that lost the race */
+};
+
+struct booking_item {
+	char tier_id[IDS_SLUG_MAX + 1];
+	char tier_name[TIER_NAME_MAX + 1];
+	int quantity;
+	int64_t price_cents;
+};
+
+struct booking {
+	char id[IDS_BOOKING_ID_LEN + 1];
+	char concert_id[IDS_SLUG_MAX + 1];
+	char user_id[BOOKING_USER_MAX + 1];
+	enum booking_status status;
+	int64_t total_cents;
+	int nitems;
+	struct booking_item items[BOOKING_MAX_LINES];
+	char created_at[TIMESTAMP_LEN + 1];
+	char updated_at[TIMESTAMP_LEN + 1];
+};
+
+/* Why a booking could not have its tickets: one tier was short. */
+struct shortage {
+	char tier_id[IDS_SLUG_MAX + 1];
+	char tier_name[TIER_NAME_MAX + 1];
+	int requested;
+	int available;
+};
+
+/* What the store has recorded for an idempotency key. */
+struct key_record {
+	struct booking booking;   /* its status tells which answer to replay */
+	struct shortage shortage; /* when the status is rejected */
+	char fingerprint[BOOKING_FINGERPRINT_MAX];
+};
+
+/* The one booking transaction, after the payment. */
+struct booking_txn {
+	const struct booking_request *req;
+	const struct tier *tiers[BOOKING_MAX_LINES]; /* of each line */
+	const char *booking_id;
+	bool paid; /* false records the key as payment_failed */
+	const char *payment_ref;
+};
+
+enum txn_outcome {
+	TXN_CONFIRMED,
+	TXN_PAYMENT_FAILED,
+	TXN_REJECTED, /* another fan won the race: nothing taken */
+	TXN_DUPLICATE /* the key was claimed first by another request */
+};
+
+struct txn_result {
+	enum txn_outcome outcome;
+	char created_at[TIMESTAMP_LEN + 1];
+	struct shortage shortage; /* TXN_REJECTED: tier id and the numbers */
+};
+
+enum cancel_outcome { CANCEL_DONE, CANCEL_NOT_FOUND, CANCEL_NOT_CANCELLABLE };
+
+struct cancel_result {
+	enum cancel_outcome outcome;
+	enum booking_status status; /* NOT_CANCELLABLE: the status it has */
+	int64_t refunded_cents;     /* DONE */
+};
+
+/*
+ * The store the flow runs against (store/booking_store.c, or a fake in
+ * the unit tests).  Every function returns 0 or a negative td_error;
+ * TD_ERR_NOT_FOUND where nothing matched.
+ */
+struct booking_store {
+	void *ctx;
+	int (*find_by_key)(void *ctx, const char *key, struct key_record *out);
+	/* The concert's tiers, read without locks; 0 tiers is not an error. */
+	int (*load_tiers)(
+	    void *ctx, const char *concert_id, struct tier_list *out);
+	/* Runs the booking transaction (its retries are the store's). */
+	int (*book)(
+	    void *ctx, const struct booking_txn *txn, struct txn_result *out);
+	int (*find_by_id)(void *ctx, const char *id, struct booking *out);
+	int (*cancel)(void *ctx, const char *id, const char *request_id,
+	    struct cancel_result *out);
+};
+
+enum booking_outcome {
+	BOOKING_CONFIRMED,
+	BOOKING_REPLAYED, /* the key's confirmed (or since cancelled) booking */
+	BOOKING_KEY_REUSED,
+	BOOKING_CONCERT_NOT_FOUND,
+	BOOKING_UNKNOWN_TIER,    /* line_index names the line */
+	BOOKING_WRONG_TOTAL,     /* expected_cents is the server's sum */
+	BOOKING_SHORTAGE,        /* shortage says which tier */
+	BOOKING_DECLINED,        /* booking.id is the recorded key's booking */
+	BOOKING_PAYMENT_TIMEOUT, /* nothing booked, nothing charged */
+	BOOKING_FAILED,          /* error says why (a td_error) */
+	BOOKING_OUTCOME_COUNT
+};
+
+struct booking_result {
+	enum booking_outcome outcome;
+	bool replayed; /* the answer is a recorded one (any outcome) */
+	int error;
+	int line_index;
+	int64_t expected_cents;
+	struct booking booking;
+	struct shortage shortage;
+};
+
+/* Runs the booking path for req.  Always fills out; returns out->outcome. */
+enum booking_outcome booking_create(const struct booking_store *store,
+    const struct payment_settings *pay, const struct booking_request *req,
+    struct booking_result *out);
+
+/* The booking with that id.  Returns 0, TD_ERR_NOT_FOUND or an error. */
+int booking_find(
+    const struct booking_store *store, const char *id, struct booking *out);
+
+/*
+ * Cancels a confirmed booking: its tickets return to sale and the
+ * payment is refunded.  On CANCEL_DONE, *booking is the booking as it is
+ * now.  Returns 0 or a td_error (the store's).
+ */
+int booking_cancel(const struct booking_store *store, const char *id,
+    const char *request_id, struct cancel_result *out, struct booking *booking);
+
+/* "confirmed", "cancelled", "payment_failed", "rejected". */
+const char *booking_status_name(enum booking_status status);
+
+/* The status named s; returns 0, or TD_ERR_INVALID for an unknown name. */
+int booking_status_parse(const char *s, enum booking_status *status);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * api_bookings.c - the booking endpoints.
+ */
+#include "config.h"
+
+#include "base/errors.h"
+#include "base/metrics.h"
+#include "http/api_bookings.h"
+#include "http/booking_json.h"
+#include "http/booking_request.h"
+#include "http/replies.h"
+
+void
+api_bookings_create(struct api_context *ctx, const struct request *req,
+    const char *id, struct response *res)
+{
+	struct booking_request br;
+	struct booking_result result;
+
+	if (!request_is_json(req)) {
+		response_error(res, 415, "UNSUPPORTED_MEDIA_TYPE",
+		    "Content-Type must be application/json", NULL);
+		return;
+	}
+	if (booking_request_parse(req->body, req->body_len, &br, res) != 0) {
+		return;
+	}
+	br.request_id = req->request_id;
+	booking_create(&ctx->bookings, ctx->payment, &br, &result);
+	reply_booking_result(res, &result);
+}
+
+static void
+reply_not_found(struct response *res)
+{
+	response_error(
+	    res, 404, "BOOKING_NOT_FOUND", "Booking not found", NULL);
+}
+
+void
+api_bookings_get(struct api_context *ctx, const struct request *req,
+    const char *id, struct response *res)
+{
+	struct booking b;
+	int err = booking_find(&ctx->bookings, id, &b);
+
+	if (err == TD_ERR_NOT_FOUND) {
+		reply_not_found(res);
+	} else if (err != 0) {
+		reply_error(res, err);
+	} else {
+		response_data(res, 200, booking_json(&b), NULL);
+	}
+}
+
+void
+api_bookings_cancel(struct api_context *ctx, const struct request *req,
+    const char *id, struct response *res)
+{
+	struct cancel_result cr;
+	struct booking b;
+	json_object *details;
+	int err;
+
+	err = booking_cancel(&ctx->bookings, id, req->request_id, &cr, &b);
+	if (err != 0) {
+		reply_error(res, err);
+		return;
+	}
+	switch (cr.outcome) {
+	case CANCEL_NOT_FOUND: reply_not_found(res); return;
+	case CANCEL_NOT_CANCELLABLE:
+		details = json_object_new_object();
+		json_object_object_add(details, "status",
+		    json_object_new_string(booking_status_name(cr.status)));
+		response_error(res, 409, "BOOKING_NOT_CANCELLABLE",
+		    "Only a confirmed booking can be cancelled", details);
+		return;
+	case CANCEL_DONE:
+		metrics_booking(METRIC_CANCELLED);
+		response_data(res, 200, booking_json(&b), NULL);
+		return;
+	}
+}

@@ -1,0 +1,14 @@
+/*
+ * api_concerts.h - GET /api/concerts, /api/concerts/:id and
+ * /api/concerts/:id/availability, read from the replica when there is one.
+ */
+#ifndef TICKETD_API_CONCERTS_H
+#define TICKETD_API_CONCERTS_H
+
+#include "http/context.h"
+
+handler_fn api_concerts_list;
+handler_fn api_concerts_get;
+handler_fn api_concerts_availability;
+
+#endif

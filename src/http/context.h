@@ -1,0 +1,32 @@
+/*
+ * context.h - what a handler works with: the worker's store, the booking
+ * flow bound to it, and the few settings the API reads.  A low header:
+ * the handlers include it, the router includes the handlers.
+ */
+#ifndef TICKETD_CONTEXT_H
+#define TICKETD_CONTEXT_H
+
+#include "domain/booking.h"
+#include "domain/payment.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "store/store.h"
+
+enum pool_kind { POOL_READ, POOL_BOOK, POOL_COUNT };
+
+struct api_context {
+	struct store store;
+	struct booking_store bookings; /* the flow's store, bound to store */
+	const struct payment_settings *payment;
+	enum pool_kind pool;
+	int pool_sizes[POOL_COUNT]; /* for the workers gauge of /metrics */
+};
+
+/*
+ * A handler answers through res.  id is the route's ":id" segment,
+ * already checked to be a slug (or "" for routes without one).
+ */
+typedef void handler_fn(struct api_context *ctx, const struct request *req,
+    const char *id, struct response *res);
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * booking_store.c - bookings in PostgreSQL, turned into domain structs.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "store/booking_store.h"
+#include "store/concert_store.h"
+#include "store/pg_array.h"
+#include "store/rows.h"
+#include "store/statements.h"
+
+/* A booking's rows (one per item; a booking without items has one). */
+static int
+read_booking(const PGresult *r, struct booking *b)
+{
+	char status[24];
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	if ((err = rows_text(r, 0, "id", b->id, sizeof(b->id))) != 0 ||
+	    (err = rows_text(r, 0, "concert_id", b->concert_id,
+	         sizeof(b->concert_id))) != 0 ||
+	    (err = rows_text(
+	         r, 0, "user_id", b->user_id, sizeof(b->user_id))) != 0 ||
+	    (err = rows_text(r, 0, "status", status, sizeof(status))) != 0 ||
+	    (err = rows_int64(r, 0, "total_cents", &b->total_cents)) != 0 ||
+	    (err = rows_text(r, 0, "created_at", b->created_at,
+	         sizeof(b->created_at))) != 0 ||
+	    (err = rows_text(r, 0, "updated_at", b->updated_at,
+	         sizeof(b->updated_at))) != 0) {
+		return err;
+	}
+	if (booking_status_parse(status, &b->status) != 0) {
+		log_error("booking %s has status %s", b->id, status);
+		return TD_ERR_INTERNAL;
+	}
+
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct booking_item *it = &b->items[b->nitems];
+
+		/* A booking without items: declined or rejected. */
+		if (rows_is_null(r, i, "item_tier_id")) {
+			continue;
+		}
+		if (b->nitems == BOOKING_MAX_LINES) {
+			log_error("booking %s has too many items", b->id);
+			return TD_ERR_INTERNAL;
+		}
+		if ((err = rows_text(r, i, "item_tier_id", it->tier_id,
+		         sizeof(it->tier_id))) != 0 ||
+		    (err = rows_text(r, i, "item_tier_name", it->tier_name,
+		         sizeof(it->tier_name))) != 0 ||
+		    (err = rows_int(r, i, "item_quantity", &it->quantity)) !=
+		        0 ||
+		    (err = rows_int64(
+		         r, i, "item_price_cents", &it->price_cents)) != 0) {
+			return err;
+		}
+		b->nitems++;
+	}
+	return 0;
+}
+
+/* Runs a booking lookup; TD_ERR_NOT_FOUND when no row matched. */
+static int
+find(struct store *s, int q, const char *arg, PGresult **r)
+{
+	const char *params[1] = {arg};
+	int err = db_exec(s->primary, q, params, r);
+
+	if (err == 0 && PQntuples(*r) == 0) {
+		PQclear(*r);
+		*r = NULL;
+		return TD_ERR_NOT_FOUND;
+	}
+	return err;
+}
+
+static int
+find_by_id(void *ctx, const char *id, struct booking *out)
+{
+	PGresult *r;
+	int err = find(ctx, Q_BOOKING_BY_ID, id, &r);
+
+	if (err == 0) {
+		err = read_booking(r, out);
+	}
+	PQclear(r);
+	return err;
+}
+
+static int
+find_by_key(void *ctx, const char *key, struct key_record *out)
+{
+	struct shortage *sh = &out->shortage;
+	PGresult *r;
+	int err = find(ctx, Q_BOOKING_BY_KEY, key, &r);
+
+	memset(sh, 0, sizeof(*sh));
+	if (err != 0 || (err = read_booking(r, &out->booking)) != 0 ||
+	    (err = rows_text(r, 0, "request", out->fingerprint,
+	         sizeof(out->fingerprint))) != 0) {
+		goto out;
+	}
+	if (out->booking.status == BOOKING_STATUS_REJECTED &&
+	    ((err = rows_text(r, 0, "reject_tier_id", sh->tier_id,
+	          sizeof(sh->tier_id))) != 0 ||
+	        (err = rows_text(r, 0, "reject_tier_name", sh->tier_name,
+	             sizeof(sh->tier_name))) != 0 ||
+	        (err = rows_int(r, 0, "reject_requested", &sh->requested)) !=
+	            0 ||
+	        (err = rows_int(r, 0, "reject_available", &sh->available)) !=
+	            0)) {
+		goto out;
+	}
+out:
+	PQclear(r);
+	return err;
+}
+
+static int
+load_tiers(void *ctx, const char *concert_id, struct tier_list *out)
+{
+	return concert_store_tiers(ctx, 0, concert_id, out);
+}
+
+/* The three array parameters of book(), one element per line. */
+struct book_arrays {
+	char ids[BOOKING_MAX_LINES * (IDS_SLUG_MAX + 3) + 3];
+	char quantities[BOOKING_MAX_LINES * 12 + 3];
+	char buckets[BOOKING_MAX_LINES * 12 + 3];
+};
+
+static int
+format_arrays(const struct booking_txn *txn, struct book_arrays *a)
+{
+	const struct booking_request *req = txn->req;
+	const char *ids[BOOKING_MAX_LINES];
+	int qty[BOOKING_MAX_LINES], buckets[BOOKING_MAX_LINES];
+	int err;
+
+	for (int i = 0; i < req->nlines; i++) {
+		ids[i] = txn->tiers[i]->id;
+		qty[i] = req->lines[i].quantity;
+		buckets[i] = txn->tiers[i]->buckets;
+	}
+	if ((err = pg_array_text(a->ids, sizeof(a->ids), ids, req->nlines)) !=
+	        0 ||
+	    (err = pg_array_int(a->quantities, sizeof(a->quantities), qty,
+	         req->nlines)) != 0 ||
+	    (err = pg_array_int(
+	         a->buckets, sizeof(a->buckets), buckets, req->nlines)) != 0) {
+		log_error("booking arrays do not fit: %s", td_strerror(err));
+		return TD_ERR_INTERNAL;
+	}
+	return 0;
+}
+
+static int
+read_txn_result(const PGresult *r, struct txn_result *out)
+{
+	char outcome[24];
+	int err;
+
+	if ((err = rows_text(r, 0, "outcome", outcome, sizeof(outcome))) != 0) {
+		return err;
+	}
+	if (strcmp(outcome, "confirmed") == 0) {
+		out->outcome = TXN_CONFIRMED;
+		return rows_text(r, 0, "o_created_at", out->created_at,
+		    sizeof(out->created_at));
+	}
+	if (strcmp(outcome, "payment_failed") == 0) {
+		out->outcome = TXN_PAYMENT_FAILED;
+		return 0;
+	}
+	if (strcmp(outcome, "duplicate") == 0) {
+		out->outcome = TXN_DUPLICATE;
+		return 0;
+	}
+	if (strcmp(outcome, "rejected") == 0) {
+		out->outcome = TXN_REJECTED;
+		if ((err = rows_text(r, 0, "o_tier_id", out->shortage.tier_id,
+		         sizeof(out->shortage.tier_id))) != 0 ||
+		    (err = rows_int(
+		         r, 0, "o_requested", &out->shortage.requested)) != 0) {
+			return err;
+		}
+		return rows_int(r, 0, "o_available", &out->shortage.available);
+	}
+	log_error("book() answered %s", outcome);
+	return TD_ERR_INTERNAL;
+}
+
+static int
+book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
+{
+	const struct booking_request *req = txn->req;
+	struct book_arrays a;
+	char total[24];
+	const char *params[13];
+	PGresult *r;
+	int err;
+
+	if ((err = format_arrays(txn, &a)) != 0) {
+		return err;
+	}
+	snprintf(total, sizeof(total), "%lld", (long long)req->total_cents);
+	params[0] = req->idempotency_key;
+	params[1] = txn->booking_id;
+	params[2] = req->concert_id;
+	params[3] = req->user_id;
+	params[4] = req->fingerprint;
+	params[5] = req->payment_method;
+	params[6] = total;
+	params[7] = a.ids;
+	params[8] = a.quantities;
+	params[9] = a.buckets;
+	params[10] = txn->paid ? "true" : "false";
+	params[11] = txn->payment_ref;
+	params[12] = req->request_id;
+
+	err = store_exec_txn(ctx, Q_BOOK, params, &r);
+	if (err == 0) {
+		err = read_txn_result(r, out);
+	}
+	PQclear(r);
+	return err;
+}
+
+static int
+cancel(void *ctx, const char *id, const char *request_id,
+    struct cancel_result *out)
+{
+	const char *params[2] = {id, request_id};
+	char outcome[24], status[24];
+	PGresult *r;
+	int err;
+
+	err = store_exec_txn(ctx, Q_CANCEL, params, &r);
+	if (err != 0 ||
+	    (err = rows_text(r, 0, "outcome", outcome, sizeof(outcome))) != 0) {
+		goto out;
+	}
+	if (strcmp(outcome, "not_found") == 0) {
+		out->outcome = CANCEL_NOT_FOUND;
+		goto out;
+	}
+	if ((err = rows_text(r, 0, "o_status", status, sizeof(status))) != 0 ||
+	    (err = rows_int64(
+	         r, 0, "o_refunded_cents", &out->refunded_cents)) != 0) {
+		goto out;
+	}
+	if (booking_status_parse(status, &out->status) != 0) {
+		log_error("cancel_booking() answered status %s", status);
+		err = TD_ERR_INTERNAL;
+		goto out;
+	}
+	out->outcome = strcmp(outcome, "cancelled") == 0
+	                   ? CANCEL_DONE
+	                   : CANCEL_NOT_CANCELLABLE;
+out:
+	PQclear(r);
+	return err;
+}
+
+void
+booking_store_bind(struct store *s, struct booking_store *port)
+{
+	port->ctx = s;
+	port->find_by_key = find_by_key;
+	port->load_tiers = load_tiers;
+	port->book = book;
+	port->find_by_id = find_by_id;
+	port->cancel = cancel;
+}

@@ -1,0 +1,32 @@
+/*
+ * concert_store.h - concerts and their tiers from PostgreSQL.
+ *
+ * Listings read the replica when there is one (a fan may see data as old
+ * as the replication lag); a booking's check reads the primary.
+ */
+#ifndef TICKETD_CONCERT_STORE_H
+#define TICKETD_CONCERT_STORE_H
+
+#include "domain/concert.h"
+#include "store/store.h"
+
+/*
+ * Every concert, ordered by date, with its price and ticket totals.
+ * *out is malloc'd (free() it), *n its length.  Returns 0 or a td_error.
+ */
+int concert_store_list(const struct store *s, struct concert **out, int *n);
+
+/* One concert (without totals).  Returns 0, TD_ERR_NOT_FOUND or an error. */
+int concert_store_get(
+    const struct store *s, const char *id, struct concert *out);
+
+/*
+ * The tiers of a concert with their availability, read without locks in
+ * one snapshot, from the replica when from_replica or from the primary.
+ * A concert without tiers is 0 tiers.  Returns 0, TD_ERR_NOT_FOUND (no
+ * such concert) or an error.
+ */
+int concert_store_tiers(const struct store *s, int from_replica,
+    const char *concert_id, struct tier_list *out);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * store.h - a worker's way to the database: the primary, an optional
+ * replica for listings, and the cap on booking transactions in flight.
+ */
+#ifndef TICKETD_STORE_H
+#define TICKETD_STORE_H
+
+#include "store/db.h"
+
+/* How long a booking transaction waits for a slot before TD_ERR_BUSY. */
+#define STORE_SLOT_WAIT_MS 2000
+
+/* How often a transaction is run again after 40001 or 40P01. */
+#define STORE_TXN_ATTEMPTS 3
+
+struct store {
+	struct db *primary; /* bookings and everything they read */
+	struct db *replica; /* listings and availability, or NULL */
+	int txn_semid;      /* transactions in flight; -1 for no cap */
+};
+
+/*
+ * Runs a read-only statement on the replica, or on the primary when
+ * there is no replica or it is unavailable (a fan may see data as old as
+ * the replication lag; a booking always checks the primary).
+ */
+int store_exec_read(
+    const struct store *s, int q, const char *const *params, PGresult **r);
+
+/*
+ * Runs one transaction statement on the primary under a transaction
+ * slot, again after 40001/40P01 (STORE_TXN_ATTEMPTS in all).  Returns 0
+ * or a td_error; TD_ERR_BUSY when no slot came free in time.
+ */
+int store_exec_txn(
+    const struct store *s, int q, const char *const *params, PGresult **r);
+
+/* Whether the primary answers a query.  Returns 0 or a td_error. */
+int store_ping(const struct store *s);
+
+#endif

@@ -1,0 +1,536 @@
+/*
+ * check_booking_flow.c - the booking flow's decision table against a
+ * fake store (no database), and the table that turns each outcome into
+ * a status and an error code.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/errors.h"
+#include "domain/booking.h"
+#include "http/replies.h"
+#include "unit_main.h"
+
+#define KEY "550e8400-e29b-41d4-a716-446655440000"
+
+/* What the fake store answers, and what it was asked. */
+struct fake {
+	int find_err[2]; /* first and second lookup of the key */
+	struct key_record rec;
+	int tiers_err;
+	struct tier_list tiers;
+	int book_err;
+	struct txn_result txn;
+	int cancel_err;
+	struct cancel_result cancel;
+	int finds, tier_loads, books, cancels, id_reads;
+	bool paid; /* what the last book() was told */
+	int booked_lines;
+};
+
+static struct fake fake;
+static struct booking_store store;
+static struct booking_request req;
+static struct booking_result out;
+static const struct payment_settings instant = {0, 1000, 0.0};
+
+static int
+fake_find_by_key(void *ctx, const char *key, struct key_record *rec)
+{
+	int err = fake.find_err[fake.finds < 2 ? fake.finds : 1];
+
+	fake.finds++;
+	ck_assert_str_eq(key, KEY);
+	if (err == 0) {
+		*rec = fake.rec;
+	}
+	return err;
+}
+
+static int
+fake_load_tiers(void *ctx, const char *concert_id, struct tier_list *tiers)
+{
+	fake.tier_loads++;
+	*tiers = fake.tiers;
+	return fake.tiers_err;
+}
+
+static int
+fake_book(void *ctx, const struct booking_txn *txn, struct txn_result *tr)
+{
+	fake.books++;
+	fake.paid = txn->paid;
+	fake.booked_lines = txn->req->nlines;
+	for (int i = 0; i < txn->req->nlines; i++) {
+		ck_assert_ptr_nonnull(txn->tiers[i]);
+		ck_assert_str_eq(txn->tiers[i]->id, txn->req->lines[i].tier_id);
+	}
+	*tr = fake.txn;
+	return fake.book_err;
+}
+
+static int
+fake_find_by_id(void *ctx, const char *id, struct booking *b)
+{
+	fake.id_reads++;
+	*b = fake.rec.booking;
+	return 0;
+}
+
+static int
+fake_cancel(
+    void *ctx, const char *id, const char *request_id, struct cancel_result *cr)
+{
+	fake.cancels++;
+	*cr = fake.cancel;
+	return fake.cancel_err;
+}
+
+static void
+add_tier(const char *id, const char *name, int64_t price, int available)
+{
+	struct tier *t = &fake.tiers.tiers[fake.tiers.n++];
+
+	snprintf(t->id, sizeof(t->id), "%s", id);
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->price_cents = price;
+	t->total = 100;
+	t->available = available;
+	t->buckets = 1;
+}
+
+static void
+add_line(const char *tier_id, int quantity)
+{
+	struct booking_line *l = &req.lines[req.nlines];
+
+	snprintf(l->tier_id, sizeof(l->tier_id), "%s", tier_id);
+	l->quantity = quantity;
+	l->index = req.nlines++;
+}
+
+/*
+ * A new key for two VIP (100.00) and one GA (50.00) of concert c1, whose
+ * tiers have 10 tickets each; book() confirms.
+ */
+static void
+setup(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	memset(&req, 0, sizeof(req));
+	store = (struct booking_store){&fake, fake_find_by_key, fake_load_tiers,
+	    fake_book, fake_find_by_id, fake_cancel};
+	fake.find_err[0] = fake.find_err[1] = TD_ERR_NOT_FOUND;
+	add_tier("ga", "General", 5000, 10);
+	add_tier("vip", "VIP", 10000, 10);
+	fake.txn.outcome = TXN_CONFIRMED;
+	snprintf(fake.txn.created_at, sizeof(fake.txn.created_at),
+	    "2026-12-01T10:00:00Z");
+
+	snprintf(req.concert_id, sizeof(req.concert_id), "c1");
+	snprintf(req.user_id, sizeof(req.user_id), "ann");
+	snprintf(req.idempotency_key, sizeof(req.idempotency_key), KEY);
+	snprintf(req.payment_method, sizeof(req.payment_method), "card");
+	snprintf(req.fingerprint, sizeof(req.fingerprint), "fp-1");
+	add_line("ga", 1);
+	add_line("vip", 2);
+	req.total_cents = 25000;
+	req.request_id = "rid";
+}
+
+/* The key is known with this status and the same fingerprint. */
+static void
+known_key(enum booking_status status)
+{
+	fake.find_err[0] = 0;
+	fake.rec.booking.status = status;
+	snprintf(fake.rec.booking.id, sizeof(fake.rec.booking.id), "bk_old");
+	snprintf(fake.rec.fingerprint, sizeof(fake.rec.fingerprint), "fp-1");
+}
+
+static enum booking_outcome
+run(void)
+{
+	return booking_create(&store, &instant, &req, &out);
+}
+
+START_TEST(confirmed)
+{
+	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
+	ck_assert_int_eq(fake.books, 1);
+	ck_assert(fake.paid);
+	ck_assert(!out.replayed);
+	ck_assert_int_eq(out.booking.status, BOOKING_STATUS_CONFIRMED);
+	ck_assert_int_eq(out.booking.nitems, 2);
+	ck_assert_str_eq(out.booking.items[1].tier_name, "VIP");
+	ck_assert_int_eq(out.booking.items[1].price_cents, 10000);
+	ck_assert_int_eq(out.booking.total_cents, 25000);
+	ck_assert_str_eq(out.booking.created_at, "2026-12-01T10:00:00Z");
+	ck_assert_int_eq(strncmp(out.booking.id, "bk_", 3), 0);
+}
+END_TEST
+
+START_TEST(replay_of_a_confirmed_key)
+{
+	known_key(BOOKING_STATUS_CONFIRMED);
+	ck_assert_int_eq(run(), BOOKING_REPLAYED);
+	ck_assert(out.replayed);
+	ck_assert_str_eq(out.booking.id, "bk_old");
+	ck_assert_int_eq(fake.tier_loads, 0);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(replay_of_a_cancelled_key)
+{
+	known_key(BOOKING_STATUS_CANCELLED);
+	ck_assert_int_eq(run(), BOOKING_REPLAYED);
+	ck_assert_int_eq(out.booking.status, BOOKING_STATUS_CANCELLED);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(replay_of_a_declined_key)
+{
+	known_key(BOOKING_STATUS_PAYMENT_FAILED);
+	ck_assert_int_eq(run(), BOOKING_DECLINED);
+	ck_assert(out.replayed);
+	ck_assert_str_eq(out.booking.id, "bk_old");
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(replay_of_a_rejected_key)
+{
+	known_key(BOOKING_STATUS_REJECTED);
+	snprintf(fake.rec.shortage.tier_name,
+	    sizeof(fake.rec.shortage.tier_name), "VIP");
+	fake.rec.shortage.requested = 2;
+	fake.rec.shortage.available = 1;
+	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert(out.replayed);
+	ck_assert_str_eq(out.shortage.tier_name, "VIP");
+	ck_assert_int_eq(out.shortage.available, 1);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(key_reused_with_another_body)
+{
+	known_key(BOOKING_STATUS_CONFIRMED);
+	snprintf(fake.rec.fingerprint, sizeof(fake.rec.fingerprint), "fp-2");
+	ck_assert_int_eq(run(), BOOKING_KEY_REUSED);
+	ck_assert_str_eq(out.booking.id, ""); /* reveals nothing */
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(key_lookup_fails)
+{
+	fake.find_err[0] = TD_ERR_UNAVAILABLE;
+	ck_assert_int_eq(run(), BOOKING_FAILED);
+	ck_assert_int_eq(out.error, TD_ERR_UNAVAILABLE);
+	ck_assert_int_eq(fake.tier_loads, 0);
+}
+END_TEST
+
+START_TEST(concert_not_found)
+{
+	fake.tiers_err = TD_ERR_NOT_FOUND;
+	ck_assert_int_eq(run(), BOOKING_CONCERT_NOT_FOUND);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(tiers_unreadable)
+{
+	fake.tiers_err = TD_ERR_BUSY;
+	ck_assert_int_eq(run(), BOOKING_FAILED);
+	ck_assert_int_eq(out.error, TD_ERR_BUSY);
+}
+END_TEST
+
+START_TEST(unknown_tier)
+{
+	snprintf(req.lines[1].tier_id, sizeof(req.lines[1].tier_id), "zz");
+	ck_assert_int_eq(run(), BOOKING_UNKNOWN_TIER);
+	ck_assert_int_eq(out.line_index, 1);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(wrong_total)
+{
+	req.total_cents = 24999;
+	ck_assert_int_eq(run(), BOOKING_WRONG_TOTAL);
+	ck_assert_int_eq(out.expected_cents, 25000);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(shortage_before_payment)
+{
+	fake.tiers.tiers[1].available = 1;
+	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert_str_eq(out.shortage.tier_id, "vip");
+	ck_assert_str_eq(out.shortage.tier_name, "VIP");
+	ck_assert_int_eq(out.shortage.requested, 2);
+	ck_assert_int_eq(out.shortage.available, 1);
+	ck_assert(!out.replayed);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(declined)
+{
+	snprintf(
+	    req.payment_method, sizeof(req.payment_method), "test_decline");
+	fake.txn.outcome = TXN_PAYMENT_FAILED;
+	ck_assert_int_eq(run(), BOOKING_DECLINED);
+	ck_assert_int_eq(fake.books, 1);
+	ck_assert(!fake.paid); /* the key is recorded as declined */
+	ck_assert_int_eq(strncmp(out.booking.id, "bk_", 3), 0);
+	ck_assert(!out.replayed);
+}
+END_TEST
+
+START_TEST(payment_timeout_books_nothing)
+{
+	const struct payment_settings slow = {2, 1, 0.0};
+
+	ck_assert_int_eq(
+	    booking_create(&store, &slow, &req, &out), BOOKING_PAYMENT_TIMEOUT);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(race_lost)
+{
+	fake.txn.outcome = TXN_REJECTED;
+	snprintf(
+	    fake.txn.shortage.tier_id, sizeof(fake.txn.shortage.tier_id), "ga");
+	fake.txn.shortage.requested = 1;
+	fake.txn.shortage.available = 0;
+	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert_str_eq(out.shortage.tier_name, "General");
+	ck_assert_int_eq(out.shortage.requested, 1);
+	ck_assert_int_eq(out.shortage.available, 0);
+}
+END_TEST
+
+START_TEST(race_lost_on_a_tier_not_booked)
+{
+	fake.txn.outcome = TXN_REJECTED;
+	snprintf(fake.txn.shortage.tier_id, sizeof(fake.txn.shortage.tier_id),
+	    "other");
+	ck_assert_int_eq(run(), BOOKING_FAILED);
+	ck_assert_int_eq(out.error, TD_ERR_INTERNAL);
+}
+END_TEST
+
+START_TEST(key_won_by_a_concurrent_request)
+{
+	fake.txn.outcome = TXN_DUPLICATE;
+	fake.find_err[1] = 0;
+	fake.rec.booking.status = BOOKING_STATUS_CONFIRMED;
+	snprintf(fake.rec.booking.id, sizeof(fake.rec.booking.id), "bk_first");
+	snprintf(fake.rec.fingerprint, sizeof(fake.rec.fingerprint), "fp-1");
+	ck_assert_int_eq(run(), BOOKING_REPLAYED);
+	ck_assert_str_eq(out.booking.id, "bk_first");
+	ck_assert_int_eq(fake.finds, 2);
+}
+END_TEST
+
+START_TEST(key_won_by_a_concurrent_request_with_another_body)
+{
+	fake.txn.outcome = TXN_DUPLICATE;
+	fake.find_err[1] = 0;
+	snprintf(fake.rec.fingerprint, sizeof(fake.rec.fingerprint), "fp-2");
+	ck_assert_int_eq(run(), BOOKING_KEY_REUSED);
+}
+END_TEST
+
+START_TEST(duplicate_key_then_gone)
+{
+	fake.txn.outcome = TXN_DUPLICATE;
+	ck_assert_int_eq(run(), BOOKING_FAILED);
+	ck_assert_int_eq(out.error, TD_ERR_INTERNAL);
+}
+END_TEST
+
+START_TEST(transaction_fails)
+{
+	fake.book_err = TD_ERR_UNAVAILABLE;
+	ck_assert_int_eq(run(), BOOKING_FAILED);
+	ck_assert_int_eq(out.error, TD_ERR_UNAVAILABLE);
+	ck_assert_int_eq(fake.books, 1);
+}
+END_TEST
+
+START_TEST(cancel_done_refunds_and_reads_back)
+{
+	struct cancel_result cr;
+	struct booking b;
+
+	fake.cancel.outcome = CANCEL_DONE;
+	fake.cancel.refunded_cents = 25000;
+	fake.rec.booking.status = BOOKING_STATUS_CANCELLED;
+	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &cr, &b), 0);
+	ck_assert_int_eq(cr.outcome, CANCEL_DONE);
+	ck_assert_int_eq(b.status, BOOKING_STATUS_CANCELLED);
+	ck_assert_int_eq(fake.id_reads, 1);
+}
+END_TEST
+
+START_TEST(cancel_not_found)
+{
+	struct cancel_result cr;
+	struct booking b;
+
+	fake.cancel.outcome = CANCEL_NOT_FOUND;
+	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &cr, &b), 0);
+	ck_assert_int_eq(cr.outcome, CANCEL_NOT_FOUND);
+	ck_assert_int_eq(fake.id_reads, 0);
+}
+END_TEST
+
+START_TEST(cancel_not_cancellable)
+{
+	struct cancel_result cr;
+	struct booking b;
+
+	fake.cancel.outcome = CANCEL_NOT_CANCELLABLE;
+	fake.cancel.status = BOOKING_STATUS_PAYMENT_FAILED;
+	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &cr, &b), 0);
+	ck_assert_int_eq(cr.status, BOOKING_STATUS_PAYMENT_FAILED);
+	ck_assert_int_eq(fake.id_reads, 0);
+}
+END_TEST
+
+START_TEST(cancel_fails)
+{
+	struct cancel_result cr;
+	struct booking b;
+
+	fake.cancel_err = TD_ERR_BUSY;
+	ck_assert_int_eq(
+	    booking_cancel(&store, "bk_1", "rid", &cr, &b), TD_ERR_BUSY);
+}
+END_TEST
+
+/* Every outcome's status and code: the HTTP layer's one table. */
+static const struct {
+	enum booking_outcome outcome;
+	int status;
+	const char *code;
+} http_table[] = {
+    {BOOKING_CONFIRMED, 201, NULL},
+    {BOOKING_REPLAYED, 200, NULL},
+    {BOOKING_KEY_REUSED, 422, "IDEMPOTENCY_KEY_REUSED"},
+    {BOOKING_CONCERT_NOT_FOUND, 404, "CONCERT_NOT_FOUND"},
+    {BOOKING_UNKNOWN_TIER, 400, "INVALID_REQUEST"},
+    {BOOKING_WRONG_TOTAL, 400, "INVALID_REQUEST"},
+    {BOOKING_SHORTAGE, 409, "INSUFFICIENT_INVENTORY"},
+    {BOOKING_DECLINED, 402, "PAYMENT_FAILED"},
+    {BOOKING_PAYMENT_TIMEOUT, 504, "PAYMENT_TIMEOUT"},
+};
+
+static const char *
+body_code(const struct response *res)
+{
+	json_object *err, *code;
+
+	if (!json_object_object_get_ex(res->body, "error", &err) ||
+	    !json_object_object_get_ex(err, "code", &code)) {
+		return NULL;
+	}
+	return json_object_get_string(code);
+}
+
+START_TEST(outcome_to_http)
+{
+	struct booking_result r;
+	struct response res;
+	const char *code;
+
+	memset(&r, 0, sizeof(r));
+	r.outcome = http_table[_i].outcome;
+	ck_assert_int_eq(
+	    reply_booking_status(r.outcome, &code), http_table[_i].status);
+	response_init(&res);
+	reply_booking_result(&res, &r);
+	ck_assert_int_eq(res.status, http_table[_i].status);
+	if (http_table[_i].code == NULL) {
+		ck_assert_ptr_null(code);
+		ck_assert_ptr_null(body_code(&res));
+	} else {
+		ck_assert_str_eq(code, http_table[_i].code);
+		ck_assert_str_eq(body_code(&res), http_table[_i].code);
+	}
+	response_free(&res);
+}
+END_TEST
+
+/* A failed flow is answered by its error, not by the table. */
+START_TEST(failed_outcome_answers_its_error)
+{
+	struct booking_result r = {
+	    .outcome = BOOKING_FAILED, .error = TD_ERR_UNAVAILABLE};
+	struct response res;
+
+	response_init(&res);
+	reply_booking_result(&res, &r);
+	ck_assert_int_eq(res.status, 503);
+	ck_assert_str_eq(body_code(&res), "SERVICE_UNAVAILABLE");
+	response_free(&res);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("booking_flow");
+	TCase *tc = tcase_create("decisions");
+	TCase *http = tcase_create("outcomes");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, confirmed);
+	tcase_add_test(tc, replay_of_a_confirmed_key);
+	tcase_add_test(tc, replay_of_a_cancelled_key);
+	tcase_add_test(tc, replay_of_a_declined_key);
+	tcase_add_test(tc, replay_of_a_rejected_key);
+	tcase_add_test(tc, key_reused_with_another_body);
+	tcase_add_test(tc, key_lookup_fails);
+	tcase_add_test(tc, concert_not_found);
+	tcase_add_test(tc, tiers_unreadable);
+	tcase_add_test(tc, unknown_tier);
+	tcase_add_test(tc, wrong_total);
+	tcase_add_test(tc, shortage_before_payment);
+	tcase_add_test(tc, declined);
+	tcase_add_test(tc, payment_timeout_books_nothing);
+	tcase_add_test(tc, race_lost);
+	tcase_add_test(tc, race_lost_on_a_tier_not_booked);
+	tcase_add_test(tc, key_won_by_a_concurrent_request);
+	tcase_add_test(tc, key_won_by_a_concurrent_request_with_another_body);
+	tcase_add_test(tc, duplicate_key_then_gone);
+	tcase_add_test(tc, transaction_fails);
+	tcase_add_test(tc, cancel_done_refunds_and_reads_back);
+	tcase_add_test(tc, cancel_not_found);
+	tcase_add_test(tc, cancel_not_cancellable);
+	tcase_add_test(tc, cancel_fails);
+	suite_add_tcase(s, tc);
+
+	tcase_add_loop_test(http, outcome_to_http, 0,
+	    sizeof(http_table) / sizeof(http_table[0]));
+	tcase_add_test(http, failed_outcome_answers_its_error);
+	suite_add_tcase(s, http);
+	return s;
+}
+
+int
+main(void)
+{
+	return unit_run(suite());
+}

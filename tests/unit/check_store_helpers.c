@@ -1,0 +1,91 @@
+/*
+ * check_store_helpers.c - array literals for statement parameters: the
+ * quoting, and truncation as an error rather than a silent cut.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "base/errors.h"
+#include "store/pg_array.h"
+#include "unit_main.h"
+
+START_TEST(text_arrays_are_quoted)
+{
+	const char *items[] = {"a", "NULL", "x\"y", "b\\c"};
+	char buf[64];
+
+	ck_assert_int_eq(pg_array_text(buf, sizeof(buf), items, 4), 0);
+	ck_assert_str_eq(buf, "{\"a\",\"NULL\",\"x\\\"y\",\"b\\\\c\"}");
+}
+END_TEST
+
+START_TEST(empty_arrays)
+{
+	char buf[8];
+
+	ck_assert_int_eq(pg_array_text(buf, sizeof(buf), NULL, 0), 0);
+	ck_assert_str_eq(buf, "{}");
+	ck_assert_int_eq(pg_array_int(buf, sizeof(buf), NULL, 0), 0);
+	ck_assert_str_eq(buf, "{}");
+}
+END_TEST
+
+START_TEST(int_arrays)
+{
+	const int items[] = {1, -2, 300};
+	char buf[32];
+
+	ck_assert_int_eq(pg_array_int(buf, sizeof(buf), items, 3), 0);
+	ck_assert_str_eq(buf, "{1,-2,300}");
+}
+END_TEST
+
+/* Every buffer one byte short of the literal is refused, never cut. */
+START_TEST(text_truncation_is_an_error)
+{
+	const char *items[] = {"tier_a", "tier_b"};
+	const size_t need = strlen("{\"tier_a\",\"tier_b\"}") + 1;
+	char buf[32];
+
+	for (size_t len = 0; len < need; len++) {
+		ck_assert_int_eq(
+		    pg_array_text(buf, len, items, 2), TD_ERR_TOO_LARGE);
+	}
+	ck_assert_int_eq(pg_array_text(buf, need, items, 2), 0);
+}
+END_TEST
+
+START_TEST(int_truncation_is_an_error)
+{
+	const int items[] = {10, 20, 30};
+	const size_t need = strlen("{10,20,30}") + 1;
+	char buf[32];
+
+	for (size_t len = 0; len < need; len++) {
+		ck_assert_int_eq(
+		    pg_array_int(buf, len, items, 3), TD_ERR_TOO_LARGE);
+	}
+	ck_assert_int_eq(pg_array_int(buf, need, items, 3), 0);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("store_helpers");
+	TCase *tc = tcase_create("pg_array");
+
+	tcase_add_test(tc, text_arrays_are_quoted);
+	tcase_add_test(tc, empty_arrays);
+	tcase_add_test(tc, int_arrays);
+	tcase_add_test(tc, text_truncation_is_an_error);
+	tcase_add_test(tc, int_truncation_is_an_error);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return unit_run(suite());
+}
