@@ -1,0 +1,180 @@
+/*
+ * password.c - Argon2id password hashes through libsodium.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "domain/password.h"
+
+_Static_assert(PASSWORD_HASH_MAX == crypto_pwhash_STRBYTES,
+    "PASSWORD_HASH_MAX must match libsodium's encoded hash size");
+_Static_assert(PASSWORD_MAX_BYTES <= crypto_pwhash_PASSWD_MAX,
+    "the policy allows passwords libsodium cannot hash");
+
+/*
+ * Made by password_init() in the master and inherited by every worker;
+ * "" until then, which password_verify_dummy() refuses rather than answer
+ * in microseconds and give the timing away.
+ */
+static char dummy_hash[PASSWORD_HASH_MAX];
+
+int
+password_init(void)
+{
+	unsigned char secret[32];
+	int rc = PASSWORD_ERR_INTERNAL;
+
+	if (dummy_hash[0] != '\0') {
+		return PASSWORD_OK;
+	}
+	if (sodium_init() < 0) {
+		goto out;
+	}
+
+	/* Nobody knows these bytes, so no password can ever match. */
+	randombytes_buf(secret, sizeof(secret));
+	if (crypto_pwhash_str_alg(dummy_hash, (const char *)secret,
+	        sizeof(secret), PASSWORD_OPSLIMIT, PASSWORD_MEMLIMIT,
+	        crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		dummy_hash[0] = '\0';
+		goto out;
+	}
+	rc = PASSWORD_OK;
+
+out:
+	sodium_memzero(secret, sizeof(secret));
+	return rc;
+}
+
+int
+password_hash(const char *pw, size_t len, char out[PASSWORD_HASH_MAX])
+{
+	/* _alg pins Argon2id: crypto_pwhash_str's default may change. */
+	if (crypto_pwhash_str_alg(out, pw, len, PASSWORD_OPSLIMIT,
+	        PASSWORD_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		out[0] = '\0';
+		return PASSWORD_ERR_INTERNAL;
+	}
+	return PASSWORD_OK;
+}
+
+int
+password_verify(const char *hash, const char *pw, size_t len)
+{
+	/* libsodium reads the hash as a string: refuse one it would overrun. */
+	if (strnlen(hash, PASSWORD_HASH_MAX) == PASSWORD_HASH_MAX) {
+		return PASSWORD_ERR_MISMATCH;
+	}
+	if (crypto_pwhash_str_verify(hash, pw, len) != 0) {
+		return PASSWORD_ERR_MISMATCH;
+	}
+	return PASSWORD_OK;
+}
+
+int
+password_verify_dummy(const char *pw, size_t len)
+{
+	int rc;
+
+	if (dummy_hash[0] == '\0') {
+		return PASSWORD_ERR_INTERNAL;
+	}
+
+	/* Only the time matters: whatever libsodium says, it is no match. */
+	rc = crypto_pwhash_str_verify(dummy_hash, pw, len);
+	(void)rc;
+	return PASSWORD_ERR_MISMATCH;
+}
+
+const char *
+password_dummy_hash(void)
+{
+	return dummy_hash;
+}
+
+bool
+password_needs_rehash(const char *hash)
+{
+	if (strnlen(hash, PASSWORD_HASH_MAX) == PASSWORD_HASH_MAX) {
+		return true;
+	}
+	/* Also true for a hash of another algorithm (argon2i, say). */
+	return crypto_pwhash_argon2id_str_needs_rehash(
+	           hash, PASSWORD_OPSLIMIT, PASSWORD_MEMLIMIT) != 0;
+}
+
+/*
+ * Strict UTF-8 that allows every code point but U+0000.  Not
+ * ids_is_clean_utf8(): that one also refuses tabs and other controls,
+ * which the password contract allows.
+ */
+static bool
+is_utf8_without_nul(const unsigned char *p, size_t len)
+{
+	const unsigned char *end = p + len;
+
+	while (p < end) {
+		uint32_t cp;
+		int extra;
+
+		if (*p < 0x80) {
+			if (*p == 0x00) {
+				return false;
+			}
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f;
+			extra = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f;
+			extra = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07;
+			extra = 3;
+		} else {
+			return false;
+		}
+		if (end - p <= extra) {
+			return false;
+		}
+		for (int i = 1; i <= extra; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				return false;
+			}
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		/*
+		 * Overlong forms would let two byte strings spell one
+		 * password; surrogates and values past U+10FFFF are not
+		 * characters at all.
+		 */
+		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+		    (extra == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+			return false;
+		}
+		p += extra + 1;
+	}
+	return true;
+}
+
+int
+password_check_policy(const char *pw, size_t len)
+{
+	if (len < PASSWORD_MIN_BYTES) {
+		return PASSWORD_ERR_TOO_SHORT;
+	}
+	if (len > PASSWORD_MAX_BYTES) {
+		return PASSWORD_ERR_TOO_LONG;
+	}
+	if (!is_utf8_without_nul((const unsigned char *)pw, len)) {
+		return PASSWORD_ERR_ENCODING;
+	}
+	return PASSWORD_OK;
+}
