@@ -10,6 +10,7 @@
 #include <uuid/uuid.h>
 
 #include "domain/ids.h"
+#include "domain/utf8.h"
 
 bool
 ids_is_slug(const char *s)
@@ -57,47 +58,16 @@ bool
 ids_is_clean_utf8(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	uint32_t cp;
 
 	while (p < end) {
-		uint32_t cp;
-		int extra;
-
-		if (*p < 0x80) {
-			if (*p < 0x20 || *p == 0x7f) {
-				return false;
-			}
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
-			cp = *p & 0x1f;
-			extra = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p & 0x0f;
-			extra = 2;
-		} else if ((*p & 0xf8) == 0xf0) {
-			cp = *p & 0x07;
-			extra = 3;
-		} else {
+		if (utf8_next(&p, end, &cp) != 0) {
 			return false;
 		}
-		if (end - p <= extra) {
+		/* C0 controls, DEL and C1 controls. */
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
 			return false;
 		}
-		for (int i = 1; i <= extra; i++) {
-			if ((p[i] & 0xc0) != 0x80) {
-				return false;
-			}
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		/* Overlong forms, surrogates, beyond Unicode, C1 controls. */
-		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-		    (extra == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
-		    (cp >= 0x80 && cp < 0xa0)) {
-			return false;
-		}
-		p += extra + 1;
 	}
 	return true;
 }

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "domain/password.h"
+#include "domain/utf8.h"
 
 _Static_assert(PASSWORD_HASH_MAX == crypto_pwhash_STRBYTES,
     "PASSWORD_HASH_MAX must match libsodium's encoded hash size");
@@ -116,50 +117,12 @@ static bool
 is_utf8_without_nul(const unsigned char *p, size_t len)
 {
 	const unsigned char *end = p + len;
+	uint32_t cp;
 
 	while (p < end) {
-		uint32_t cp;
-		int extra;
-
-		if (*p < 0x80) {
-			if (*p == 0x00) {
-				return false;
-			}
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
-			cp = *p & 0x1f;
-			extra = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p & 0x0f;
-			extra = 2;
-		} else if ((*p & 0xf8) == 0xf0) {
-			cp = *p & 0x07;
-			extra = 3;
-		} else {
+		if (utf8_next(&p, end, &cp) != 0 || cp == 0) {
 			return false;
 		}
-		if (end - p <= extra) {
-			return false;
-		}
-		for (int i = 1; i <= extra; i++) {
-			if ((p[i] & 0xc0) != 0x80) {
-				return false;
-			}
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		/*
-		 * Overlong forms would let two byte strings spell one
-		 * password; surrogates and values past U+10FFFF are not
-		 * characters at all.
-		 */
-		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-		    (extra == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-			return false;
-		}
-		p += extra + 1;
 	}
 	return true;
 }

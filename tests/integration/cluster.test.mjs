@@ -56,14 +56,15 @@ async function metric(port, name, labels) {
 }
 
 // A fresh concert, added on the primary; polls the load balancer (reads: the replica) until it
-// shows up, bounded.
+// shows up with every tier it was made with, bounded. (Waiting for what the test needs, not for a
+// 200: the replica replays at its own pace.)
 async function addConcert(tiers) {
   const arr = tiers.map((t) => `'${t}'`).join(',');
   const id = await lb.psql(`SELECT add_concert('Cluster IT', 'IT Venue', '2027-05-01T20:00:00Z', ARRAY[${arr}])`);
   const until = Date.now() + 10000;
   for (;;) {
     const res = await httpRequest(lb.port, 'GET', `/api/concerts/${id}/availability`);
-    if (res.status === 200) {
+    if (res.status === 200 && res.json.data.tiers.length === tiers.length) {
       const byName = {};
       for (const t of res.json.data.tiers) {
         byName[t.tierName] = { id: t.id, name: t.tierName, priceCents: Math.round(t.price * 100), total: t.totalQuantity };

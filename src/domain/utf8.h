@@ -1,0 +1,17 @@
+/*
+ * utf8.h - strict UTF-8 decoding: no overlong forms, no surrogates,
+ * nothing above U+10FFFF (json-c lets the first three through, and
+ * PostgreSQL would then fail with 22021).
+ */
+#ifndef TICKETD_UTF8_H
+#define TICKETD_UTF8_H
+
+#include <stdint.h>
+
+/*
+ * Decodes the code point at *p (before end) into *cp and advances *p.
+ * Returns 0, or -1 for a byte sequence that is not strict UTF-8.
+ */
+int utf8_next(const unsigned char **p, const unsigned char *end, uint32_t *cp);
+
+#endif
