@@ -12,7 +12,8 @@
 # also enables the outage test (it stops and restarts the stack's ticketd)
 # and the database row counts. Screenshots of the pages land in screenshots/;
 # a failed test leaves its page in screenshots-tmp/.
-# Prints node's test summary, then "N passed, N failed" as the last line.
+# Prints node's test summary, then "N passed, N failed" as the last line; E2E_TAP=file also
+# keeps node's TAP output in file (deploy/test counts that).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -43,8 +44,13 @@ files=("$@")
 [ "${#files[@]}" -gt 0 ] || mapfile -t files < <(ls -1 ./*.test.mjs | LC_ALL=C sort)
 rm -rf screenshots-tmp
 
-tap=$(mktemp)
-trap 'rm -f "$tap"' EXIT
+# E2E_TAP=file keeps node's TAP there (deploy/test counts it); else a temporary file.
+if [ -n "${E2E_TAP:-}" ]; then
+	tap=$E2E_TAP
+else
+	tap=$(mktemp)
+	trap 'rm -f "$tap"' EXIT
+fi
 # One file at a time: the outage test stops the daemon the others use.
 set +e
 node --test --test-concurrency=1 --test-timeout=180000 \

@@ -3,7 +3,8 @@
 # replays every saved crash in tests/fuzz/regressions/<target>/, then fuzzes each target for a
 # bounded time under ASan + UBSan (+ LeakSanitizer) from its seed corpus and dictionary.
 # Any crash, leak, sanitizer report or assertion fails the target and exits non-zero.
-# The last line is exactly "N passed, N failed" (one count per target).
+# Each target is a TAP line on stdout ("ok 1 - fuzz_http_edge ..."), then the plan "1..N", and
+# the last line is exactly "N passed, N failed" (one count per target). Progress goes to stderr.
 #
 #   tests/fuzz/run.sh [seconds]      fuzz each target that long (default 60; CI uses the default)
 #   tests/fuzz/run.sh 0              build and replay seeds and regressions only, no fuzzing
@@ -26,6 +27,7 @@ CC=${FUZZ_CC:-clang}
 log() { printf 'fuzz: %s\n' "$*" >&2; }
 die() {
 	log "error: $*"
+	printf 'not ok 1 - %s\n1..1\n' "${*//#/\\#}"
 	printf '0 passed, 1 failed\n'
 	exit 1
 }
@@ -181,11 +183,14 @@ for t in "${TARGETS[@]}"; do
 	if replay_regressions "$t" && fuzz_target "$t"; then
 		passed=$((passed + 1))
 		report+=("$(printf '%-22s ok      %4ds' "$t" $(($(date +%s) - start)))")
+		printf 'ok %d - %s: regressions and %ss of fuzzing\n' $((passed + failed)) "$t" "$SECONDS_EACH"
 	else
 		failed=$((failed + 1))
 		report+=("$(printf '%-22s FAILED  %4ds' "$t" $(($(date +%s) - start)))")
+		printf 'not ok %d - %s: see %s\n' $((passed + failed)) "$t" "$BUILD/$t.log"
 	fi
 done
+printf '1..%d\n' $((passed + failed))
 
 printf '\n== fuzz summary\n' >&2
 printf '  %s\n' "${report[@]}" >&2

@@ -2,7 +2,6 @@
 // headers, the static front end, its own errors in the API's JSON envelope, rate limiting,
 // and a JSON 502 while the daemon is down.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 
@@ -156,17 +155,7 @@ test('a burst of bookings from one address is limited with 429 RATE_LIMITED and 
   assert.deepEqual(reads.map((r) => r.status), Array(20).fill(200));
 
   // The budget is per address: a fan on another address (127.0.0.2) still reaches the daemon.
-  const other = await new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/api/bookings',
-      localAddress: '127.0.0.2', headers: opts.headers, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
-        body: Buffer.concat(chunks).toString(), json: JSON.parse(Buffer.concat(chunks).toString()) }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const other = await s.request('POST', '/api/bookings', { ...opts, localAddress: '127.0.0.2' });
   assertError(assert, other, 400, 'INVALID_REQUEST');
 });
 

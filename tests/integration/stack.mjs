@@ -18,6 +18,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { ContractError, checkResponse, requestLine } from './lib/contract.mjs';
+
 const run = promisify(execFile);
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -67,11 +69,13 @@ function parseEnvFile(text) {
 }
 
 // One HTTP request without any of fetch's help (no decompression, no keep-alive), so the
-// tests see exactly what nginx sent.
-export function httpRequest(port, method, urlPath, { headers = {}, body } = {}) {
+// tests see exactly what nginx sent. Every answer is checked against conf/openapi.yaml
+// (lib/contract.mjs): one the document does not allow rejects with a ContractError.
+// contract: false skips that check, for the operators' metrics port only (not the public API).
+export function httpRequest(port, method, urlPath, { headers = {}, body, localAddress, contract = true } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method, path: urlPath, headers, agent: false },
+      { host: '127.0.0.1', port, method, path: urlPath, headers, agent: false, localAddress },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -86,7 +90,14 @@ export function httpRequest(port, method, urlPath, { headers = {}, body } = {}) 
               json = undefined;
             }
           }
-          resolve({ status: res.statusCode, headers: res.headers, raw, body: text, json });
+          const answer = { status: res.statusCode, headers: res.headers, raw, body: text, json };
+          try {
+            if (contract) checkResponse(method, urlPath, answer);
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          resolve(answer);
         });
         res.on('error', reject);
       },
@@ -98,8 +109,25 @@ export function httpRequest(port, method, urlPath, { headers = {}, body } = {}) 
   });
 }
 
+// A chunked body as its bytes (nginx sends the daemon's answers to HTTP/1.1 clients chunked).
+function dechunk(text) {
+  const out = [];
+  let rest = text;
+  for (;;) {
+    const nl = rest.indexOf('\r\n');
+    if (nl < 0) break;
+    const n = parseInt(rest.slice(0, nl), 16);
+    if (Number.isNaN(n) || n === 0) break;
+    out.push(rest.slice(nl + 2, nl + 2 + n));
+    rest = rest.slice(nl + 2 + n + 2);
+  }
+  return out.join('');
+}
+
 // Sends bytes as they are (for requests no HTTP client would make) and reads until nginx
-// closes the connection. Returns { status, headers, body }.
+// closes the connection. Returns { status, headers, body }. The answer is checked against
+// conf/openapi.yaml like httpRequest's: by its request line's method and path, or, when the
+// bytes have no readable request line, against nginx's generic errors (lib/contract.mjs).
 export function rawRequest(port, bytes) {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
@@ -118,16 +146,31 @@ export function rawRequest(port, bytes) {
         if (i > 0) headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
       }
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
-      const body = rest.join('\r\n\r\n');
+      let body = rest.join('\r\n\r\n');
+      if (/chunked/i.test(headers['transfer-encoding'] ?? '')) body = dechunk(body);
       let json;
       try {
         json = JSON.parse(body);
       } catch {
         json = undefined;
       }
-      resolve({ status, headers, body, json });
+      const answer = { status, headers, body, json };
+      try {
+        checkRaw(bytes, answer);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      resolve(answer);
     });
   });
+}
+
+// Checks the answer to raw request bytes (see rawRequest); throws a ContractError.
+export function checkRaw(bytes, answer) {
+  const line = requestLine(bytes);
+  return line ? checkResponse(line.method, line.path, answer)
+    : checkResponse('?', '(unreadable request line)', answer, { generic: true });
 }
 
 // name: what the stack's logs are called under TEST_LOG_DIR (default: the calling test file).
@@ -224,6 +267,7 @@ class Stack {
         last = await this.get(urlPath);
         if (last.status === status) return last;
       } catch (err) {
+        if (err instanceof ContractError) throw err;
         last = { status: String(err) };
       }
       await sleep(100);

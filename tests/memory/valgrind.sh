@@ -7,7 +7,9 @@
 # memory and no "definitely lost" block. Last, the same binary runs without valgrind and the
 # resident size of each worker after 200 and after 2000 requests must stay within a small margin
 # (a per-request leak shows up there even when the block stays reachable).
-# The last line is exactly "N passed, N failed"; any failure exits non-zero.
+# Each check is a TAP line on stdout as it ends ("ok 3 - ..." / "not ok 4 - ..."), the plan
+# "1..N" follows the last one, and the last line is exactly "N passed, N failed"; any failure
+# exits non-zero. Progress goes to stderr.
 #
 #   tests/memory/valgrind.sh
 #   KEEP_STACK=1 tests/memory/valgrind.sh     keep the stack's directory for a post-mortem
@@ -43,6 +45,9 @@ check() {
 		failed=$((failed + 1))
 		results+=("FAILED  $name${detail:+  ($detail)}")
 	fi
+	# TAP: a '#' in the description would start a directive.
+	printf '%sok %d - %s\n' "$([ "$ok" -eq 0 ] || echo 'not ')" $((passed + failed)) \
+		"${name//#/\\#}${detail:+ (${detail//#/\\#})}"
 	log "$([ "$ok" -eq 0 ] && echo ok || echo FAILED): $name${detail:+ ($detail)}"
 }
 
@@ -50,6 +55,7 @@ finish() {
 	cleanup
 	phase 'memory summary'
 	printf '  %s\n' "${results[@]}" >&2
+	printf '1..%d\n' $((passed + failed))
 	printf '%d passed, %d failed\n' "$passed" "$failed"
 	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 	exit $?

@@ -120,11 +120,26 @@ START_TEST(payment_decisions_are_deterministic)
 	int declined = 0;
 	char k[40];
 
+	/*
+	 * The draw is FNV-1a 64 of the key, its top 53 bits as a fraction.
+	 * Computed apart from the code under test (Python's arithmetic):
+	 * "550e8400-…-446655440000" draws 0.98315927..., and
+	 * "00000000-0000-4000-8000-000000001450" draws 0.0000339717...
+	 */
+	const char *low = "00000000-0000-4000-8000-000000001450";
+
 	ck_assert(!payment_declines(key, "card", 0.0));
+	ck_assert(!payment_declines(low, "card", 0.0));
 	ck_assert(payment_declines(key, "card", 1.0));
+	ck_assert(payment_declines(low, "card", 1.0));
 	ck_assert(payment_declines(key, "test_decline", 0.0));
-	ck_assert_int_eq(payment_declines(key, "card", 0.5),
-	    payment_declines(key, "card", 0.5));
+	ck_assert(payment_declines(low, "test_decline", 0.0));
+	ck_assert(!payment_declines(key, "card", 0.5));
+	ck_assert(!payment_declines(key, "card", 0.98));
+	ck_assert(payment_declines(key, "card", 0.99));
+	ck_assert(payment_declines(low, "card", 0.05));
+	ck_assert(payment_declines(low, "card", 0.0001));
+	ck_assert(!payment_declines(low, "card", 0.00003));
 
 	/* About the configured share of keys decline. */
 	for (int i = 0; i < 10000; i++) {

@@ -14,7 +14,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { REPO, httpRequest, sleep } from '../stack.mjs';
+import { REPO, checkRaw, httpRequest, sleep } from '../stack.mjs';
+import { ContractError } from './contract.mjs';
 
 const run = promisify(execFile);
 
@@ -111,6 +112,7 @@ export async function timedBook(s, body, opts) {
     res.ms = performance.now() - t0;
     return res;
   } catch (err) {
+    if (err instanceof ContractError) throw err; // a wrong answer is not a lost one
     return { status: 0, error: String(err), ms: performance.now() - t0, headers: {}, body: '' };
   }
 }
@@ -147,8 +149,10 @@ export async function inPool(width, tasks) {
 
 // Raw bytes to nginx without half-closing our side (a half-close makes nginx log 499 and drop
 // the answer of anything slower than a few ms). Resolves when nginx closes or after timeoutMs.
+// A complete answer is checked against conf/openapi.yaml (stack.mjs's checkRaw) and rejects
+// with a ContractError when the document does not allow it; a partial one is no answer to check.
 export function rawExchange(port, bytes, { timeoutMs = 15000 } = {}) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const sock = net.connect(port, '127.0.0.1');
     const chunks = [];
@@ -158,7 +162,14 @@ export function rawExchange(port, bytes, { timeoutMs = 15000 } = {}) {
       done = true;
       clearTimeout(timer);
       sock.destroy();
-      resolve({ ...parseRawResponse(Buffer.concat(chunks)), ms: performance.now() - t0, ...extra });
+      const answer = { ...parseRawResponse(Buffer.concat(chunks)), ms: performance.now() - t0, ...extra };
+      try {
+        if (answer.complete) checkRaw(bytes, answer);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      resolve(answer);
     };
     const timer = setTimeout(() => finish({ timedOut: true }), timeoutMs);
     sock.on('connect', () => sock.write(bytes));
