@@ -74,9 +74,10 @@ forget(struct reload *r)
 	reload_init(r);
 }
 
-/* In the forked child: becomes the new master, or exits 127. */
-static void __attribute__((noreturn)) exec_new_master(const int *listen_fds,
-    int nfds, int ready_w, int err_w, const char *exe, char **argv)
+/* In the forked child: becomes the new master, or exits 127; never returns. */
+static void
+exec_new_master(const int *listen_fds, int nfds, int ready_w, int err_w,
+    const char *exe, char **argv)
 {
 	char text[128], num[16];
 	sigset_t none;
