@@ -103,7 +103,7 @@ main(int argc, char **argv)
 {
 	struct settings cfg;
 	char exe[PATH_MAX];
-	int read_fd, book_fd, owned, handed_over, rc = 1;
+	int read_fd, book_fd, owned, handed_over = 0, rc = 1;
 
 	settings_defaults(&cfg);
 	if (load_settings(&cfg, argc, argv) != 0) {

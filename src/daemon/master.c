@@ -1,15 +1,15 @@
 /*
  * master.c - the supervising process.
  *
- * Signal handlers only set flags; the loop sleeps in sigsuspend() with
- * every signal it cares about blocked in between, so none is missed.
+ * Signal handlers only set flags.  The signals the master cares about are
+ * blocked except inside one ppoll(2), so none is missed between a check
+ * and the wait.  Nothing in the loop sleeps: a crash-looping worker's
+ * back-off and a reload's deadline are times the wait ends at.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,22 +22,48 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "daemon/master.h"
+#include "daemon/reload.h"
 #include "store/txn_slots.h"
 #include "daemon/worker.h"
 
-/* A worker that dies younger than this is crash-looping: slow down. */
+/*
+ * A worker that dies younger than this is crash-looping: its slot waits
+ * RESPAWN_DELAY_MS, doubled for each further quick death up to
+ * RESPAWN_MAX_DELAY_MS, so a broken pool costs little CPU.
+ */
 #define RESPAWN_MIN_LIFE_MS 1000
 #define RESPAWN_DELAY_MS 200
+#define RESPAWN_MAX_DELAY_MS 5000
 
-/* How long a reloading master waits for its successor to report ready. */
-#define HANDOVER_READY_MS 10000
+/* The pools of the table in master_run(): read, book. */
+#define MAX_POOLS 2
+
+/* After SIGKILL, how often a drain looks again for children to reap. */
+#define KILLED_REAP_MS 100
+
+struct slot {
+	pid_t pid;         /* 0 while dead */
+	long long born_ms; /* when it was forked */
+	long long due_ms;  /* while dead: when it may be forked again */
+	int quick_deaths;  /* deaths in a row younger than the minimum life */
+};
 
 struct pool {
+	const char *name;
 	enum pool_kind kind;
 	int fd;
 	int size;
-	pid_t *pids;
-	long long *born_ms;
+	struct slot *slots;
+};
+
+struct master {
+	const struct settings *cfg;
+	struct pool *pools;
+	int npools;
+	int semid;
+	int ready_fd; /* a new master's report to the old one, else -1 */
+	struct reload reload;
+	sigset_t waitmask;
 };
 
 static volatile sig_atomic_t got_stop;
@@ -62,138 +88,238 @@ on_reload(int sig)
 	got_reload = 1;
 }
 
-static const char *
-pool_name(const struct pool *p)
+static int
+pools_init(struct master *m)
 {
-	return p->kind == POOL_READ ? "read" : "book";
+	for (int i = 0; i < m->npools; i++) {
+		struct pool *p = &m->pools[i];
+
+		p->slots = calloc((size_t)p->size, sizeof(*p->slots));
+		if (p->slots == NULL) {
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static void
-spawn(const struct settings *cfg, struct pool *p, int slot, int other_fd,
-    int semid)
+pools_free(struct master *m)
 {
+	for (int i = 0; i < m->npools; i++) {
+		free(m->pools[i].slots);
+		m->pools[i].slots = NULL;
+	}
+}
+
+/*
+ * In the child: a worker keeps stdio and its own listening socket only,
+ * not another pool's socket nor a reload's pipe, so it neither accepts
+ * for the wrong pool nor holds a hand-over open.
+ */
+static void
+close_all_but(int keep)
+{
+	if (keep > 3) {
+		close_range(3, (unsigned)keep - 1, 0);
+	}
+	close_range((unsigned)keep + 1, ~0U, 0);
+}
+
+static void
+spawn(struct master *m, struct pool *p, int s)
+{
+	struct slot *w = &p->slots[s];
+	long long now = clock_now_ms();
 	pid_t pid = fork();
 
 	if (pid < 0) {
 		log_error("fork: %s", strerror(errno));
+		w->due_ms = now + RESPAWN_DELAY_MS;
 		return;
 	}
 	if (pid == 0) {
-		close(other_fd);
-		worker_run(cfg, p->kind, slot, p->fd, semid);
+		close_all_but(p->fd);
+		worker_run(m->cfg, p->kind, s, p->fd, m->semid);
 	}
-	p->pids[slot] = pid;
-	p->born_ms[slot] = clock_now_ms();
+	w->pid = pid;
+	w->born_ms = now;
 }
 
+/* 0, then 200, 400, 800 ... up to RESPAWN_MAX_DELAY_MS. */
 static int
-pool_init(struct pool *p, enum pool_kind kind, int fd, int size)
+backoff_ms(int quick_deaths)
 {
-	p->kind = kind;
-	p->fd = fd;
-	p->size = size;
-	p->pids = calloc((size_t)size, sizeof(*p->pids));
-	p->born_ms = calloc((size_t)size, sizeof(*p->born_ms));
-	return p->pids != NULL && p->born_ms != NULL ? 0 : -1;
+	int delay = RESPAWN_DELAY_MS;
+
+	if (quick_deaths == 0) {
+		return 0;
+	}
+	while (--quick_deaths > 0 && delay < RESPAWN_MAX_DELAY_MS) {
+		delay *= 2;
+	}
+	return delay < RESPAWN_MAX_DELAY_MS ? delay : RESPAWN_MAX_DELAY_MS;
 }
 
 static void
-pool_free(struct pool *p)
+schedule_respawn(struct slot *w, long long now)
 {
-	free(p->pids);
-	free(p->born_ms);
+	if (now - w->born_ms < RESPAWN_MIN_LIFE_MS) {
+		w->quick_deaths++;
+	} else {
+		w->quick_deaths = 0;
+	}
+	w->due_ms = now + backoff_ms(w->quick_deaths);
 }
 
-/* Forgets reaped workers; returns how many are still alive. */
-static int
-reap(struct pool *pools, int npools, int logging)
+static void
+log_death(const struct pool *p, pid_t pid, int status)
 {
-	int status, alive = 0;
-	pid_t pid;
+	if (WIFSIGNALED(status)) {
+		log_warn("%s worker %ld killed by signal %d", p->name,
+		    (long)pid, WTERMSIG(status));
+	} else {
+		log_warn("%s worker %ld exited with status %d", p->name,
+		    (long)pid, WEXITSTATUS(status));
+	}
+}
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (int i = 0; i < npools; i++) {
-			for (int s = 0; s < pools[i].size; s++) {
-				if (pools[i].pids[s] != pid) {
-					continue;
-				}
-				pools[i].pids[s] = 0;
-				/* A worker killed mid-request never cleared its
-				 * mark. */
-				metrics_set_busy(pools[i].kind, s, 0);
-				if (!logging) {
-					continue;
-				}
-				metrics_worker_restart(pools[i].kind);
-				if (WIFSIGNALED(status)) {
-					log_warn(
-					    "%s worker %ld killed by signal %d",
-					    pool_name(&pools[i]), (long)pid,
-					    WTERMSIG(status));
-				} else {
-					log_warn("%s worker %ld exited with "
-					         "status %d",
-					    pool_name(&pools[i]), (long)pid,
-					    WEXITSTATUS(status));
-				}
+/* Finds the slot of a worker; returns 0, or -1 when pid is none of ours. */
+static int
+find_worker(struct master *m, pid_t pid, struct pool **pool, int *slot)
+{
+	for (int i = 0; i < m->npools; i++) {
+		for (int s = 0; s < m->pools[i].size; s++) {
+			if (m->pools[i].slots[s].pid == pid) {
+				*pool = &m->pools[i];
+				*slot = s;
+				return 0;
 			}
 		}
 	}
-	for (int i = 0; i < npools; i++) {
-		for (int s = 0; s < pools[i].size; s++) {
-			alive += pools[i].pids[s] != 0;
+	return -1;
+}
+
+static int
+count_alive(const struct master *m)
+{
+	int alive = 0;
+
+	for (int i = 0; i < m->npools; i++) {
+		for (int s = 0; s < m->pools[i].size; s++) {
+			alive += m->pools[i].slots[s].pid != 0;
 		}
 	}
 	return alive;
 }
 
-static void
-respawn(const struct settings *cfg, struct pool *pools, int semid)
+/*
+ * Forgets reaped children; while serving, logs each dead worker and
+ * schedules its respawn.  Returns how many workers are still alive.
+ */
+static int
+reap(struct master *m, int serving)
 {
-	for (int i = 0; i < 2; i++) {
-		for (int s = 0; s < pools[i].size; s++) {
-			if (pools[i].pids[s] != 0) {
-				continue;
+	struct pool *p;
+	int status, s;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (find_worker(m, pid, &p, &s) != 0) {
+			reload_reaped(&m->reload, pid, status);
+			continue;
+		}
+		p->slots[s].pid = 0;
+		/* A worker killed mid-request never cleared its mark. */
+		metrics_set_busy(p->kind, s, 0);
+		if (serving) {
+			metrics_worker_restart(p->kind);
+			log_death(p, pid, status);
+			schedule_respawn(&p->slots[s], clock_now_ms());
+		}
+	}
+	return count_alive(m);
+}
+
+/* Forks every dead worker whose back-off is over. */
+static void
+respawn_due(struct master *m)
+{
+	long long now = clock_now_ms();
+
+	for (int i = 0; i < m->npools; i++) {
+		for (int s = 0; s < m->pools[i].size; s++) {
+			struct slot *w = &m->pools[i].slots[s];
+
+			if (w->pid == 0 && w->due_ms <= now) {
+				spawn(m, &m->pools[i], s);
 			}
-			if (pools[i].born_ms[s] != 0 &&
-			    clock_now_ms() - pools[i].born_ms[s] <
-			        RESPAWN_MIN_LIFE_MS) {
-				clock_sleep_ms(RESPAWN_DELAY_MS);
-			}
-			spawn(cfg, &pools[i], s, pools[1 - i].fd, semid);
 		}
 	}
 }
 
-static void
-signal_all(struct pool *pools, int npools, int sig)
+/* Milliseconds until the next respawn or reload deadline; -1: none. */
+static long long
+next_wake_ms(const struct master *m)
 {
-	for (int i = 0; i < npools; i++) {
-		for (int s = 0; s < pools[i].size; s++) {
-			if (pools[i].pids[s] != 0) {
-				kill(pools[i].pids[s], sig);
+	long long now = clock_now_ms();
+	long long wait = reload_wait_ms(&m->reload, now);
+
+	for (int i = 0; i < m->npools; i++) {
+		for (int s = 0; s < m->pools[i].size; s++) {
+			const struct slot *w = &m->pools[i].slots[s];
+			long long left = w->due_ms > now ? w->due_ms - now : 0;
+
+			if (w->pid == 0 && (wait < 0 || left < wait)) {
+				wait = left;
 			}
 		}
 	}
+	return wait;
+}
+
+static void
+signal_all(struct master *m, int sig)
+{
+	for (int i = 0; i < m->npools; i++) {
+		for (int s = 0; s < m->pools[i].size; s++) {
+			if (m->pools[i].slots[s].pid != 0) {
+				kill(m->pools[i].slots[s].pid, sig);
+			}
+		}
+	}
+}
+
+/* Waits up to ms for a child to exit (SIGCHLD is blocked, so none is lost). */
+static void
+wait_child(long long ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigtimedwait(&chld, NULL, &ts);
 }
 
 /* Asks every worker to finish; kills the ones still busy at the deadline. */
 static void
-drain(const struct settings *cfg, struct pool *pools)
+drain(struct master *m)
 {
-	long long deadline = clock_now_ms() + cfg->drain_timeout_ms;
+	long long deadline = clock_now_ms() + m->cfg->drain_timeout_ms;
+	long long left;
 	int alive;
 
-	signal_all(pools, 2, SIGTERM);
-	while ((alive = reap(pools, 2, 0)) > 0 && clock_now_ms() < deadline) {
-		clock_sleep_ms(20);
+	signal_all(m, SIGTERM);
+	while ((alive = reap(m, 0)) > 0 &&
+	       (left = deadline - clock_now_ms()) > 0) {
+		wait_child(left);
 	}
 	if (alive > 0) {
 		log_warn("%d workers still busy after %d ms: killing them",
-		    alive, cfg->drain_timeout_ms);
-		signal_all(pools, 2, SIGKILL);
-		while (reap(pools, 2, 0) > 0) {
-			clock_sleep_ms(10);
+		    alive, m->cfg->drain_timeout_ms);
+		signal_all(m, SIGKILL);
+		while (reap(m, 0) > 0) {
+			wait_child(KILLED_REAP_MS);
 		}
 	}
 }
@@ -229,152 +355,117 @@ install_signals(sigset_t *waitmask)
 }
 
 /*
- * Starts a new master on the same listening sockets, so connections
- * queued on them are served across the restart.  A close-on-exec pipe
- * tells whether the exec happened.  Returns 0 once it has.
+ * Waits until a signal, the ready pipe of a reload or the next scheduled
+ * wake-up.  Returns the pipe's poll events (0 when it has none).
  */
-static int
-hand_over(int read_fd, int book_fd, const char *exe, char **argv)
+static short
+wait_for_event(struct master *m)
 {
-	int pfd[2], ready[2], child_errno = 0;
-	char fds[32], byte;
-	struct pollfd pfd_ready;
-	ssize_t n;
-	pid_t pid;
+	struct pollfd ready = {m->reload.ready_fd, POLLIN, 0};
+	long long ms = next_wake_ms(m);
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
 
-	if (pipe2(pfd, O_CLOEXEC) != 0 || pipe2(ready, O_CLOEXEC) != 0) {
-		log_error("pipe: %s", strerror(errno));
-		return -1;
+	if (ppoll(&ready, 1, ms < 0 ? NULL : &ts, &m->waitmask) <= 0) {
+		return 0;
 	}
-	pid = fork();
-	if (pid < 0) {
-		log_error("fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		close(ready[0]);
-		close(ready[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		fcntl(read_fd, F_SETFD, 0);
-		fcntl(book_fd, F_SETFD, 0);
-		fcntl(ready[1], F_SETFD, 0);
-		snprintf(fds, sizeof(fds), "%d,%d", read_fd, book_fd);
-		setenv("TICKETD_LISTEN_FDS", fds, 1);
-		snprintf(fds, sizeof(fds), "%d", ready[1]);
-		setenv("TICKETD_READY_FD", fds, 1);
-		execv(exe, argv);
-		child_errno = errno;
-		if (write(pfd[1], &child_errno, sizeof(child_errno)) < 0) {
-			_exit(127);
-		}
-		_exit(127);
-	}
-
-	close(pfd[1]);
-	close(ready[1]);
-	while ((n = read(pfd[0], &child_errno, sizeof(child_errno))) < 0 &&
-	       errno == EINTR) {
-		continue;
-	}
-	close(pfd[0]);
-	if (n > 0) {
-		log_error("cannot start a new master (%s): %s", exe,
-		    strerror(child_errno));
-		close(ready[0]);
-		waitpid(pid, NULL, 0);
-		return -1;
-	}
-
-	/* Keep serving until the new master's workers are up (or it died). */
-	pfd_ready.fd = ready[0];
-	pfd_ready.events = POLLIN;
-	while (poll(&pfd_ready, 1, HANDOVER_READY_MS) < 0 && errno == EINTR) {
-		continue;
-	}
-	n = read(ready[0], &byte, 1);
-	close(ready[0]);
-	if (n != 1) {
-		log_warn("new master %ld did not report ready; draining anyway",
-		    (long)pid);
-	}
-	log_info("new master %ld serves the sockets; draining", (long)pid);
-	return 0;
+	return ready.revents;
 }
 
-/* Tells the master that started us by a reload that our workers are up. */
 static void
-report_ready(void)
+start_reload(struct master *m, const char *exe, char **argv)
 {
-	const char *fd_text = getenv("TICKETD_READY_FD");
-	int fd;
+	int fds[MAX_POOLS];
 
-	if (fd_text == NULL) {
+	if (reload_pending(&m->reload)) {
+		log_warn("a reload is already under way: ignoring SIGHUP");
 		return;
 	}
-	fd = atoi(fd_text);
-	if (fd > 2 && write(fd, "1", 1) != 1) {
-		log_warn("cannot report ready: %s", strerror(errno));
+	for (int i = 0; i < m->npools; i++) {
+		fds[i] = m->pools[i].fd;
 	}
-	if (fd > 2) {
-		close(fd);
+	reload_start(&m->reload, fds, m->npools, exe, argv);
+}
+
+/*
+ * Supervises until SIGTERM (returns 0) or until a new master took over
+ * the sockets (returns 1).
+ */
+static int
+serve(struct master *m, const char *exe, char **argv)
+{
+	short revents;
+
+	while (!got_stop) {
+		revents = wait_for_event(m);
+		if (got_child) {
+			got_child = 0;
+			reap(m, 1);
+		}
+		if (got_stop) {
+			break;
+		}
+		if (reload_pending(&m->reload) &&
+		    reload_poll(&m->reload, revents, clock_now_ms()) ==
+		        RELOAD_READY) {
+			return 1;
+		}
+		if (got_reload) {
+			got_reload = 0;
+			start_reload(m, exe, argv);
+		}
+		respawn_due(m);
 	}
-	unsetenv("TICKETD_READY_FD");
+	reload_cancel(&m->reload, "was not ready when the master stopped");
+	return 0;
 }
 
 int
 master_run(const struct settings *cfg, int read_fd, int book_fd,
     const char *exe, char **argv, int *handed_over)
 {
-	struct pool pools[2];
-	sigset_t waitmask;
-	int semid, rc = 1;
+	struct pool pools[] = {
+	    {"read", POOL_READ, read_fd, cfg->read_workers, NULL},
+	    {"book", POOL_BOOK, book_fd, cfg->book_workers, NULL},
+	};
+	struct master m = {
+	    .cfg = cfg,
+	    .pools = pools,
+	    .npools = (int)(sizeof(pools) / sizeof(pools[0])),
+	    .semid = -1,
+	    .ready_fd = -1,
+	};
+	int rc = 1;
 
-	semid = txn_slots_create(cfg->txn_slots);
-	if (semid < 0 || metrics_init() != 0 ||
-	    pool_init(&pools[0], POOL_READ, read_fd, cfg->read_workers) != 0 ||
-	    pool_init(&pools[1], POOL_BOOK, book_fd, cfg->book_workers) != 0) {
+	_Static_assert(sizeof(pools) / sizeof(pools[0]) <= MAX_POOLS,
+	    "MAX_POOLS is smaller than the pool table");
+	*handed_over = 0;
+	reload_init(&m.reload);
+	m.ready_fd = reload_take_ready_fd();
+	if (pools_init(&m) != 0 ||
+	    (m.semid = txn_slots_create(cfg->txn_slots)) < 0 ||
+	    metrics_init() != 0) {
 		log_error("cannot set up the pools");
 		goto out;
 	}
 
-	install_signals(&waitmask);
-	respawn(cfg, pools, semid);
-	report_ready();
+	install_signals(&m.waitmask);
+	respawn_due(&m);
+	reload_report_ready(m.ready_fd);
+	m.ready_fd = -1;
 	log_info("serving: %d read workers, %d booking workers, %d transaction "
 	         "slots",
 	    cfg->read_workers, cfg->book_workers, cfg->txn_slots);
 
-	*handed_over = 0;
-	while (!got_stop) {
-		sigsuspend(&waitmask);
-		if (got_reload) {
-			got_reload = 0;
-			if (hand_over(read_fd, book_fd, exe, argv) == 0) {
-				*handed_over = 1;
-				break;
-			}
-		}
-		if (got_child) {
-			got_child = 0;
-			reap(pools, 2, 1);
-			if (!got_stop) {
-				respawn(cfg, pools, semid);
-			}
-		}
-	}
-
+	*handed_over = serve(&m, exe, argv);
 	log_info("draining");
-	drain(cfg, pools);
+	drain(&m);
 	log_info("all workers done");
 	rc = 0;
 out:
-	txn_slots_destroy(semid);
-	pool_free(&pools[0]);
-	pool_free(&pools[1]);
+	if (m.ready_fd >= 0) {
+		close(m.ready_fd);
+	}
+	txn_slots_destroy(m.semid);
+	pools_free(&m);
 	return rc;
 }
