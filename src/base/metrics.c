@@ -12,7 +12,8 @@
 #include "base/metrics.h"
 
 static const int statuses[] = {
-    200, 201, 400, 402, 404, 405, 409, 413, 415, 422, 500, 503, 504};
+    200, 201, 204, 400, 401, 402, 403, 404, 405, 409, 413, 415, 422, 429, 500,
+    503, 504};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]) + 1) /* + other */
 
 /* Histogram bounds in microseconds. */
@@ -22,7 +23,7 @@ static const long long bounds_us[] = {1000, 2500, 5000, 10000, 25000, 50000,
 
 static const char *const outcome_names[METRIC_OUTCOME_COUNT] = {"confirmed",
     "insufficient", "declined", "duplicate", "key_reused", "payment_timeout",
-    "cancelled"};
+    "cancelled", "fan_limit"};
 
 /* SQLSTATE classes worth telling apart; "" is a lost connection. */
 static const char *const db_classes[] = {

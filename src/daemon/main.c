@@ -16,6 +16,40 @@
 #include "base/log.h"
 #include "daemon/master.h"
 #include "daemon/settings.h"
+#include "domain/password.h"
+
+/*
+ * ticketd --hash-password: the Argon2id hash of the password on standard
+ * input (one line), for operators' scripts (deploy/add-admin) that make
+ * accounts without the API.  The password never appears in argv.
+ */
+static int
+hash_password(void)
+{
+	char pw[PASSWORD_MAX_BYTES + 2], hash[PASSWORD_HASH_MAX];
+	size_t len;
+	int rc;
+
+	if (fgets(pw, sizeof(pw), stdin) == NULL) {
+		fprintf(stderr, "ticketd: no password on standard input\n");
+		return 2;
+	}
+	len = strcspn(pw, "\n");
+	pw[len] = '\0';
+	rc = password_check_policy(pw, len);
+	if (rc != PASSWORD_OK) {
+		fprintf(stderr, "ticketd: the password must be 10 to 128 bytes "
+		                "of UTF-8\n");
+		return 2;
+	}
+	if (password_init() != PASSWORD_OK ||
+	    password_hash(pw, len, hash) != PASSWORD_OK) {
+		fprintf(stderr, "ticketd: cannot hash the password\n");
+		return 1;
+	}
+	printf("%s\n", hash);
+	return 0;
+}
 
 static int
 load_settings(struct settings *cfg, int argc, char **argv)
@@ -28,6 +62,8 @@ load_settings(struct settings *cfg, int argc, char **argv)
 		    strcmp(argv[i], "-h") == 0) {
 			settings_usage(stdout);
 			exit(0);
+		} else if (strcmp(argv[i], "--hash-password") == 0) {
+			exit(hash_password());
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("%s\n", PACKAGE_STRING);
 			exit(0);

@@ -23,6 +23,7 @@
 #include "base/metrics.h"
 #include "daemon/master.h"
 #include "daemon/reload.h"
+#include "domain/password.h"
 #include "store/txn_slots.h"
 #include "daemon/worker.h"
 
@@ -60,7 +61,7 @@ struct master {
 	const struct settings *cfg;
 	struct pool *pools;
 	int npools;
-	int semid;
+	struct worker_shared shared; /* semaphores every worker uses */
 	int ready_fd; /* a new master's report to the old one, else -1 */
 	struct reload reload;
 	sigset_t waitmask;
@@ -139,7 +140,7 @@ spawn(struct master *m, struct pool *p, int s)
 	}
 	if (pid == 0) {
 		close_all_but(p->fd);
-		worker_run(m->cfg, p->kind, s, p->fd, m->semid);
+		worker_run(m->cfg, p->kind, s, p->fd, &m->shared);
 	}
 	w->pid = pid;
 	w->born_ms = now;
@@ -431,7 +432,7 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	    .cfg = cfg,
 	    .pools = pools,
 	    .npools = (int)(sizeof(pools) / sizeof(pools[0])),
-	    .semid = -1,
+	    .shared = {.txn_semid = -1, .hash_semid = -1},
 	    .ready_fd = -1,
 	};
 	int rc = 1;
@@ -441,9 +442,11 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	*handed_over = 0;
 	reload_init(&m.reload);
 	m.ready_fd = reload_take_ready_fd();
+	/* Before the fork: libsodium's setup and the dummy password hash. */
 	if (pools_init(&m) != 0 ||
-	    (m.semid = txn_slots_create(cfg->txn_slots)) < 0 ||
-	    metrics_init() != 0) {
+	    (m.shared.txn_semid = txn_slots_create(cfg->txn_slots)) < 0 ||
+	    (m.shared.hash_semid = txn_slots_create(cfg->hash_slots)) < 0 ||
+	    metrics_init() != 0 || password_init() != PASSWORD_OK) {
 		log_error("cannot set up the pools");
 		goto out;
 	}
@@ -465,7 +468,8 @@ out:
 	if (m.ready_fd >= 0) {
 		close(m.ready_fd);
 	}
-	txn_slots_destroy(m.semid);
+	txn_slots_destroy(m.shared.txn_semid);
+	txn_slots_destroy(m.shared.hash_semid);
 	pools_free(&m);
 	return rc;
 }

@@ -23,6 +23,7 @@ struct settings {
 	int read_workers;
 	int book_workers;
 	int txn_slots;
+	int hash_slots;
 	int backlog;
 	int max_body;
 	int drain_timeout_ms;

@@ -20,6 +20,7 @@
 #include "base/metrics.h"
 #include "daemon/worker.h"
 #include "http/router.h"
+#include "store/account_store.h"
 #include "store/booking_store.h"
 #include "store/statements.h"
 
@@ -95,14 +96,15 @@ install_signals(void)
 /* The worker's database handles and the API's context over them. */
 static void
 context_init(struct api_context *ctx, const struct settings *cfg,
-    enum pool_kind pool, int txn_semid)
+    enum pool_kind pool, const struct worker_shared *shared)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->pool = pool;
 	ctx->pool_sizes[POOL_READ] = cfg->read_workers;
 	ctx->pool_sizes[POOL_BOOK] = cfg->book_workers;
 	ctx->payment = &cfg->payment;
-	ctx->store.txn_semid = txn_semid;
+	ctx->store.txn_semid = shared->txn_semid;
+	ctx->hash_semid = shared->hash_semid;
 	ctx->store.primary = db_new(&cfg->db, cfg->database_url,
 	    pool == POOL_READ ? "ticketd-read" : "ticketd-book", statements,
 	    Q_COUNT);
@@ -114,11 +116,12 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 		(void)db_connect(ctx->store.replica);
 	}
 	booking_store_bind(&ctx->store, &ctx->bookings);
+	account_store_bind(&ctx->store, &ctx->accounts);
 }
 
 void
 worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
-    int listen_fd, int txn_semid)
+    int listen_fd, const struct worker_shared *shared)
 {
 	struct api_context ctx;
 	FCGX_Request fr;
@@ -138,7 +141,7 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 	}
 
 	log_init(cfg->log_level, pool == POOL_READ ? "read" : "book");
-	context_init(&ctx, cfg, pool, txn_semid);
+	context_init(&ctx, cfg, pool, shared);
 
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!stopping) {

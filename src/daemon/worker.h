@@ -12,7 +12,14 @@
  * in hand and exits 0.  Never returns.  Holds one database connection,
  * opened here, after the fork.
  */
+/* What the master makes once and every worker shares. */
+struct worker_shared {
+	int txn_semid;  /* booking transactions in flight (store/txn_slots.h) */
+	int hash_semid; /* password hashes in flight */
+};
+
 void worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
-    int listen_fd, int txn_semid) __attribute__((noreturn));
+    int listen_fd, const struct worker_shared *shared)
+    __attribute__((noreturn));
 
 #endif

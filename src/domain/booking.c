@@ -53,12 +53,16 @@ fail(struct booking_result *out, int err)
 	return decide(out, BOOKING_FAILED);
 }
 
-/* A retry of a finished request gets its recorded answer, never a charge. */
+/*
+ * A retry of a finished request gets its recorded answer, never a charge;
+ * only its owner's: another fan's key is "reused" and reveals nothing.
+ */
 static enum booking_outcome
 replay(const struct booking_request *req, const struct key_record *rec,
     struct booking_result *out)
 {
-	if (strcmp(rec->fingerprint, req->fingerprint) != 0) {
+	if (strcmp(rec->booking.user_id, req->user_id) != 0 ||
+	    strcmp(rec->fingerprint, req->fingerprint) != 0) {
 		return decide(out, BOOKING_KEY_REUSED);
 	}
 	out->replayed = true;
@@ -67,6 +71,10 @@ replay(const struct booking_request *req, const struct key_record *rec,
 	case BOOKING_STATUS_PAYMENT_FAILED:
 		return decide(out, BOOKING_DECLINED);
 	case BOOKING_STATUS_REJECTED:
+		if (rec->reason == REJECT_FAN_LIMIT) {
+			out->fan_limit = rec->fan_limit;
+			return decide(out, BOOKING_FAN_LIMIT);
+		}
 		out->shortage = rec->shortage;
 		return decide(out, BOOKING_SHORTAGE);
 	case BOOKING_STATUS_CONFIRMED:
@@ -96,6 +104,7 @@ check_lines(const struct booking_request *req, const struct tier_list *tiers,
     struct booking_txn *txn, struct booking_result *out)
 {
 	int64_t sum = 0;
+	int wanted = 0;
 
 	for (int i = 0; i < req->nlines; i++) {
 		const struct booking_line *l = &req->lines[i];
@@ -108,10 +117,18 @@ check_lines(const struct booking_request *req, const struct tier_list *tiers,
 		}
 		txn->tiers[i] = t;
 		sum += t->price_cents * l->quantity;
+		wanted += l->quantity;
 	}
 	if (sum != req->total_cents) {
 		out->expected_cents = sum;
 		decide(out, BOOKING_WRONG_TOTAL);
+		return -1;
+	}
+	if (tiers->fan_booked + wanted > tiers->max_per_fan) {
+		out->fan_limit.limit = tiers->max_per_fan;
+		out->fan_limit.already = tiers->fan_booked;
+		out->fan_limit.requested = wanted;
+		decide(out, BOOKING_FAN_LIMIT);
 		return -1;
 	}
 	for (int i = 0; i < req->nlines; i++) {
@@ -186,6 +203,11 @@ settle(const struct booking_store *store, const struct booking_txn *txn,
 		shortage_of(t, tr->shortage.requested, tr->shortage.available,
 		    &out->shortage);
 		return decide(out, BOOKING_SHORTAGE);
+	case TXN_FAN_LIMIT:
+		/* The fan's other booking committed since our check. */
+		payment_void(txn->payment_ref);
+		out->fan_limit = tr->fan_limit;
+		return decide(out, BOOKING_FAN_LIMIT);
 	case TXN_DUPLICATE: break;
 	}
 
@@ -224,7 +246,8 @@ booking_create(const struct booking_store *store,
 		return fail(out, err);
 	}
 
-	err = store->load_tiers(store->ctx, req->concert_id, &tiers);
+	err = store->load_tiers(
+	    store->ctx, req->concert_id, req->user_id, &tiers);
 	if (err == TD_ERR_NOT_FOUND) {
 		return decide(out, BOOKING_CONCERT_NOT_FOUND);
 	}
@@ -263,23 +286,24 @@ booking_create(const struct booking_store *store,
 }
 
 int
-booking_find(
-    const struct booking_store *store, const char *id, struct booking *out)
+booking_find(const struct booking_store *store, const char *id,
+    const struct viewer *v, struct booking *out)
 {
-	return store->find_by_id(store->ctx, id, out);
+	return store->find_by_id(store->ctx, id, v, out);
 }
 
 int
 booking_cancel(const struct booking_store *store, const char *id,
-    const char *request_id, struct cancel_result *out, struct booking *booking)
+    const char *request_id, const struct viewer *v, struct cancel_result *out,
+    struct booking *booking)
 {
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = store->cancel(store->ctx, id, request_id, out);
+	err = store->cancel(store->ctx, id, request_id, v, out);
 	if (err != 0 || out->outcome != CANCEL_DONE) {
 		return err;
 	}
 	payment_refund(id, out->refunded_cents);
-	return store->find_by_id(store->ctx, id, booking);
+	return store->find_by_id(store->ctx, id, v, booking);
 }

@@ -86,11 +86,29 @@ struct shortage {
 	int available;
 };
 
+/* Why a booking would pass the concert's limit per fan. */
+struct fan_limit {
+	int limit;
+	int already; /* tickets the fan holds for the concert */
+	int requested;
+};
+
+/* Why a key was recorded as rejected. */
+enum reject_reason { REJECT_INVENTORY, REJECT_FAN_LIMIT };
+
 /* What the store has recorded for an idempotency key. */
 struct key_record {
-	struct booking booking;   /* its status tells which answer to replay */
-	struct shortage shortage; /* when the status is rejected */
+	struct booking booking; /* its status tells which answer to replay */
+	enum reject_reason reason;  /* when the status is rejected: */
+	struct shortage shortage;   /* REJECT_INVENTORY */
+	struct fan_limit fan_limit; /* REJECT_FAN_LIMIT */
 	char fingerprint[BOOKING_FINGERPRINT_MAX];
+};
+
+/* Who asks to see or change a booking: its owner, or an admin. */
+struct viewer {
+	const char *user_id;
+	bool is_admin;
 };
 
 /* The one booking transaction, after the payment. */
@@ -105,14 +123,16 @@ struct booking_txn {
 enum txn_outcome {
 	TXN_CONFIRMED,
 	TXN_PAYMENT_FAILED,
-	TXN_REJECTED, /* another fan won the race: nothing taken */
-	TXN_DUPLICATE /* the key was claimed first by another request */
+	TXN_REJECTED,  /* another fan won the race: nothing taken */
+	TXN_FAN_LIMIT, /* the fan would pass the limit: nothing taken */
+	TXN_DUPLICATE  /* the key was claimed first by another request */
 };
 
 struct txn_result {
 	enum txn_outcome outcome;
 	char created_at[TIMESTAMP_LEN + 1];
-	struct shortage shortage; /* TXN_REJECTED: tier id and the numbers */
+	struct shortage shortage;   /* TXN_REJECTED: tier id and the numbers */
+	struct fan_limit fan_limit; /* TXN_FAN_LIMIT */
 };
 
 enum cancel_outcome { CANCEL_DONE, CANCEL_NOT_FOUND, CANCEL_NOT_CANCELLABLE };
@@ -131,15 +151,20 @@ struct cancel_result {
 struct booking_store {
 	void *ctx;
 	int (*find_by_key)(void *ctx, const char *key, struct key_record *out);
-	/* The concert's tiers, read without locks; 0 tiers is not an error. */
-	int (*load_tiers)(
-	    void *ctx, const char *concert_id, struct tier_list *out);
+	/*
+	 * The concert's tiers, read without locks, with its limit per fan and
+	 * what user_id holds already; 0 tiers is not an error.
+	 */
+	int (*load_tiers)(void *ctx, const char *concert_id,
+	    const char *user_id, struct tier_list *out);
 	/* Runs the booking transaction (its retries are the store's). */
 	int (*book)(
 	    void *ctx, const struct booking_txn *txn, struct txn_result *out);
-	int (*find_by_id)(void *ctx, const char *id, struct booking *out);
+	/* Only the viewer's own bookings (any, for an admin). */
+	int (*find_by_id)(void *ctx, const char *id, const struct viewer *v,
+	    struct booking *out);
 	int (*cancel)(void *ctx, const char *id, const char *request_id,
-	    struct cancel_result *out);
+	    const struct viewer *v, struct cancel_result *out);
 };
 
 enum booking_outcome {
@@ -150,6 +175,7 @@ enum booking_outcome {
 	BOOKING_UNKNOWN_TIER,    /* line_index names the line */
 	BOOKING_WRONG_TOTAL,     /* expected_cents is the server's sum */
 	BOOKING_SHORTAGE,        /* shortage says which tier */
+	BOOKING_FAN_LIMIT,       /* fan_limit says how far */
 	BOOKING_DECLINED,        /* booking.id is the recorded key's booking */
 	BOOKING_PAYMENT_TIMEOUT, /* nothing booked, nothing charged */
 	BOOKING_FAILED,          /* error says why (a td_error) */
@@ -164,6 +190,7 @@ struct booking_result {
 	int64_t expected_cents;
 	struct booking booking;
 	struct shortage shortage;
+	struct fan_limit fan_limit;
 };
 
 /* Runs the booking path for req.  Always fills out; returns out->outcome. */
@@ -171,9 +198,12 @@ enum booking_outcome booking_create(const struct booking_store *store,
     const struct payment_settings *pay, const struct booking_request *req,
     struct booking_result *out);
 
-/* The booking with that id.  Returns 0, TD_ERR_NOT_FOUND or an error. */
-int booking_find(
-    const struct booking_store *store, const char *id, struct booking *out);
+/*
+ * The booking with that id, if the viewer may see it.  Returns 0,
+ * TD_ERR_NOT_FOUND (none, or another fan's: never say which) or an error.
+ */
+int booking_find(const struct booking_store *store, const char *id,
+    const struct viewer *v, struct booking *out);
 
 /*
  * Cancels a confirmed booking: its tickets return to sale and the
@@ -181,7 +211,8 @@ int booking_find(
  * now.  Returns 0 or a td_error (the store's).
  */
 int booking_cancel(const struct booking_store *store, const char *id,
-    const char *request_id, struct cancel_result *out, struct booking *booking);
+    const char *request_id, const struct viewer *v, struct cancel_result *out,
+    struct booking *booking);
 
 /* "confirmed", "cancelled", "payment_failed", "rejected". */
 const char *booking_status_name(enum booking_status status);

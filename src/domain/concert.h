@@ -26,6 +26,8 @@ struct tier {
 
 /* The tiers of one concert, read at one instant. */
 struct tier_list {
+	int max_per_fan; /* tickets one fan may hold for the concert */
+	int fan_booked;  /* what the fan asking holds already */
 	int n;
 	struct tier tiers[CONCERT_MAX_TIERS];
 };

@@ -42,16 +42,30 @@ ids_normalize_uuid(const char *s, char *out)
 	return 0;
 }
 
-void
-ids_new_booking_id(char *out)
+/* prefix + 32 hex digits of a random UUID. */
+static void
+new_id(const char *prefix, char *out)
 {
+	size_t n = strlen(prefix);
 	uuid_t u;
 
 	uuid_generate_random(u);
-	memcpy(out, "bk_", 3);
+	memcpy(out, prefix, n);
 	for (int i = 0; i < 16; i++) {
-		snprintf(out + 3 + i * 2, 3, "%02x", u[i]);
+		snprintf(out + n + i * 2, 3, "%02x", u[i]);
 	}
+}
+
+void
+ids_new_booking_id(char *out)
+{
+	new_id("bk_", out);
+}
+
+void
+ids_new_user_id(char *out)
+{
+	new_id("u_", out);
 }
 
 bool

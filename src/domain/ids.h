@@ -23,6 +23,9 @@ int ids_normalize_uuid(const char *s, char *out);
 /* Writes a fresh random booking id ("bk_" + 32 hex) into out (36 bytes). */
 void ids_new_booking_id(char *out);
 
+/* Writes a fresh random user id ("u_" + 32 hex) into out (35 bytes). */
+void ids_new_user_id(char *out);
+
 /*
  * Checks strict UTF-8 of len bytes: no overlong forms, no surrogates,
  * nothing above U+10FFFF, and no control characters.  json-c lets the

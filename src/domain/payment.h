@@ -17,6 +17,7 @@ struct payment_settings {
 	int latency_ms;      /* how long an authorization takes */
 	int timeout_ms;      /* give up after this long */
 	double decline_rate; /* share of keys declined, 0 to 1 */
+	bool test_methods;   /* "test_decline" may be asked for */
 };
 
 /* An authorization's answer: an outcome, not an error. */

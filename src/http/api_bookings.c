@@ -3,9 +3,12 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "base/errors.h"
 #include "base/metrics.h"
 #include "http/api_bookings.h"
+#include "http/auth.h"
 #include "http/booking_json.h"
 #include "http/booking_request.h"
 #include "http/replies.h"
@@ -16,13 +19,18 @@ api_bookings_create(struct api_context *ctx, const struct request *req,
 {
 	struct booking_request br;
 	struct booking_result result;
+	struct user user;
 
-	if (!request_is_json(req)) {
-		response_error(res, 415, "UNSUPPORTED_MEDIA_TYPE",
-		    "Content-Type must be application/json", NULL);
+	if (auth_csrf_or_reply(req, res) != 0 ||
+	    auth_user_or_reply(ctx, req, &user, res) != 0 ||
+	    booking_request_parse(req->body, req->body_len, user.id, &br, res) !=
+	        0) {
 		return;
 	}
-	if (booking_request_parse(req->body, req->body_len, &br, res) != 0) {
+	if (!ctx->payment->test_methods &&
+	    strcmp(br.payment_method, "test_decline") == 0) {
+		response_invalid(res, "paymentMethod",
+		    "test payments are off: paymentMethod must be \"card\"");
 		return;
 	}
 	br.request_id = req->request_id;
@@ -41,9 +49,16 @@ void
 api_bookings_get(struct api_context *ctx, const struct request *req,
     const char *id, struct response *res)
 {
+	struct viewer v;
 	struct booking b;
-	int err = booking_find(&ctx->bookings, id, &b);
+	struct user user;
+	int err;
 
+	if (auth_user_or_reply(ctx, req, &user, res) != 0) {
+		return;
+	}
+	v = auth_viewer(&user);
+	err = booking_find(&ctx->bookings, id, &v, &b);
 	if (err == TD_ERR_NOT_FOUND) {
 		reply_not_found(res);
 	} else if (err != 0) {
@@ -59,10 +74,17 @@ api_bookings_cancel(struct api_context *ctx, const struct request *req,
 {
 	struct cancel_result cr;
 	struct booking b;
+	struct viewer v;
+	struct user user;
 	json_object *details;
 	int err;
 
-	err = booking_cancel(&ctx->bookings, id, req->request_id, &cr, &b);
+	if (auth_csrf_or_reply(req, res) != 0 ||
+	    auth_user_or_reply(ctx, req, &user, res) != 0) {
+		return;
+	}
+	v = auth_viewer(&user);
+	err = booking_cancel(&ctx->bookings, id, req->request_id, &v, &cr, &b);
 	if (err != 0) {
 		reply_error(res, err);
 		return;

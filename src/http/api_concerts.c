@@ -111,7 +111,7 @@ api_concerts_availability(struct api_context *ctx, const struct request *req,
 	json_object *data, *list;
 	int err;
 
-	if ((err = concert_store_tiers(&ctx->store, 1, id, &tiers)) != 0) {
+	if ((err = concert_store_tiers(&ctx->store, id, &tiers)) != 0) {
 		reply_concert_error(res, err);
 		return;
 	}

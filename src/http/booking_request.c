@@ -17,6 +17,7 @@
 #include "base/errors.h"
 #include "domain/money.h"
 #include "http/booking_request.h"
+#include "http/json_body.h"
 
 static int
 invalid(struct response *res, const char *field, const char *message)
@@ -25,49 +26,11 @@ invalid(struct response *res, const char *field, const char *message)
 	return TD_ERR_INVALID;
 }
 
-/* Counts UTF-8 code points (the text is already known to be valid). */
-static size_t
-utf8_chars(const char *s, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80) {
-			n++;
-		}
-	}
-	return n;
-}
-
-/*
- * Fetches a required string member with no NUL inside and clean UTF-8.
- * Returns its length, or TD_ERR_INVALID after answering.
- */
 static int
 get_string(
     json_object *obj, const char *key, const char **out, struct response *res)
 {
-	json_object *v;
-	char msg[96];
-	int len;
-
-	if (!json_object_object_get_ex(obj, key, &v) || v == NULL) {
-		snprintf(msg, sizeof(msg), "%s is required", key);
-		return invalid(res, key, msg);
-	}
-	if (!json_object_is_type(v, json_type_string)) {
-		snprintf(msg, sizeof(msg), "%s must be a string", key);
-		return invalid(res, key, msg);
-	}
-	*out = json_object_get_string(v);
-	len = json_object_get_string_len(v);
-	if ((size_t)len != strlen(*out) ||
-	    !ids_is_clean_utf8(*out, (size_t)len)) {
-		snprintf(
-		    msg, sizeof(msg), "%s contains invalid characters", key);
-		return invalid(res, key, msg);
-	}
-	return len;
+	return json_body_string(obj, key, out, 0, res);
 }
 
 static int
@@ -93,21 +56,36 @@ parse_slug(json_object *obj, const char *key, const char *field, char *out,
 	return 0;
 }
 
+/*
+ * userId is optional: the booking is the signed-in fan's.  When present
+ * it must name that fan (403 FORBIDDEN otherwise: a fan never books in
+ * another's name).
+ */
 static int
-parse_user(json_object *obj, struct booking_request *br, struct response *res)
+parse_user(json_object *obj, const char *fan_id, struct booking_request *br,
+    struct response *res)
 {
+	json_object *details, *v;
 	const char *s;
-	int len;
 
-	len = get_string(obj, "userId", &s, res);
-	if (len < 0) {
-		return TD_ERR_INVALID;
+	if (json_object_object_get_ex(obj, "userId", &v) && v != NULL) {
+		if (get_string(obj, "userId", &s, res) < 0) {
+			return TD_ERR_INVALID;
+		}
+		if (strcmp(s, fan_id) != 0) {
+			details = json_object_new_object();
+			json_object_object_add(
+			    details, "field", json_object_new_string("userId"));
+			response_error(res, 403, "FORBIDDEN",
+			    "userId must be your own id, or left out", details);
+			return TD_ERR_INVALID;
+		}
 	}
-	if (len == 0 || utf8_chars(s, (size_t)len) > BOOKING_USER_MAX_CHARS) {
-		return invalid(
-		    res, "userId", "userId must be 1 to 64 characters");
+	if (strlen(fan_id) >= sizeof(br->user_id)) {
+		response_internal(res);
+		return TD_ERR_INTERNAL;
 	}
-	memcpy(br->user_id, s, (size_t)len + 1);
+	strcpy(br->user_id, fan_id);
 	return 0;
 }
 
@@ -282,50 +260,20 @@ fingerprint(struct booking_request *br, struct response *res)
 }
 
 int
-booking_request_parse(const char *body, size_t len, struct booking_request *br,
-    struct response *res)
+booking_request_parse(const char *body, size_t len, const char *fan_id,
+    struct booking_request *br, struct response *res)
 {
-	json_tokener *tok;
 	json_object *obj;
-	size_t end;
 	int rc = TD_ERR_INVALID;
 
 	memset(br, 0, sizeof(*br));
-	if (body == NULL || len == 0) {
-		return invalid(res, "body", "A JSON body is required");
+	obj = json_body_parse(body, len, res);
+	if (obj == NULL) {
+		return TD_ERR_INVALID;
 	}
-
-	tok = json_tokener_new_ex(BOOKING_JSON_DEPTH);
-	if (tok == NULL) {
-		abort();
-	}
-	json_tokener_set_flags(
-	    tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, body, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (obj == NULL ||
-	    json_tokener_get_error(tok) != json_tokener_success) {
-		invalid(res, "body", "The body is not valid JSON");
-		goto out;
-	}
-	/* json-c stops after the first value; whatever follows must be blank.
-	 */
-	while (end < len && (body[end] == ' ' || body[end] == '\n' ||
-	                        body[end] == '\r' || body[end] == '\t')) {
-		end++;
-	}
-	if (end != len) {
-		invalid(res, "body", "Unexpected data after the JSON object");
-		goto out;
-	}
-	if (!json_object_is_type(obj, json_type_object)) {
-		invalid(res, "body", "The body must be a JSON object");
-		goto out;
-	}
-
 	if (parse_slug(obj, "concertId", "concertId", br->concert_id, res) !=
 	        0 ||
-	    parse_user(obj, br, res) != 0 || parse_lines(obj, br, res) != 0 ||
+	    parse_user(obj, fan_id, br, res) != 0 || parse_lines(obj, br, res) != 0 ||
 	    parse_key(obj, br, res) != 0 || parse_total(obj, br, res) != 0 ||
 	    parse_method(obj, br, res) != 0 || fingerprint(br, res) != 0) {
 		goto out;
@@ -333,7 +281,6 @@ booking_request_parse(const char *body, size_t len, struct booking_request *br,
 	rc = 0;
 out:
 	json_object_put(obj);
-	json_tokener_free(tok);
 	return rc;
 }
 

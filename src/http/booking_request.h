@@ -11,17 +11,15 @@
 #include "domain/booking.h"
 #include "http/response.h"
 
-#define BOOKING_JSON_DEPTH 8
-
 /*
- * Parses body (len bytes) strictly: one JSON object, nothing after it,
- * at most BOOKING_JSON_DEPTH deep, valid UTF-8, exact types.  Unknown
- * fields are ignored; a key given twice counts once, the last one wins
- * (json-c's rule).  Fills every field of br but request_id, the
- * fingerprint included.  On failure answers 400 INVALID_REQUEST naming
- * the field and returns TD_ERR_INVALID.
+ * Parses body (len bytes) strictly (http/json_body.h): exact types,
+ * unknown fields ignored, a key given twice counts once, the last one
+ * wins (json-c's rule).  The booking is fan_id's: a userId in the body
+ * must name that fan (403 FORBIDDEN otherwise).  Fills every field of br
+ * but request_id, the fingerprint included.  On failure answers 400
+ * INVALID_REQUEST naming the field (or the 403) and returns a td_error.
  */
-int booking_request_parse(const char *body, size_t len,
+int booking_request_parse(const char *body, size_t len, const char *fan_id,
     struct booking_request *br, struct response *res);
 
 /*

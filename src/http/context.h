@@ -6,6 +6,7 @@
 #ifndef TICKETD_CONTEXT_H
 #define TICKETD_CONTEXT_H
 
+#include "domain/account.h"
 #include "domain/booking.h"
 #include "domain/payment.h"
 #include "http/request.h"
@@ -17,6 +18,8 @@ enum pool_kind { POOL_READ, POOL_BOOK, POOL_COUNT };
 struct api_context {
 	struct store store;
 	struct booking_store bookings; /* the flow's store, bound to store */
+	struct account_store accounts; /* the same for accounts */
+	int hash_semid;                /* password hashes in flight */
 	const struct payment_settings *payment;
 	enum pool_kind pool;
 	int pool_sizes[POOL_COUNT]; /* for the workers gauge of /metrics */

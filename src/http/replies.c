@@ -61,6 +61,22 @@ shortage_details(const struct booking_result *r, char *msg, size_t msglen)
 }
 
 static json_object *
+fan_limit_details(const struct booking_result *r, char *msg, size_t msglen)
+{
+	json_object *d = json_object_new_object();
+
+	snprintf(msg, msglen,
+	    "A fan may hold at most %d tickets of this concert; you hold %d",
+	    r->fan_limit.limit, r->fan_limit.already);
+	json_object_object_add(d, "limit", json_object_new_int(r->fan_limit.limit));
+	json_object_object_add(
+	    d, "alreadyBooked", json_object_new_int(r->fan_limit.already));
+	json_object_object_add(
+	    d, "requested", json_object_new_int(r->fan_limit.requested));
+	return d;
+}
+
+static json_object *
 declined_details(const struct booking_result *r, char *msg, size_t msglen)
 {
 	json_object *d = json_object_new_object();
@@ -118,6 +134,9 @@ static const struct outcome_reply booking_replies[BOOKING_OUTCOME_COUNT] = {
     [BOOKING_SHORTAGE] = {409, "INSUFFICIENT_INVENTORY",
         "Insufficient tickets available", shortage_details,
         METRIC_INSUFFICIENT},
+    [BOOKING_FAN_LIMIT] = {409, "FAN_LIMIT_REACHED",
+        "The concert's limit per fan is reached", fan_limit_details,
+        METRIC_FAN_LIMIT},
     [BOOKING_DECLINED] = {402, "PAYMENT_FAILED", "The payment was declined",
         declined_details, METRIC_DECLINED},
     [BOOKING_PAYMENT_TIMEOUT] = {504, "PAYMENT_TIMEOUT",

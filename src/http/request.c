@@ -51,8 +51,37 @@ request_init(struct request *req,
 	    param_or(param, ctx, "SCRIPT_NAME", "/"));
 	req->content_type = param_or(param, ctx, "CONTENT_TYPE", "");
 	req->request_id = param_or(param, ctx, "HTTP_X_REQUEST_ID", "-");
+	req->query = param_or(param, ctx, "QUERY_STRING", "");
+	req->host = param_or(param, ctx, "HTTP_HOST", "");
+	req->https = strcmp(param_or(param, ctx, "HTTPS", ""), "on") == 0;
+	req->cookie = param(ctx, "HTTP_COOKIE");
+	req->origin = param(ctx, "HTTP_ORIGIN");
+	req->sec_fetch_site = param(ctx, "HTTP_SEC_FETCH_SITE");
 	req->body = NULL;
 	req->body_len = 0;
+}
+
+int
+request_query(const struct request *req, const char *key, char *out, size_t len)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = req->query; *p != '\0';) {
+		const char *end = strchr(p, '&');
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		if (n > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			n -= klen + 1;
+			if (n >= len) {
+				return TD_ERR_TOO_LARGE;
+			}
+			memcpy(out, p + klen + 1, n);
+			out[n] = '\0';
+			return 0;
+		}
+		p += n + (end != NULL);
+	}
+	return TD_ERR_NOT_FOUND;
 }
 
 int

@@ -4,6 +4,7 @@
 #ifndef TICKETD_REQUEST_H
 #define TICKETD_REQUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/errors.h"
@@ -14,6 +15,13 @@ struct request {
 	const char *path; /* DOCUMENT_URI: decoded and normalized by nginx */
 	const char *content_type; /* "" when absent */
 	const char *request_id;   /* nginx's $request_id, "-" when absent */
+	const char *query;        /* QUERY_STRING, "" when absent */
+	const char *host;         /* the Host header, "" when absent */
+	bool https;               /* the request came over TLS */
+	/* Headers that may be absent (NULL) as well as empty: */
+	const char *cookie;
+	const char *origin;
+	const char *sec_fetch_site;
 	char *body;               /* NUL-terminated; owned; NULL when empty */
 	size_t body_len;
 };
@@ -42,6 +50,14 @@ void request_init(struct request *req,
  */
 int request_read_body(struct request *req, const char *content_length,
     size_t cap, request_reader reader, void *ctx, struct response *res);
+
+/*
+ * The value of key in the query string into out (len bytes), as it is
+ * (no percent-decoding: the API's values are ids).  Returns 0,
+ * TD_ERR_NOT_FOUND when absent, TD_ERR_TOO_LARGE when it does not fit.
+ */
+int request_query(
+    const struct request *req, const char *key, char *out, size_t len);
 
 /* True when the Content-Type is application/json (any parameters). */
 int request_is_json(const struct request *req);

@@ -22,6 +22,7 @@ response_init(struct response *res)
 	res->content_type = "application/json; charset=utf-8";
 	res->body = NULL;
 	res->text = NULL;
+	res->set_cookie[0] = '\0';
 }
 
 void
@@ -117,14 +118,18 @@ response_reason(int status)
 	switch (status) {
 	case 200: return "OK";
 	case 201: return "Created";
+	case 204: return "No Content";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
 	case 402: return "Payment Required";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
 	case 504: return "Gateway Timeout";
@@ -132,33 +137,54 @@ response_reason(int status)
 	}
 }
 
+void
+response_empty(struct response *res, int status)
+{
+	response_set(res, status, NULL);
+	res->content_type = NULL;
+}
+
+/* Appends one header line to buf at *off; returns -1 when it does not fit. */
+static int
+add_header(char *buf, size_t len, size_t *off, const char *name,
+    const char *value)
+{
+	int n = snprintf(buf + *off, len - *off, "%s: %s\r\n", name, value);
+
+	if (n < 0 || (size_t)n >= len - *off) {
+		return -1;
+	}
+	*off += (size_t)n;
+	return 0;
+}
+
 size_t
 response_format_head(const struct response *res, char *buf, size_t len)
 {
-	char extra[128] = "";
-	int n = 0, m;
+	char status[64], retry[16];
+	size_t off = 0;
 
-	if (res->retry_after > 0) {
-		n = snprintf(extra, sizeof(extra), "Retry-After: %d\r\n",
-		    res->retry_after);
-	}
-	if (res->allow != NULL && n >= 0 && (size_t)n < sizeof(extra)) {
-		snprintf(extra + n, sizeof(extra) - (size_t)n, "Allow: %s\r\n",
-		    res->allow);
-	}
-
-	m = snprintf(buf, len,
-	    "Status: %d %s\r\n"
-	    "Content-Type: %s\r\n"
-	    "Cache-Control: %s\r\n"
-	    "%s"
-	    "\r\n",
-	    res->status, response_reason(res->status), res->content_type,
-	    res->cache_control, extra);
-	if (m < 0 || (size_t)m >= len) {
+	snprintf(status, sizeof(status), "%d %s", res->status,
+	    response_reason(res->status));
+	snprintf(retry, sizeof(retry), "%d", res->retry_after);
+	if (add_header(buf, len, &off, "Status", status) != 0 ||
+	    (res->content_type != NULL &&
+	        add_header(buf, len, &off, "Content-Type", res->content_type) !=
+	            0) ||
+	    add_header(buf, len, &off, "Cache-Control", res->cache_control) !=
+	        0 ||
+	    (res->retry_after > 0 &&
+	        add_header(buf, len, &off, "Retry-After", retry) != 0) ||
+	    (res->allow != NULL &&
+	        add_header(buf, len, &off, "Allow", res->allow) != 0) ||
+	    (res->set_cookie[0] != '\0' &&
+	        add_header(buf, len, &off, "Set-Cookie", res->set_cookie) !=
+	            0) ||
+	    off + 3 > len) {
 		return 0;
 	}
-	return (size_t)m;
+	memcpy(buf + off, "\r\n", 3);
+	return off + 2;
 }
 
 const char *

@@ -20,7 +20,8 @@ struct response {
 	int retry_after;           /* seconds; 0 sends no Retry-After */
 	const char *allow;         /* Allow header of a 405, or NULL */
 	const char *cache_control; /* defaults to "no-store" */
-	const char *content_type;  /* defaults to JSON */
+	const char *content_type;  /* defaults to JSON; NULL: no body */
+	char set_cookie[256];      /* a Set-Cookie value, "" for none */
 	json_object *body;
 	char *text; /* a non-JSON body (metrics); owned */
 };
@@ -42,6 +43,9 @@ void response_error(struct response *res, int status, const char *code,
 /* 400 INVALID_REQUEST with details {"field": field}. */
 void response_invalid(
     struct response *res, const char *field, const char *message);
+
+/* An answer without a body (204 No Content). */
+void response_empty(struct response *res, int status);
 
 /* A plain-text body.  Takes ownership of the malloc'd text. */
 void response_text(

@@ -7,9 +7,11 @@
 
 #include "base/errors.h"
 #include "domain/ids.h"
+#include "http/api_auth.h"
 #include "http/api_bookings.h"
 #include "http/api_concerts.h"
 #include "http/api_health.h"
+#include "http/api_me.h"
 #include "http/api_metrics.h"
 #include "http/router.h"
 
@@ -31,6 +33,12 @@ static const struct route routes[] = {
     {ROUTE_BOOKING, "GET", "/api/bookings/:id", "GET", api_bookings_get},
     {ROUTE_BOOKING_CANCEL, "POST", "/api/bookings/:id/cancel", "POST",
         api_bookings_cancel},
+    {ROUTE_REGISTER, "POST", "/api/auth/register", "POST", api_auth_register},
+    {ROUTE_LOGIN, "POST", "/api/auth/login", "POST", api_auth_login},
+    {ROUTE_LOGOUT, "POST", "/api/auth/logout", "POST", api_auth_logout},
+    {ROUTE_ME, "GET", "/api/me", "GET", api_me},
+    {ROUTE_ME_BOOKINGS, "GET", "/api/me/bookings", "GET", api_me_bookings},
+    {ROUTE_CONFIG, "GET", "/api/config", "GET", api_config},
     /* nginx exposes it only on the operators' port, never on the public one. */
     {ROUTE_METRICS, "GET", "/metrics", "GET", api_metrics},
 };
@@ -45,6 +53,12 @@ const char *const router_names[ROUTE_COUNT] = {
     [ROUTE_BOOKINGS] = "bookings.create",
     [ROUTE_BOOKING] = "bookings.get",
     [ROUTE_BOOKING_CANCEL] = "bookings.cancel",
+    [ROUTE_REGISTER] = "auth.register",
+    [ROUTE_LOGIN] = "auth.login",
+    [ROUTE_LOGOUT] = "auth.logout",
+    [ROUTE_ME] = "me.get",
+    [ROUTE_ME_BOOKINGS] = "me.bookings",
+    [ROUTE_CONFIG] = "config",
     [ROUTE_METRICS] = "metrics",
 };
 

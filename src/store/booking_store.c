@@ -13,24 +13,28 @@
 #include "store/rows.h"
 #include "store/statements.h"
 
-/* A booking's rows (one per item; a booking without items has one). */
+/*
+ * One booking from rows first..end-1 of r (one row per item; a booking
+ * without items has one row).
+ */
 static int
-read_booking(const PGresult *r, struct booking *b)
+read_booking_rows(const PGresult *r, int first, int end, struct booking *b)
 {
 	char status[24];
 	int err;
 
 	memset(b, 0, sizeof(*b));
-	if ((err = rows_text(r, 0, "id", b->id, sizeof(b->id))) != 0 ||
-	    (err = rows_text(r, 0, "concert_id", b->concert_id,
+	if ((err = rows_text(r, first, "id", b->id, sizeof(b->id))) != 0 ||
+	    (err = rows_text(r, first, "concert_id", b->concert_id,
 	         sizeof(b->concert_id))) != 0 ||
-	    (err = rows_text(
-	         r, 0, "user_id", b->user_id, sizeof(b->user_id))) != 0 ||
-	    (err = rows_text(r, 0, "status", status, sizeof(status))) != 0 ||
-	    (err = rows_int64(r, 0, "total_cents", &b->total_cents)) != 0 ||
-	    (err = rows_text(r, 0, "created_at", b->created_at,
+	    (err = rows_text(r, first, "user_id", b->user_id,
+	         sizeof(b->user_id))) != 0 ||
+	    (err = rows_text(r, first, "status", status, sizeof(status))) !=
+	        0 ||
+	    (err = rows_int64(r, first, "total_cents", &b->total_cents)) != 0 ||
+	    (err = rows_text(r, first, "created_at", b->created_at,
 	         sizeof(b->created_at))) != 0 ||
-	    (err = rows_text(r, 0, "updated_at", b->updated_at,
+	    (err = rows_text(r, first, "updated_at", b->updated_at,
 	         sizeof(b->updated_at))) != 0) {
 		return err;
 	}
@@ -39,7 +43,7 @@ read_booking(const PGresult *r, struct booking *b)
 		return TD_ERR_INTERNAL;
 	}
 
-	for (int i = 0; i < PQntuples(r); i++) {
+	for (int i = first; i < end; i++) {
 		struct booking_item *it = &b->items[b->nitems];
 
 		/* A booking without items: declined or rejected. */
@@ -65,11 +69,17 @@ read_booking(const PGresult *r, struct booking *b)
 	return 0;
 }
 
+/* The booking of a lookup by id or key: all of r's rows. */
+static int
+read_booking(const PGresult *r, struct booking *b)
+{
+	return read_booking_rows(r, 0, PQntuples(r), b);
+}
+
 /* Runs a booking lookup; TD_ERR_NOT_FOUND when no row matched. */
 static int
-find(struct store *s, int q, const char *arg, PGresult **r)
+find(struct store *s, int q, const char *const *params, PGresult **r)
 {
-	const char *params[1] = {arg};
 	int err = db_exec(s->primary, q, params, r);
 
 	if (err == 0 && PQntuples(*r) == 0) {
@@ -81,10 +91,12 @@ find(struct store *s, int q, const char *arg, PGresult **r)
 }
 
 static int
-find_by_id(void *ctx, const char *id, struct booking *out)
+find_by_id(
+    void *ctx, const char *id, const struct viewer *v, struct booking *out)
 {
+	const char *params[3] = {id, v->is_admin ? "true" : "false", v->user_id};
 	PGresult *r;
-	int err = find(ctx, Q_BOOKING_BY_ID, id, &r);
+	int err = find(ctx, Q_BOOKING_BY_ID, params, &r);
 
 	if (err == 0) {
 		err = read_booking(r, out);
@@ -93,39 +105,63 @@ find_by_id(void *ctx, const char *id, struct booking *out)
 	return err;
 }
 
+/* Why a rejected key was rejected, and its numbers. */
+static int
+read_rejection(const PGresult *r, struct key_record *out)
+{
+	struct shortage *sh = &out->shortage;
+	struct fan_limit *fl = &out->fan_limit;
+	char reason[16];
+	int err;
+
+	if ((err = rows_text(r, 0, "reject_reason", reason, sizeof(reason))) !=
+	    0) {
+		return err;
+	}
+	if (strcmp(reason, "fan_limit") == 0) {
+		out->reason = REJECT_FAN_LIMIT;
+		if ((err = rows_int(r, 0, "reject_limit", &fl->limit)) != 0 ||
+		    (err = rows_int(r, 0, "reject_available", &fl->already)) !=
+		        0) {
+			return err;
+		}
+		return rows_int(r, 0, "reject_requested", &fl->requested);
+	}
+	out->reason = REJECT_INVENTORY;
+	if ((err = rows_text(r, 0, "reject_tier_id", sh->tier_id,
+	         sizeof(sh->tier_id))) != 0 ||
+	    (err = rows_text(r, 0, "reject_tier_name", sh->tier_name,
+	         sizeof(sh->tier_name))) != 0 ||
+	    (err = rows_int(r, 0, "reject_requested", &sh->requested)) != 0) {
+		return err;
+	}
+	return rows_int(r, 0, "reject_available", &sh->available);
+}
+
 static int
 find_by_key(void *ctx, const char *key, struct key_record *out)
 {
-	struct shortage *sh = &out->shortage;
+	const char *params[1] = {key};
 	PGresult *r;
-	int err = find(ctx, Q_BOOKING_BY_KEY, key, &r);
+	int err = find(ctx, Q_BOOKING_BY_KEY, params, &r);
 
-	memset(sh, 0, sizeof(*sh));
-	if (err != 0 || (err = read_booking(r, &out->booking)) != 0 ||
+	memset(&out->shortage, 0, sizeof(out->shortage));
+	memset(&out->fan_limit, 0, sizeof(out->fan_limit));
+	if (err == 0 && (err = read_booking(r, &out->booking)) == 0 &&
 	    (err = rows_text(r, 0, "request", out->fingerprint,
-	         sizeof(out->fingerprint))) != 0) {
-		goto out;
+	         sizeof(out->fingerprint))) == 0 &&
+	    out->booking.status == BOOKING_STATUS_REJECTED) {
+		err = read_rejection(r, out);
 	}
-	if (out->booking.status == BOOKING_STATUS_REJECTED &&
-	    ((err = rows_text(r, 0, "reject_tier_id", sh->tier_id,
-	          sizeof(sh->tier_id))) != 0 ||
-	        (err = rows_text(r, 0, "reject_tier_name", sh->tier_name,
-	             sizeof(sh->tier_name))) != 0 ||
-	        (err = rows_int(r, 0, "reject_requested", &sh->requested)) !=
-	            0 ||
-	        (err = rows_int(r, 0, "reject_available", &sh->available)) !=
-	            0)) {
-		goto out;
-	}
-out:
 	PQclear(r);
 	return err;
 }
 
 static int
-load_tiers(void *ctx, const char *concert_id, struct tier_list *out)
+load_tiers(void *ctx, const char *concert_id, const char *user_id,
+    struct tier_list *out)
 {
-	return concert_store_tiers(ctx, 0, concert_id, out);
+	return concert_store_tiers_for_fan(ctx, concert_id, user_id, out);
 }
 
 /* The three array parameters of book(), one element per line. */
@@ -182,6 +218,16 @@ read_txn_result(const PGresult *r, struct txn_result *out)
 		out->outcome = TXN_DUPLICATE;
 		return 0;
 	}
+	if (strcmp(outcome, "fan_limit") == 0) {
+		out->outcome = TXN_FAN_LIMIT;
+		if ((err = rows_int(r, 0, "o_limit", &out->fan_limit.limit)) !=
+		        0 ||
+		    (err = rows_int(r, 0, "o_available",
+		         &out->fan_limit.already)) != 0) {
+			return err;
+		}
+		return rows_int(r, 0, "o_requested", &out->fan_limit.requested);
+	}
 	if (strcmp(outcome, "rejected") == 0) {
 		out->outcome = TXN_REJECTED;
 		if ((err = rows_text(r, 0, "o_tier_id", out->shortage.tier_id,
@@ -234,9 +280,10 @@ book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
 
 static int
 cancel(void *ctx, const char *id, const char *request_id,
-    struct cancel_result *out)
+    const struct viewer *v, struct cancel_result *out)
 {
-	const char *params[2] = {id, request_id};
+	const char *params[4] = {
+	    id, request_id, v->user_id, v->is_admin ? "true" : "false"};
 	char outcome[24], status[24];
 	PGresult *r;
 	int err;
@@ -264,6 +311,42 @@ cancel(void *ctx, const char *id, const char *request_id,
 	                   ? CANCEL_DONE
 	                   : CANCEL_NOT_CANCELLABLE;
 out:
+	PQclear(r);
+	return err;
+}
+
+int
+booking_store_of_user(struct store *s, const char *user_id, const char *after,
+    struct booking *out, int max, int *n)
+{
+	char limit[16], id[IDS_BOOKING_ID_LEN + 1] = "";
+	const char *params[3] = {user_id, after, limit};
+	PGresult *r;
+	int err, first = 0;
+
+	*n = 0;
+	snprintf(limit, sizeof(limit), "%d", max);
+	if ((err = db_exec(s->primary, Q_BOOKINGS_OF_USER, params, &r)) != 0) {
+		return err;
+	}
+	/* One row per item: a booking's rows are together, in order. */
+	for (int i = 0; i <= PQntuples(r) && err == 0; i++) {
+		char next[IDS_BOOKING_ID_LEN + 1] = "";
+
+		if (i < PQntuples(r) &&
+		    (err = rows_text(r, i, "id", next, sizeof(next))) != 0) {
+			break;
+		}
+		if (i > 0 && strcmp(next, id) != 0) {
+			if (*n == max) {
+				err = TD_ERR_INTERNAL;
+				break;
+			}
+			err = read_booking_rows(r, first, i, &out[(*n)++]);
+			first = i;
+		}
+		memcpy(id, next, sizeof(id));
+	}
 	PQclear(r);
 	return err;
 }

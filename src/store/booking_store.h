@@ -9,6 +9,14 @@
 #include "domain/booking.h"
 #include "store/store.h"
 
+/*
+ * The bookings of user_id, newest first: at most max into out (*n of
+ * them), those older than the booking after (a booking id; NULL for the
+ * newest).  Keys that lost a race are left out.  Returns 0 or an error.
+ */
+int booking_store_of_user(struct store *s, const char *user_id,
+    const char *after, struct booking *out, int max, int *n);
+
 /* Fills port with the functions that run against s (which must outlive it). */
 void booking_store_bind(struct store *s, struct booking_store *port);
 

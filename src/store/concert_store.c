@@ -105,22 +105,13 @@ read_tier(const PGresult *r, int row, struct tier *t)
 	return rows_int(r, row, "bucket_count", &t->buckets);
 }
 
-int
-concert_store_tiers(const struct store *s, int from_replica,
-    const char *concert_id, struct tier_list *out)
+/* Reads the rows of Q_AVAILABILITY or Q_BOOKING_TIERS into out. */
+static int
+read_tiers(const PGresult *r, const char *concert_id, struct tier_list *out)
 {
-	const char *params[1] = {concert_id};
-	PGresult *r;
-	int err;
+	int err = 0;
 
-	out->n = 0;
-	err = from_replica ? store_exec_read(s, Q_AVAILABILITY, params, &r)
-	                   : db_exec(s->primary, Q_AVAILABILITY, params, &r);
-	if (err != 0) {
-		return err;
-	}
 	if (PQntuples(r) == 0) {
-		PQclear(r);
 		return TD_ERR_NOT_FOUND;
 	}
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -128,14 +119,52 @@ concert_store_tiers(const struct store *s, int from_replica,
 			continue; /* the concert has no tiers */
 		}
 		if (out->n == CONCERT_MAX_TIERS) {
-			log_warn("concert %s has more than %d tiers",
-			    concert_id, CONCERT_MAX_TIERS);
+			log_warn("concert %s has more than %d tiers", concert_id,
+			    CONCERT_MAX_TIERS);
 			break;
 		}
 		if ((err = read_tier(r, i, &out->tiers[out->n])) != 0) {
 			break;
 		}
 		out->n++;
+	}
+	return err;
+}
+
+int
+concert_store_tiers(const struct store *s, const char *concert_id,
+    struct tier_list *out)
+{
+	const char *params[1] = {concert_id};
+	PGresult *r;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = store_exec_read(s, Q_AVAILABILITY, params, &r)) != 0) {
+		return err;
+	}
+	err = read_tiers(r, concert_id, out);
+	PQclear(r);
+	return err;
+}
+
+int
+concert_store_tiers_for_fan(const struct store *s, const char *concert_id,
+    const char *user_id, struct tier_list *out)
+{
+	const char *params[2] = {concert_id, user_id};
+	PGresult *r;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = db_exec(s->primary, Q_BOOKING_TIERS, params, &r)) != 0) {
+		return err;
+	}
+	if ((err = read_tiers(r, concert_id, out)) == 0 &&
+	    ((err = rows_int(r, 0, "max_tickets_per_fan", &out->max_per_fan)) !=
+	            0 ||
+	        (err = rows_int(r, 0, "fan_booked", &out->fan_booked)) != 0)) {
+		log_error("concert %s: no limit per fan", concert_id);
 	}
 	PQclear(r);
 	return err;

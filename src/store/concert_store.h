@@ -22,11 +22,18 @@ int concert_store_get(
 
 /*
  * The tiers of a concert with their availability, read without locks in
- * one snapshot, from the replica when from_replica or from the primary.
- * A concert without tiers is 0 tiers.  Returns 0, TD_ERR_NOT_FOUND (no
- * such concert) or an error.
+ * one snapshot, from the replica when there is one.  A concert without
+ * tiers is 0 tiers.  Returns 0, TD_ERR_NOT_FOUND (no such concert) or an
+ * error.
  */
-int concert_store_tiers(const struct store *s, int from_replica,
-    const char *concert_id, struct tier_list *out);
+int concert_store_tiers(
+    const struct store *s, const char *concert_id, struct tier_list *out);
+
+/*
+ * The same from the primary, for a booking's check, with the concert's
+ * limit per fan and what user_id holds already.
+ */
+int concert_store_tiers_for_fan(const struct store *s, const char *concert_id,
+    const char *user_id, struct tier_list *out);
 
 #endif

@@ -12,14 +12,28 @@
 	"SELECT b.id, b.concert_id, b.user_id, b.status, b.total_cents,"       \
 	" b.request, iso8601(b.created_at) AS created_at,"                     \
 	" iso8601(b.updated_at) AS updated_at,"                                \
-	" b.reject_tier_id, rt.tier_name AS reject_tier_name,"                 \
-	" b.reject_requested, b.reject_available,"                             \
+	" b.reject_reason, b.reject_tier_id,"                                  \
+	" rt.tier_name AS reject_tier_name, b.reject_requested,"               \
+	" b.reject_available, b.reject_limit,"                                 \
 	" i.tier_id AS item_tier_id, t.tier_name AS item_tier_name,"           \
 	" i.quantity AS item_quantity, i.price_cents AS item_price_cents"      \
 	" FROM bookings b"                                                     \
 	" LEFT JOIN booking_items i ON i.booking_id = b.id"                    \
 	" LEFT JOIN ticket_tiers t ON t.id = i.tier_id"                        \
 	" LEFT JOIN ticket_tiers rt ON rt.id = b.reject_tier_id"
+
+#define TIERS_SELECT                                                           \
+	"SELECT c.id AS concert_id, t.id AS tier_id, t.tier_name,"             \
+	" t.price_cents, t.total_quantity, s.available, t.bucket_count"
+
+#define TIERS_JOIN                                                             \
+	" LEFT JOIN ticket_tiers t ON t.concert_id = c.id"                     \
+	" LEFT JOIN LATERAL (SELECT sum(b.available) AS available"             \
+	"   FROM tier_buckets b WHERE b.tier_id = t.id) s ON true"
+
+#define TIERS_ORDER " ORDER BY t.price_cents DESC, t.id"
+
+#define EPOCH(col) "extract(epoch FROM " col ")::bigint"
 
 const struct db_query statements[Q_COUNT] = {
     [Q_PING] = {"ping", "SELECT 1", 0, true},
@@ -50,26 +64,56 @@ const struct db_query statements[Q_COUNT] = {
      * one row with a NULL tier is a concert without tiers.
      */
     [Q_AVAILABILITY] = {"availability",
-        "SELECT c.id AS concert_id, t.id AS tier_id, t.tier_name,"
-        " t.price_cents, t.total_quantity, s.available, t.bucket_count"
-        " FROM concerts c"
-        " LEFT JOIN ticket_tiers t ON t.concert_id = c.id"
-        " LEFT JOIN LATERAL (SELECT sum(b.available) AS available"
-        "   FROM tier_buckets b WHERE b.tier_id = t.id) s ON true"
-        " WHERE c.id = $1"
-        " ORDER BY t.price_cents DESC, t.id",
+        TIERS_SELECT " FROM concerts c" TIERS_JOIN
+        " WHERE c.id = $1" TIERS_ORDER,
         1, true},
 
+    /* The same for a booking's check, with the fan's quota. */
+    [Q_BOOKING_TIERS] = {"booking_tiers",
+        TIERS_SELECT ", c.max_tickets_per_fan,"
+        " coalesce(q.booked, 0) AS fan_booked"
+        " FROM concerts c"
+        " LEFT JOIN fan_quotas q ON q.concert_id = c.id AND q.user_id = $2"
+        TIERS_JOIN " WHERE c.id = $1" TIERS_ORDER,
+        2, true},
+
+    /* Ownership is part of the WHERE: another fan's booking is not found. */
     [Q_BOOKING_BY_ID] = {"booking_by_id",
-        BOOKING_SELECT " WHERE b.id = $1 ORDER BY i.tier_id", 1, true},
+        BOOKING_SELECT " WHERE b.id = $1 AND ($2::boolean OR b.user_id = $3)"
+        " ORDER BY i.tier_id",
+        3, true},
 
     [Q_BOOKING_BY_KEY] = {"booking_by_key",
         BOOKING_SELECT " WHERE b.idempotency_key = $1::uuid ORDER BY i.tier_id",
         1, true},
 
+    /*
+     * A fan's bookings, newest first, a page of $3 after the booking $2
+     * (the cursor; NULL for the first page).  Keys that lost a race are
+     * no bookings and are left out.
+     */
+    [Q_BOOKINGS_OF_USER] = {"bookings_of_user",
+        "WITH page AS ("
+        "  SELECT b.id, b.created_at FROM bookings b"
+        "  WHERE b.user_id = $1 AND b.status <> 'rejected'"
+        "    AND ($2::text IS NULL OR (b.created_at, b.id) <"
+        "        (SELECT c.created_at, c.id FROM bookings c"
+        "         WHERE c.id = $2 AND c.user_id = $1))"
+        "  ORDER BY b.created_at DESC, b.id DESC LIMIT $3)"
+        " SELECT b.id, b.concert_id, b.user_id, b.status, b.total_cents,"
+        " iso8601(b.created_at) AS created_at,"
+        " iso8601(b.updated_at) AS updated_at,"
+        " i.tier_id AS item_tier_id, t.tier_name AS item_tier_name,"
+        " i.quantity AS item_quantity, i.price_cents AS item_price_cents"
+        " FROM page p JOIN bookings b ON b.id = p.id"
+        " LEFT JOIN booking_items i ON i.booking_id = b.id"
+        " LEFT JOIN ticket_tiers t ON t.id = i.tier_id"
+        " ORDER BY p.created_at DESC, p.id DESC, i.tier_id",
+        3, true},
+
     [Q_BOOK] = {"book",
         "SELECT outcome, o_booking_id, o_created_at, o_tier_id, o_requested,"
-        " o_available FROM book(p_key => $1::uuid, p_booking_id => $2,"
+        " o_available, o_limit FROM book(p_key => $1::uuid, p_booking_id => $2,"
         " p_concert_id => $3, p_user_id => $4, p_request => $5,"
         " p_method => $6, p_total_cents => $7::bigint,"
         " p_tier_ids => $8::text[], p_quantities => $9::integer[],"
@@ -79,6 +123,59 @@ const struct db_query statements[Q_COUNT] = {
 
     [Q_CANCEL] = {"cancel",
         "SELECT outcome, o_status, o_refunded_cents"
-        " FROM cancel_booking(p_booking_id => $1, p_request_id => $2)",
+        " FROM cancel_booking(p_booking_id => $1, p_request_id => $2,"
+        " p_user_id => $3, p_is_admin => $4::boolean)",
+        4, false},
+
+    /* The account and its first session in one statement. */
+    [Q_USER_CREATE] = {"user_create",
+        "WITH u AS (INSERT INTO users (id, email, name, password_hash)"
+        "  VALUES ($1, $2, $3, $4) RETURNING id)"
+        " INSERT INTO sessions (token_hash, user_id) SELECT $5, id FROM u",
+        5, false},
+
+    /* Always one row: the email's account (if any) and its failures. */
+    [Q_LOGIN_LOOKUP] = {"login_lookup",
+        "SELECT u.id, u.email, u.name, u.role, u.password_hash,"
+        " coalesce(f.failures, 0) AS failures,"
+        " coalesce(" EPOCH("f.last_failed_at") ", 0) AS last_failed_s,"
+        " " EPOCH("now()") " AS now_s"
+        " FROM (SELECT $1::text AS email) e"
+        " LEFT JOIN users u ON u.email = e.email"
+        " LEFT JOIN login_failures f ON f.email = e.email",
+        1, true},
+
+    /* Failures older than the window start the count again. */
+    [Q_LOGIN_FAILED] = {"login_failed",
+        "INSERT INTO login_failures AS f (email, failures, last_failed_at)"
+        " VALUES ($1, 1, now())"
+        " ON CONFLICT (email) DO UPDATE SET"
+        " failures = CASE WHEN f.last_failed_at < now() - make_interval("
+        "   secs => $2::integer) THEN 1 ELSE f.failures + 1 END,"
+        " last_failed_at = now()",
         2, false},
+
+    [Q_SESSION_START] = {"session_start",
+        "WITH cleared AS (DELETE FROM login_failures WHERE email = $1)"
+        " INSERT INTO sessions (token_hash, user_id) VALUES ($2, $3)",
+        3, false},
+
+    [Q_SESSION_FIND] = {"session_find",
+        "SELECT u.id, u.email, u.name, u.role,"
+        " " EPOCH("s.created_at") " AS created_s,"
+        " " EPOCH("s.last_seen_at") " AS last_seen_s,"
+        " " EPOCH("now()") " AS now_s"
+        " FROM sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE s.token_hash = $1 AND s.revoked_at IS NULL",
+        1, true},
+
+    [Q_SESSION_TOUCH] = {"session_touch",
+        "UPDATE sessions SET last_seen_at = now()"
+        " WHERE token_hash = $1 AND revoked_at IS NULL",
+        1, true},
+
+    [Q_SESSION_REVOKE] = {"session_revoke",
+        "UPDATE sessions SET revoked_at = now()"
+        " WHERE token_hash = $1 AND revoked_at IS NULL",
+        1, true},
 };

@@ -34,7 +34,8 @@ static struct fake fake;
 static struct booking_store store;
 static struct booking_request req;
 static struct booking_result out;
-static const struct payment_settings instant = {0, 1000, 0.0};
+static const struct viewer ann = {"ann", false};
+static const struct payment_settings instant = {0, 1000, 0.0, true};
 
 static int
 fake_find_by_key(void *ctx, const char *key, struct key_record *rec)
@@ -50,9 +51,11 @@ fake_find_by_key(void *ctx, const char *key, struct key_record *rec)
 }
 
 static int
-fake_load_tiers(void *ctx, const char *concert_id, struct tier_list *tiers)
+fake_load_tiers(void *ctx, const char *concert_id, const char *user_id,
+    struct tier_list *tiers)
 {
 	fake.tier_loads++;
+	ck_assert_str_eq(user_id, "ann");
 	*tiers = fake.tiers;
 	return fake.tiers_err;
 }
@@ -72,17 +75,20 @@ fake_book(void *ctx, const struct booking_txn *txn, struct txn_result *tr)
 }
 
 static int
-fake_find_by_id(void *ctx, const char *id, struct booking *b)
+fake_find_by_id(
+    void *ctx, const char *id, const struct viewer *v, struct booking *b)
 {
+	ck_assert_str_eq(v->user_id, "ann");
 	fake.id_reads++;
 	*b = fake.rec.booking;
 	return 0;
 }
 
 static int
-fake_cancel(
-    void *ctx, const char *id, const char *request_id, struct cancel_result *cr)
+fake_cancel(void *ctx, const char *id, const char *request_id,
+    const struct viewer *v, struct cancel_result *cr)
 {
+	ck_assert_str_eq(v->user_id, "ann");
 	fake.cancels++;
 	*cr = fake.cancel;
 	return fake.cancel_err;
@@ -123,6 +129,7 @@ setup(void)
 	store = (struct booking_store){&fake, fake_find_by_key, fake_load_tiers,
 	    fake_book, fake_find_by_id, fake_cancel};
 	fake.find_err[0] = fake.find_err[1] = TD_ERR_NOT_FOUND;
+	fake.tiers.max_per_fan = 10;
 	add_tier("ga", "General", 5000, 10);
 	add_tier("vip", "VIP", 10000, 10);
 	fake.txn.outcome = TXN_CONFIRMED;
@@ -147,6 +154,8 @@ known_key(enum booking_status status)
 	fake.find_err[0] = 0;
 	fake.rec.booking.status = status;
 	snprintf(fake.rec.booking.id, sizeof(fake.rec.booking.id), "bk_old");
+	snprintf(fake.rec.booking.user_id, sizeof(fake.rec.booking.user_id),
+	    "ann");
 	snprintf(fake.rec.fingerprint, sizeof(fake.rec.fingerprint), "fp-1");
 }
 
@@ -227,6 +236,62 @@ START_TEST(key_reused_with_another_body)
 }
 END_TEST
 
+START_TEST(key_of_another_fan_reveals_nothing)
+{
+	known_key(BOOKING_STATUS_CONFIRMED);
+	snprintf(fake.rec.booking.user_id, sizeof(fake.rec.booking.user_id),
+	    "bob");
+	ck_assert_int_eq(run(), BOOKING_KEY_REUSED);
+	ck_assert_str_eq(out.booking.id, "");
+	ck_assert(!out.replayed);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(replay_of_a_key_over_the_fan_limit)
+{
+	known_key(BOOKING_STATUS_REJECTED);
+	fake.rec.reason = REJECT_FAN_LIMIT;
+	fake.rec.fan_limit = (struct fan_limit){4, 3, 2};
+	ck_assert_int_eq(run(), BOOKING_FAN_LIMIT);
+	ck_assert(out.replayed);
+	ck_assert_int_eq(out.fan_limit.limit, 4);
+	ck_assert_int_eq(out.fan_limit.already, 3);
+	ck_assert_int_eq(out.fan_limit.requested, 2);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(fan_limit_before_payment)
+{
+	fake.tiers.max_per_fan = 4;
+	fake.tiers.fan_booked = 2;
+	ck_assert_int_eq(run(), BOOKING_FAN_LIMIT);
+	ck_assert_int_eq(out.fan_limit.limit, 4);
+	ck_assert_int_eq(out.fan_limit.already, 2);
+	ck_assert_int_eq(out.fan_limit.requested, 3);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(fan_limit_reached_exactly_is_allowed)
+{
+	fake.tiers.max_per_fan = 4;
+	fake.tiers.fan_booked = 1;
+	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
+}
+END_TEST
+
+START_TEST(fan_limit_lost_to_a_concurrent_booking)
+{
+	fake.txn.outcome = TXN_FAN_LIMIT;
+	fake.txn.fan_limit = (struct fan_limit){4, 2, 3};
+	ck_assert_int_eq(run(), BOOKING_FAN_LIMIT);
+	ck_assert_int_eq(out.fan_limit.already, 2);
+	ck_assert_int_eq(fake.books, 1);
+}
+END_TEST
+
 START_TEST(key_lookup_fails)
 {
 	fake.find_err[0] = TD_ERR_UNAVAILABLE;
@@ -298,7 +363,7 @@ END_TEST
 
 START_TEST(payment_timeout_books_nothing)
 {
-	const struct payment_settings slow = {2, 1, 0.0};
+	const struct payment_settings slow = {2, 1, 0.0, true};
 
 	ck_assert_int_eq(
 	    booking_create(&store, &slow, &req, &out), BOOKING_PAYMENT_TIMEOUT);
@@ -336,6 +401,8 @@ START_TEST(key_won_by_a_concurrent_request)
 	fake.find_err[1] = 0;
 	fake.rec.booking.status = BOOKING_STATUS_CONFIRMED;
 	snprintf(fake.rec.booking.id, sizeof(fake.rec.booking.id), "bk_first");
+	snprintf(fake.rec.booking.user_id, sizeof(fake.rec.booking.user_id),
+	    "ann");
 	snprintf(fake.rec.fingerprint, sizeof(fake.rec.fingerprint), "fp-1");
 	ck_assert_int_eq(run(), BOOKING_REPLAYED);
 	ck_assert_str_eq(out.booking.id, "bk_first");
@@ -377,7 +444,7 @@ START_TEST(cancel_done_refunds_and_reads_back)
 	fake.cancel.outcome = CANCEL_DONE;
 	fake.cancel.refunded_cents = 25000;
 	fake.rec.booking.status = BOOKING_STATUS_CANCELLED;
-	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &cr, &b), 0);
+	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
 	ck_assert_int_eq(cr.outcome, CANCEL_DONE);
 	ck_assert_int_eq(b.status, BOOKING_STATUS_CANCELLED);
 	ck_assert_int_eq(fake.id_reads, 1);
@@ -390,7 +457,7 @@ START_TEST(cancel_not_found)
 	struct booking b;
 
 	fake.cancel.outcome = CANCEL_NOT_FOUND;
-	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &cr, &b), 0);
+	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
 	ck_assert_int_eq(cr.outcome, CANCEL_NOT_FOUND);
 	ck_assert_int_eq(fake.id_reads, 0);
 }
@@ -403,7 +470,7 @@ START_TEST(cancel_not_cancellable)
 
 	fake.cancel.outcome = CANCEL_NOT_CANCELLABLE;
 	fake.cancel.status = BOOKING_STATUS_PAYMENT_FAILED;
-	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &cr, &b), 0);
+	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
 	ck_assert_int_eq(cr.status, BOOKING_STATUS_PAYMENT_FAILED);
 	ck_assert_int_eq(fake.id_reads, 0);
 }
@@ -416,7 +483,7 @@ START_TEST(cancel_fails)
 
 	fake.cancel_err = TD_ERR_BUSY;
 	ck_assert_int_eq(
-	    booking_cancel(&store, "bk_1", "rid", &cr, &b), TD_ERR_BUSY);
+	    booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), TD_ERR_BUSY);
 }
 END_TEST
 
@@ -433,6 +500,7 @@ static const struct {
     {BOOKING_UNKNOWN_TIER, 400, "INVALID_REQUEST"},
     {BOOKING_WRONG_TOTAL, 400, "INVALID_REQUEST"},
     {BOOKING_SHORTAGE, 409, "INSUFFICIENT_INVENTORY"},
+    {BOOKING_FAN_LIMIT, 409, "FAN_LIMIT_REACHED"},
     {BOOKING_DECLINED, 402, "PAYMENT_FAILED"},
     {BOOKING_PAYMENT_TIMEOUT, 504, "PAYMENT_TIMEOUT"},
 };
@@ -502,6 +570,11 @@ suite(void)
 	tcase_add_test(tc, replay_of_a_declined_key);
 	tcase_add_test(tc, replay_of_a_rejected_key);
 	tcase_add_test(tc, key_reused_with_another_body);
+	tcase_add_test(tc, key_of_another_fan_reveals_nothing);
+	tcase_add_test(tc, replay_of_a_key_over_the_fan_limit);
+	tcase_add_test(tc, fan_limit_before_payment);
+	tcase_add_test(tc, fan_limit_reached_exactly_is_allowed);
+	tcase_add_test(tc, fan_limit_lost_to_a_concurrent_booking);
 	tcase_add_test(tc, key_lookup_fails);
 	tcase_add_test(tc, concert_not_found);
 	tcase_add_test(tc, tiers_unreadable);

@@ -246,11 +246,26 @@ START_TEST(dispatch_errors)
 	ck_assert_int_eq(res.status, 415);
 	ck_assert_str_eq(error_code(&res), "UNSUPPORTED_MEDIA_TYPE");
 
+	/* Nobody signed in: 401 before the body is read. */
 	req.content_type = "application/json";
 	req.body = "{\"concertId\":1}";
 	req.body_len = strlen(req.body);
 	router_dispatch(&ctx, &req, &res);
-	ck_assert_int_eq(res.status, 400);
+	ck_assert_int_eq(res.status, 401);
+	ck_assert_str_eq(error_code(&res), "UNAUTHENTICATED");
+
+	/* A cross-site page's form or fetch: 403 before anything else. */
+	req.origin = "https://evil.example";
+	req.host = "tickets.example";
+	router_dispatch(&ctx, &req, &res);
+	ck_assert_int_eq(res.status, 403);
+	ck_assert_str_eq(error_code(&res), "CSRF_REJECTED");
+
+	/* A malformed session cookie is nobody. */
+	req.origin = NULL;
+	req.cookie = "ticketd_session=not-a-token";
+	router_dispatch(&ctx, &req, &res);
+	ck_assert_int_eq(res.status, 401);
 	response_free(&res);
 }
 END_TEST

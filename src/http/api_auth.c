@@ -1,0 +1,164 @@
+/*
+ * api_auth.c - signing up, in and out.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "base/errors.h"
+#include "http/api_auth.h"
+#include "http/auth.h"
+#include "http/cookie.h"
+#include "http/json_body.h"
+#include "http/replies.h"
+#include "store/txn_slots.h"
+
+/* The members of a sign-up or sign-in body. */
+struct credentials {
+	const char *email, *password, *name;
+	int email_len, password_len, name_len;
+};
+
+/*
+ * Parses {email,password[,name]} into c (strings owned by the returned
+ * object, which the caller puts).  Returns NULL after answering.
+ */
+static json_object *
+credentials_or_reply(const struct request *req, int with_name,
+    struct credentials *c, struct response *res)
+{
+	json_object *obj;
+
+	if (auth_csrf_or_reply(req, res) != 0) {
+		return NULL;
+	}
+	obj = json_body_parse(req->body, req->body_len, res);
+	if (obj == NULL) {
+		return NULL;
+	}
+	if ((c->email_len = json_body_string(obj, "email", &c->email, 0, res)) <
+	        0 ||
+	    (c->password_len = json_body_string(
+	         obj, "password", &c->password, 1, res)) < 0 ||
+	    (with_name && (c->name_len = json_body_string(
+	                       obj, "name", &c->name, 0, res)) < 0)) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* Answers what an account flow decided; 2xx carry the user and a cookie. */
+static void
+reply_account(const struct request *req, const struct account_result *r,
+    int status, struct response *res)
+{
+	char retry[16];
+	json_object *data, *details;
+
+	switch (r->outcome) {
+	case ACCOUNT_OK:
+		data = json_object_new_object();
+		json_object_object_add(data, "user", auth_user_json(&r->user));
+		response_data(res, status, data, NULL);
+		auth_set_cookie(req, res, r->token);
+		return;
+	case ACCOUNT_INVALID: response_invalid(res, r->field, r->message); return;
+	case ACCOUNT_EMAIL_TAKEN:
+		response_error(res, 409, "EMAIL_TAKEN",
+		    "An account with this email exists; sign in instead", NULL);
+		return;
+	case ACCOUNT_BAD_CREDENTIALS:
+	case ACCOUNT_UNAUTHENTICATED:
+		response_error(res, 401, "INVALID_CREDENTIALS",
+		    "The email or the password is not right", NULL);
+		return;
+	case ACCOUNT_THROTTLED:
+		snprintf(retry, sizeof(retry), "%d", r->retry_after_s);
+		details = json_object_new_object();
+		json_object_object_add(details, "retryAfter",
+		    json_object_new_int(r->retry_after_s));
+		response_error(res, 429, "RATE_LIMITED",
+		    "Too many failed sign-ins for this email; wait and retry",
+		    details);
+		res->retry_after = r->retry_after_s;
+		return;
+	case ACCOUNT_FAILED: reply_error(res, r->error); return;
+	}
+}
+
+/* Holds one of the few hashing slots, or answers 503 and returns -1. */
+static int
+hash_slot_or_reply(struct api_context *ctx, struct response *res)
+{
+	if (txn_slots_acquire(ctx->hash_semid, AUTH_HASH_WAIT_MS) != 0) {
+		reply_error(res, TD_ERR_BUSY);
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_auth_register(struct api_context *ctx, const struct request *req,
+    const char *id, struct response *res)
+{
+	struct account_result r;
+	struct credentials c;
+	json_object *body = credentials_or_reply(req, 1, &c, res);
+
+	if (body == NULL || hash_slot_or_reply(ctx, res) != 0) {
+		json_object_put(body);
+		return;
+	}
+	account_register(&ctx->accounts, c.email, (size_t)c.email_len,
+	    c.password, (size_t)c.password_len, c.name, (size_t)c.name_len,
+	    &r);
+	txn_slots_release(ctx->hash_semid);
+	json_object_put(body);
+	reply_account(req, &r, 201, res);
+}
+
+void
+api_auth_login(struct api_context *ctx, const struct request *req,
+    const char *id, struct response *res)
+{
+	struct account_result r;
+	struct credentials c;
+	json_object *body = credentials_or_reply(req, 0, &c, res);
+
+	if (body == NULL || hash_slot_or_reply(ctx, res) != 0) {
+		json_object_put(body);
+		return;
+	}
+	account_login(&ctx->accounts, c.email, (size_t)c.email_len, c.password,
+	    (size_t)c.password_len, &r);
+	txn_slots_release(ctx->hash_semid);
+	json_object_put(body);
+	reply_account(req, &r, 200, res);
+}
+
+void
+api_auth_logout(struct api_context *ctx, const struct request *req,
+    const char *id, struct response *res)
+{
+	struct account_result r;
+	const char *token;
+	size_t len;
+
+	if (auth_csrf_or_reply(req, res) != 0) {
+		return;
+	}
+	if (cookie_find_session(req->cookie, &token, &len) != 0 ||
+	    account_logout(&ctx->accounts, token, len, &r) ==
+	        ACCOUNT_UNAUTHENTICATED) {
+		response_error(
+		    res, 401, "UNAUTHENTICATED", "Nobody is signed in", NULL);
+		return;
+	}
+	if (r.outcome == ACCOUNT_FAILED) {
+		reply_error(res, r.error);
+		return;
+	}
+	response_empty(res, 204);
+	auth_clear_cookie(req, res);
+}

@@ -1,0 +1,19 @@
+/*
+ * api_auth.h - POST /api/auth/register, /api/auth/login and
+ * /api/auth/logout.  Register and login hash a password (Argon2id, tens
+ * of milliseconds of CPU): nginx sends them to the booking pool, never the
+ * read pool, and at most TICKETD_HASH_SLOTS hash at once.
+ */
+#ifndef TICKETD_API_AUTH_H
+#define TICKETD_API_AUTH_H
+
+#include "http/context.h"
+
+/* How long a sign-in waits for a hashing slot before a 503. */
+#define AUTH_HASH_WAIT_MS 5000
+
+handler_fn api_auth_register;
+handler_fn api_auth_login;
+handler_fn api_auth_logout;
+
+#endif

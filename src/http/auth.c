@@ -1,0 +1,103 @@
+/*
+ * auth.c - the session cookie and the CSRF rule at the HTTP edge.
+ */
+#include "config.h"
+
+#include "base/errors.h"
+#include "base/log.h"
+#include "http/auth.h"
+#include "http/cookie.h"
+#include "http/csrf.h"
+#include "http/replies.h"
+
+int
+auth_csrf_or_reply(const struct request *req, struct response *res)
+{
+	const struct csrf_request c = {
+	    .method = req->method,
+	    .content_type = req->content_type,
+	    .origin = req->origin,
+	    .sec_fetch_site = req->sec_fetch_site,
+	    .host = req->host,
+	    .https = req->https,
+	};
+
+	switch (csrf_check(&c)) {
+	case CSRF_OK: return 0;
+	case CSRF_NOT_JSON:
+		response_error(res, 415, "UNSUPPORTED_MEDIA_TYPE",
+		    "Content-Type must be application/json", NULL);
+		return -1;
+	case CSRF_CROSS_SITE:
+		response_error(res, 403, "CSRF_REJECTED",
+		    "Requests that change state must come from this site", NULL);
+		return -1;
+	}
+	return -1;
+}
+
+static void
+reply_unauthenticated(struct response *res)
+{
+	response_error(
+	    res, 401, "UNAUTHENTICATED", "Sign in to do this", NULL);
+}
+
+int
+auth_user_or_reply(struct api_context *ctx, const struct request *req,
+    struct user *user, struct response *res)
+{
+	struct account_result r;
+	const char *token;
+	size_t len;
+
+	/* Absent, malformed, duplicated or oversized: nobody is signed in. */
+	if (cookie_find_session(req->cookie, &token, &len) != 0) {
+		reply_unauthenticated(res);
+		return -1;
+	}
+	switch (account_authenticate(&ctx->accounts, token, len, &r)) {
+	case ACCOUNT_OK: *user = r.user; return 0;
+	case ACCOUNT_FAILED: reply_error(res, r.error); return -1;
+	default: reply_unauthenticated(res); return -1;
+	}
+}
+
+struct viewer
+auth_viewer(const struct user *user)
+{
+	return (struct viewer){user->id, user->role == ROLE_ADMIN};
+}
+
+void
+auth_set_cookie(
+    const struct request *req, struct response *res, const char *token)
+{
+	if (cookie_format_session(token, SESSION_ABSOLUTE_TTL_S, req->https,
+	        res->set_cookie, sizeof(res->set_cookie)) != 0) {
+		log_error("the session cookie does not fit");
+		response_internal(res);
+	}
+}
+
+void
+auth_clear_cookie(const struct request *req, struct response *res)
+{
+	if (cookie_format_clear(
+	        req->https, res->set_cookie, sizeof(res->set_cookie)) != 0) {
+		res->set_cookie[0] = '\0';
+	}
+}
+
+json_object *
+auth_user_json(const struct user *user)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_object_new_string(user->id));
+	json_object_object_add(o, "email", json_object_new_string(user->email));
+	json_object_object_add(o, "name", json_object_new_string(user->name));
+	json_object_object_add(
+	    o, "role", json_object_new_string(account_role_name(user->role)));
+	return o;
+}

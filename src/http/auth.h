@@ -1,0 +1,38 @@
+/*
+ * auth.h - who is asking: the session cookie, the CSRF rule for requests
+ * that change state, and the cookie a sign-in sets.
+ */
+#ifndef TICKETD_AUTH_H
+#define TICKETD_AUTH_H
+
+#include "domain/account.h"
+#include "http/context.h"
+
+/*
+ * For a request that changes state: 415 UNSUPPORTED_MEDIA_TYPE unless
+ * its body is JSON, 403 CSRF_REJECTED when it comes from another site
+ * (Origin, Sec-Fetch-Site).  Returns 0, or -1 after answering.
+ */
+int auth_csrf_or_reply(const struct request *req, struct response *res);
+
+/*
+ * The signed-in user behind req's session cookie into *user, or answers
+ * 401 UNAUTHENTICATED (503 when the database cannot say) and returns -1.
+ */
+int auth_user_or_reply(struct api_context *ctx, const struct request *req,
+    struct user *user, struct response *res);
+
+/* The viewer of a booking the user is. */
+struct viewer auth_viewer(const struct user *user);
+
+/* Sets the session cookie of token on res (Secure when req came over TLS). */
+void auth_set_cookie(
+    const struct request *req, struct response *res, const char *token);
+
+/* Sets the cookie that clears the session on res. */
+void auth_clear_cookie(const struct request *req, struct response *res);
+
+/* {id,email,name,role} */
+json_object *auth_user_json(const struct user *user);
+
+#endif

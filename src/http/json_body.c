@@ -1,0 +1,87 @@
+/*
+ * json_body.c - strict parsing of a JSON request body.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/errors.h"
+#include "domain/ids.h"
+#include "http/json_body.h"
+
+json_object *
+json_body_parse(const char *body, size_t len, struct response *res)
+{
+	json_tokener *tok;
+	json_object *obj;
+	size_t end;
+
+	if (body == NULL || len == 0) {
+		response_invalid(res, "body", "A JSON body is required");
+		return NULL;
+	}
+	tok = json_tokener_new_ex(JSON_BODY_DEPTH);
+	if (tok == NULL) {
+		abort();
+	}
+	json_tokener_set_flags(
+	    tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, body, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+		response_invalid(res, "body", "The body is not valid JSON");
+		goto fail;
+	}
+	/* json-c stops after the first value; whatever follows must be blank. */
+	while (end < len && (body[end] == ' ' || body[end] == '\n' ||
+	                        body[end] == '\r' || body[end] == '\t')) {
+		end++;
+	}
+	if (end != len) {
+		response_invalid(
+		    res, "body", "Unexpected data after the JSON object");
+		goto fail;
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		response_invalid(res, "body", "The body must be a JSON object");
+		goto fail;
+	}
+	json_tokener_free(tok);
+	return obj;
+fail:
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return NULL;
+}
+
+int
+json_body_string(json_object *obj, const char *key, const char **out,
+    int allow_controls, struct response *res)
+{
+	json_object *v;
+	char msg[96];
+	size_t len;
+
+	if (!json_object_object_get_ex(obj, key, &v) || v == NULL) {
+		snprintf(msg, sizeof(msg), "%s is required", key);
+		response_invalid(res, key, msg);
+		return TD_ERR_INVALID;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(msg, sizeof(msg), "%s must be a string", key);
+		response_invalid(res, key, msg);
+		return TD_ERR_INVALID;
+	}
+	*out = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (len != strlen(*out) ||
+	    (!allow_controls && !ids_is_clean_utf8(*out, len))) {
+		snprintf(
+		    msg, sizeof(msg), "%s contains invalid characters", key);
+		response_invalid(res, key, msg);
+		return TD_ERR_INVALID;
+	}
+	return (int)len;
+}

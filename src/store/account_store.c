@@ -1,0 +1,159 @@
+/*
+ * account_store.c - users, sessions and failed sign-ins in PostgreSQL.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "store/account_store.h"
+#include "store/rows.h"
+#include "store/statements.h"
+
+/* Runs statement q on the primary and drops its result. */
+static int
+run(struct store *s, int q, const char *const *params, int *affected)
+{
+	PGresult *r;
+	int err = db_exec(s->primary, q, params, &r);
+
+	if (err == 0 && affected != NULL) {
+		*affected = (int)strtol(PQcmdTuples(r), NULL, 10);
+	}
+	PQclear(r);
+	return err;
+}
+
+static int
+read_user(const PGresult *r, struct user *u)
+{
+	char role[16];
+	int err;
+
+	if ((err = rows_text(r, 0, "id", u->id, sizeof(u->id))) != 0 ||
+	    (err = rows_text(r, 0, "email", u->email, sizeof(u->email))) != 0 ||
+	    (err = rows_text(r, 0, "name", u->name, sizeof(u->name))) != 0 ||
+	    (err = rows_text(r, 0, "role", role, sizeof(role))) != 0) {
+		return err;
+	}
+	if (account_role_parse(role, &u->role) != 0) {
+		log_error("user %s has role %s", u->id, role);
+		return TD_ERR_INTERNAL;
+	}
+	return 0;
+}
+
+static int
+create_user(void *ctx, const struct user *u, const char *password_hash,
+    const char *token_hash)
+{
+	const char *params[5] = {
+	    u->id, u->email, u->name, password_hash, token_hash};
+
+	/* A taken email is 23505 on users_email: TD_ERR_CONFLICT. */
+	return run(ctx, Q_USER_CREATE, params, NULL);
+}
+
+static int
+find_login(void *ctx, const char *email, struct login_record *out)
+{
+	const char *params[1] = {email};
+	struct store *s = ctx;
+	PGresult *r;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = db_exec(s->primary, Q_LOGIN_LOOKUP, params, &r)) != 0) {
+		return err;
+	}
+	out->exists = !rows_is_null(r, 0, "id");
+	if ((out->exists && ((err = read_user(r, &out->user)) != 0 ||
+	                        (err = rows_text(r, 0, "password_hash",
+	                             out->password_hash,
+	                             sizeof(out->password_hash))) != 0)) ||
+	    (err = rows_int(r, 0, "failures", &out->failures)) != 0 ||
+	    (err = rows_int64(r, 0, "last_failed_s", &out->last_failed_s)) !=
+	        0 ||
+	    (err = rows_int64(r, 0, "now_s", &out->now_s)) != 0) {
+		PQclear(r);
+		return err;
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int
+record_failure(void *ctx, const char *email)
+{
+	char window[16];
+	const char *params[2] = {email, window};
+
+	snprintf(window, sizeof(window), "%d", ACCOUNT_FAILURE_WINDOW_S);
+	return run(ctx, Q_LOGIN_FAILED, params, NULL);
+}
+
+static int
+start_session(void *ctx, const char *email, const char *user_id,
+    const char *token_hash)
+{
+	const char *params[3] = {email, token_hash, user_id};
+
+	return run(ctx, Q_SESSION_START, params, NULL);
+}
+
+static int
+find_session(void *ctx, const char *token_hash, struct session_record *out)
+{
+	const char *params[1] = {token_hash};
+	struct store *s = ctx;
+	PGresult *r;
+	int err;
+
+	if ((err = db_exec(s->primary, Q_SESSION_FIND, params, &r)) != 0) {
+		return err;
+	}
+	if (PQntuples(r) == 0) {
+		err = TD_ERR_NOT_FOUND;
+	} else if ((err = read_user(r, &out->user)) == 0 &&
+	           (err = rows_int64(r, 0, "created_s", &out->created_s)) ==
+	               0 &&
+	           (err = rows_int64(r, 0, "last_seen_s", &out->last_seen_s)) ==
+	               0) {
+		err = rows_int64(r, 0, "now_s", &out->now_s);
+	}
+	PQclear(r);
+	return err;
+}
+
+static int
+touch_session(void *ctx, const char *token_hash)
+{
+	const char *params[1] = {token_hash};
+
+	return run(ctx, Q_SESSION_TOUCH, params, NULL);
+}
+
+static int
+revoke_session(void *ctx, const char *token_hash)
+{
+	const char *params[1] = {token_hash};
+	int err, n = 0;
+
+	err = run(ctx, Q_SESSION_REVOKE, params, &n);
+	return err != 0 ? err : n == 0 ? TD_ERR_NOT_FOUND : 0;
+}
+
+void
+account_store_bind(struct store *s, struct account_store *port)
+{
+	port->ctx = s;
+	port->create_user = create_user;
+	port->find_login = find_login;
+	port->record_failure = record_failure;
+	port->start_session = start_session;
+	port->find_session = find_session;
+	port->touch_session = touch_session;
+	port->revoke_session = revoke_session;
+}

@@ -1,0 +1,15 @@
+/*
+ * account_store.h - accounts and sessions (domain/account.h) over
+ * PostgreSQL.  Every session read and write goes to the primary: a
+ * replica may not have a session that was started a moment ago.
+ */
+#ifndef TICKETD_ACCOUNT_STORE_H
+#define TICKETD_ACCOUNT_STORE_H
+
+#include "domain/account.h"
+#include "store/store.h"
+
+/* Fills port with the functions that run against s (which must outlive it). */
+void account_store_bind(struct store *s, struct account_store *port);
+
+#endif
