@@ -256,3 +256,17 @@ SELECT coalesce(q.concert_id, h.concert_id) AS concert_id,
 FROM fan_quotas q
 FULL JOIN held h ON h.concert_id = q.concert_id AND h.user_id = q.user_id
 WHERE coalesce(q.booked, 0) <> coalesce(h.held, 0);
+
+-- add_concert(..., max_tickets_per_fan): the same with the concert's limit
+-- per fan (deploy/add-concert --max-per-fan N).
+CREATE FUNCTION add_concert(p_name text, p_venue text, p_event_date timestamptz,
+                            p_tiers text[], p_max_per_fan integer)
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_id text := add_concert(p_name, p_venue, p_event_date, p_tiers);
+BEGIN
+    UPDATE concerts SET max_tickets_per_fan = p_max_per_fan WHERE id = v_id;
+    RETURN v_id;
+END;
+$$;

@@ -18,6 +18,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { defaultFan } from './lib/fans.mjs';
+
 import { ContractError, checkResponse, requestLine } from './lib/contract.mjs';
 
 const run = promisify(execFile);
@@ -227,8 +229,13 @@ class Stack {
     this.baseUrl = vars.BASE_URL;
   }
 
-  request(method, urlPath, opts) {
-    return httpRequest(this.port, method, urlPath, opts);
+  // A request as the stack's default fan (lib/fans.mjs); { fan } names another, { fan: null }
+  // sends no session at all.
+  async request(method, urlPath, opts = {}) {
+    const { fan: who, ...rest } = opts;
+    const fan = who === undefined ? await defaultFan(this) : who;
+    const headers = fan ? { cookie: fan.cookie, ...(rest.headers ?? {}) } : rest.headers;
+    return httpRequest(this.port, method, urlPath, { ...rest, headers });
   }
 
   get(urlPath, opts) {

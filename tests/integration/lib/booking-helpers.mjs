@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 
 import { REPO, checkRaw, httpRequest, sleep } from '../stack.mjs';
 import { ContractError } from './contract.mjs';
+import { defaultFan } from './fans.mjs';
 
 const run = promisify(execFile);
 
@@ -24,11 +25,12 @@ export const uuid = () => randomUUID();
 // --- data -------------------------------------------------------------------------------------
 
 // A fresh concert with its tiers ('NAME:QUANTITY:PRICE'), so tests never share inventory.
-// One psql call (add_concert), then the tiers as the API shows them.
-export async function addConcert(s, tiers, name = 'IT concert') {
+// One psql call (add_concert), then the tiers as the API shows them. Its limit per fan is the
+// highest there is (100) unless the test is about the limit: most tests book as one fan.
+export async function addConcert(s, tiers, name = 'IT concert', { maxPerFan = 100 } = {}) {
   const arr = tiers.map((t) => `'${t.replaceAll("'", "''")}'`).join(',');
   const id = await s.psql(
-    `SELECT add_concert('${name.replaceAll("'", "''")}', 'IT Venue', '2027-05-01T20:00:00Z', ARRAY[${arr}])`);
+    `SELECT add_concert('${name.replaceAll("'", "''")}', 'IT Venue', '2027-05-01T20:00:00Z', ARRAY[${arr}], ${Number(maxPerFan)})`);
   const res = await httpRequest(s.port, 'GET', `/api/concerts/${id}/availability`);
   if (res.status !== 200) throw new Error(`availability of ${id}: ${res.status} ${res.body}`);
   const byName = {};
@@ -53,7 +55,6 @@ export function bookingBody(concert, lines, extra = {}) {
   });
   return {
     concertId: concert.id,
-    userId: 'it-user',
     tickets,
     idempotencyKey: uuid(),
     totalAmount: amount(cents),
@@ -91,13 +92,15 @@ export async function dbSnapshot(s) {
 
 // --- HTTP -------------------------------------------------------------------------------------
 
-// POST /api/bookings with an object (JSON-encoded), a string or a Buffer, always with an exact
-// Content-Length (node would otherwise send chunked).
-export function post(s, urlPath, body, { contentType = 'application/json', headers = {} } = {}) {
+// POST with an object (JSON-encoded), a string or a Buffer, always with an exact Content-Length
+// (node would otherwise send chunked), as the stack's default fan unless { fan } names another
+// ({ fan: null }: signed out).
+export async function post(s, urlPath, body, { contentType = 'application/json', headers = {}, fan } = {}) {
   const buf = body === undefined ? Buffer.alloc(0)
     : Buffer.isBuffer(body) ? body
       : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
-  const h = { 'content-length': String(buf.length), ...headers };
+  const who = fan === undefined ? await defaultFan(s) : fan;
+  const h = { 'content-length': String(buf.length), ...(who ? { cookie: who.cookie } : {}), ...headers };
   if (contentType !== null) h['content-type'] = contentType;
   return httpRequest(s.port, 'POST', urlPath, { headers: h, body: buf });
 }
