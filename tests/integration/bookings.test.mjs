@@ -11,9 +11,11 @@ import {
   DRAIN_CUT, addConcert, amount, assertInvariant, available, book, bookingBody, dbSnapshot, percentile,
   PsqlSession, post,
 } from './lib/booking-helpers.mjs';
+import { createFans, defaultFan } from './lib/fans.mjs';
 
 let s; // the main stack: declines off, a short payment so concurrent requests overlap
 let declining; // PAYMENT_DECLINE_RATE=1: every payment is declined
+let me; // the main stack's default fan, whom book() and s.get() sign in as
 
 before(async () => {
   // Both at once; if one fails to start, the other is still destroyed by after().
@@ -28,6 +30,7 @@ before(async () => {
   declining = dec.value;
   if (main.status === 'rejected') throw main.reason;
   if (dec.status === 'rejected') throw dec.reason;
+  me = await defaultFan(s);
 });
 after(async () => {
   await Promise.allSettled([s?.destroy(), declining?.destroy()]);
@@ -38,7 +41,7 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const REQUEST_ID = /^[0-9a-f]{32}$/;
 
 // The booking as the contract shows it (201, 200 and GET).
-function assertBooking(b, { concert, status = 'confirmed', userId = 'it-user', items, totalCents }) {
+function assertBooking(b, { concert, status = 'confirmed', userId = me.id, items, totalCents }) {
   for (const k of ['id', 'concertId', 'userId', 'status', 'totalAmount', 'items', 'createdAt', 'updatedAt']) {
     assert.ok(k in b, `booking has ${k}: ${JSON.stringify(b)}`);
   }
@@ -71,16 +74,17 @@ async function events(st, bookingId) {
 test('seed: 3 concurrent requests for 3 tickets when 5 are left: one 201, two 409 INSUFFICIENT_INVENTORY, 2 left', async () => {
   const c = await addConcert(s, ['VIP:5:100.00']);
   const vip = c.tiers.VIP;
-  const bodies = Array.from({ length: 3 }, (_, i) => bookingBody(c, { VIP: 3 }, { userId: `fan-${i}` }));
-  const answers = await Promise.all(bodies.map((b) => book(s, b)));
+  const fans = await createFans(s, 3);
+  const bodies = fans.map(() => bookingBody(c, { VIP: 3 }));
+  const answers = await Promise.all(bodies.map((b, i) => book(s, b, { fan: fans[i] })));
 
   const won = answers.filter((r) => r.status === 201);
   const lost = answers.filter((r) => r.status !== 201);
   assert.equal(won.length, 1, `exactly one 201: ${answers.map((r) => r.status)}`);
   assert.equal(lost.length, 2);
   const b = assertOk(assert, won[0], 201);
-  const winner = bodies[answers.indexOf(won[0])];
-  assertBooking(b, { concert: c, userId: winner.userId, items: [item(c, 'VIP', 3)], totalCents: 30000 });
+  const winner = fans[answers.indexOf(won[0])];
+  assertBooking(b, { concert: c, userId: winner.id, items: [item(c, 'VIP', 3)], totalCents: 30000 });
   assert.match(won[0].body, /"totalAmount":300\.00[,}]/, 'money is printed with two decimals');
   assert.match(won[0].body, /"pricePerTicket":100\.00[,}]/);
   for (const r of lost) {
@@ -94,7 +98,8 @@ test('seed: 3 concurrent requests for 3 tickets when 5 are left: one 201, two 40
   assert.deepEqual((await bookingRows(s, `concert_id = '${c.id}' AND status = 'confirmed'`)).map((r) => r.id), [b.id]);
 
   // A loser's retry with its own key is still a 409 (replayed or checked again), never a charge.
-  const again = await book(s, bodies[answers.indexOf(lost[0])]);
+  const loser = answers.indexOf(lost[0]);
+  const again = await book(s, bodies[loser], { fan: fans[loser] });
   assertError(assert, again, 409, 'INSUFFICIENT_INVENTORY');
   assert.deepEqual(again.json.error.details, { tierId: vip.id, tierName: 'VIP', requested: 3, available: 2 });
   assert.equal(await available(s, vip.id), 2);
@@ -181,22 +186,32 @@ test('20 concurrent requests with one key: one booking row, one 201 and nineteen
   await assertInvariant(assert, s);
 });
 
-test('a key reused with another body is 422 IDEMPOTENCY_KEY_REUSED and changes nothing', async () => {
+test('a key reused with another body, or by another fan, is 422 IDEMPOTENCY_KEY_REUSED and changes nothing', async () => {
   const c = await addConcert(s, ['VIP:10:100.00', 'GA:10:10.00']);
   const body = bookingBody(c, { VIP: 1 });
   const b = assertOk(assert, await book(s, body), 201);
+  const [other] = await createFans(s, 1);
   const before = await dbSnapshot(s);
   const variants = {
     quantity: bookingBody(c, { VIP: 2 }, { idempotencyKey: body.idempotencyKey }),
     tier: bookingBody(c, { GA: 1 }, { idempotencyKey: body.idempotencyKey }),
-    user: { ...body, userId: 'someone-else' },
     'payment method': { ...body, paymentMethod: 'test_decline' },
     'total (checked as part of the request)': { ...body, totalAmount: 99 },
   };
+  let ownMessage;
   for (const [what, v] of Object.entries(variants)) {
     const res = await book(s, v);
     assertError(assert, res, 422, 'IDEMPOTENCY_KEY_REUSED');
     assert.ok(res.json.error.message, what);
+    ownMessage = res.json.error.message;
+  }
+  // The same key and body from another fan is another request, and reveals nothing of the first.
+  for (const v of [body, { ...body, userId: other.id }]) {
+    const res = await book(s, v, { fan: other });
+    assertError(assert, res, 422, 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal(res.json.error.details, undefined, 'no details of the other fan\'s booking');
+    assert.equal(res.json.error.message, ownMessage, 'the answer the key\'s owner gets for another body');
+    assert.doesNotMatch(res.body, new RegExp(`${b.id}|${me.id}`), 'neither the booking nor its fan');
   }
   assert.deepEqual(await dbSnapshot(s), before, 'nothing changed');
   // The original request still replays.
@@ -210,9 +225,10 @@ test('40 concurrent multi-tier bookings in opposite tier orders: no 5xx, no dead
   const c = await addConcert(s, ['A:200:10.00', 'B:25:20.00']);
   const pgLog = s.vars.PG_LOG;
   const deadlocksBefore = ((await readFile(pgLog, 'utf8').catch(() => '')).match(/deadlock detected/g) ?? []).length;
+  const fans = await createFans(s, 40);
   const bodies = Array.from({ length: 40 }, (_, i) =>
-    bookingBody(c, i % 2 === 0 ? [['A', 1], ['B', 1]] : [['B', 1], ['A', 1]], { userId: `multi-${i}` }));
-  const answers = await Promise.all(bodies.map((b) => book(s, b)));
+    bookingBody(c, i % 2 === 0 ? [['A', 1], ['B', 1]] : [['B', 1], ['A', 1]]));
+  const answers = await Promise.all(bodies.map((b, i) => book(s, b, { fan: fans[i] })));
   const statuses = answers.map((r) => r.status);
   assert.deepEqual(statuses.filter((x) => x !== 201 && x !== 409), [], `only 201 and 409: ${statuses}`);
   assert.equal(statuses.filter((x) => x === 201).length, 25, 'B decides: 25 bookings');
@@ -236,8 +252,9 @@ test('bookings one after another on a 500-ticket tier (5 counter rows) all succe
   const c = await addConcert(s, ['GA:500:10.00']);
   assert.equal(await s.psql(`SELECT count(*) FROM tier_buckets WHERE tier_id = '${c.tiers.GA.id}'`), '5');
   const statuses = [];
+  const fans = await createFans(s, 30);
   for (let i = 0; i < 30; i++) {
-    const res = await book(s, bookingBody(c, { GA: 2 }, { userId: `seq-${i}` }));
+    const res = await book(s, bookingBody(c, { GA: 2 }), { fan: fans[i] });
     statuses.push(res.status);
     if (res.status !== 201) assertOk(assert, res, 201);
   }
@@ -303,14 +320,15 @@ test('a rush of 64 concurrent clients with quantities 1-4 on a 300-ticket tier s
   const latencies = [];
   const others = [];
   let requests = 0;
+  const fans = await createFans(s, 64); // one fan per client: a fan's own bookings queue on its quota row
   const deadline = Date.now() + 60000;
   const t0 = performance.now();
   async function client(n) {
     let want = 1 + (n % 4);
     for (let i = 0; i < 60 && Date.now() < deadline; i++) {
-      const body = bookingBody(c, { GA: want }, { userId: `rush-${n}` });
+      const body = bookingBody(c, { GA: want });
       const r0 = performance.now();
-      const res = await book(s, body);
+      const res = await book(s, body, { fan: fans[n] });
       latencies.push(performance.now() - r0);
       requests++;
       if (res.status === 201) {
@@ -347,16 +365,20 @@ test('a rush of 64 concurrent clients with quantities 1-4 on a 300-ticket tier s
 
 test('GET /api/bookings/:id: 200 with updatedAt, 404 BOOKING_NOT_FOUND, 400 for a malformed id', async () => {
   const c = await addConcert(s, ['VIP:5:100.00']);
-  const body = bookingBody(c, { VIP: 2 }, { userId: 'reader' });
-  const created = assertOk(assert, await book(s, body), 201);
-  const res = await s.get(`/api/bookings/${created.id}`);
+  const [reader, other] = await createFans(s, 2);
+  const body = bookingBody(c, { VIP: 2 }, { userId: reader.id });
+  const created = assertOk(assert, await book(s, body, { fan: reader }), 201);
+  const res = await s.get(`/api/bookings/${created.id}`, { fan: reader });
   const got = assertOk(assert, res);
-  assertBooking(got, { concert: c, userId: 'reader', items: [item(c, 'VIP', 2)], totalCents: 20000 });
+  assertBooking(got, { concert: c, userId: reader.id, items: [item(c, 'VIP', 2)], totalCents: 20000 });
   assert.equal(got.id, created.id);
   assert.equal(got.createdAt, created.createdAt);
   assert.equal(got.updatedAt, got.createdAt, 'not updated yet');
   assert.equal(res.json.meta, undefined);
 
+  // Another fan's booking is not found, exactly like one that does not exist; signed out is 401.
+  assertError(assert, await s.get(`/api/bookings/${created.id}`, { fan: other }), 404, 'BOOKING_NOT_FOUND');
+  assertError(assert, await s.get(`/api/bookings/${created.id}`, { fan: null }), 401, 'UNAUTHENTICATED');
   assertError(assert, await s.get('/api/bookings/bk_00000000000000000000000000000000'), 404, 'BOOKING_NOT_FOUND');
   for (const bad of ['bad.id', `${'b'.repeat(65)}`, 'a%20b', "x'y", '%C3%A9']) {
     const r = await s.get(`/api/bookings/${bad}`);
@@ -495,9 +517,10 @@ test('GET /api/bookings is 405 METHOD_NOT_ALLOWED with Allow: POST', async () =>
 test('a declared decline rate: with PAYMENT_DECLINE_RATE=1 every booking is 402, deterministically, and nothing is taken', async () => {
   const d = declining;
   const c = await addConcert(d, ['VIP:20:100.00', 'GA:20:10.00']);
-  const bodies = Array.from({ length: 8 }, (_, i) => bookingBody(c, i % 2 ? { VIP: 1 } : { GA: 2, VIP: 1 }, { userId: `dec-${i}` }));
-  const first = await Promise.all(bodies.map((b) => book(d, b)));
-  const again = await Promise.all(bodies.map((b) => book(d, b)));
+  const fans = await createFans(d, 8);
+  const bodies = Array.from({ length: 8 }, (_, i) => bookingBody(c, i % 2 ? { VIP: 1 } : { GA: 2, VIP: 1 }));
+  const first = await Promise.all(bodies.map((b, i) => book(d, b, { fan: fans[i] })));
+  const again = await Promise.all(bodies.map((b, i) => book(d, b, { fan: fans[i] })));
   for (let i = 0; i < bodies.length; i++) {
     assertError(assert, first[i], 402, 'PAYMENT_FAILED');
     assertError(assert, again[i], 402, 'PAYMENT_FAILED');
