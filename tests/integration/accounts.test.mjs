@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 
 import { assertError, assertOk, httpRequest, startStack } from './stack.mjs';
 import {
-  addConcert, assertInvariant, available, book, bookingBody, dbSnapshot, post, uuid,
+  addConcert, assertInvariant, available, book, bookingBody, dbSnapshot, holdLocks, post, uuid,
 } from './lib/booking-helpers.mjs';
 import { createFans, sessionCookie } from './lib/fans.mjs';
 
@@ -314,17 +314,59 @@ test('limit per fan: 20 concurrent one-ticket bookings by one fan at limit 4 con
   await assertInvariant(assert, s);
 });
 
-test('a cancellation gives the quota back; a retry of a fan-limit answer replays it', async () => {
+test('a cancellation gives the quota back; a refusal before payment recorded nothing, so its key books later', async () => {
   const c = await addConcert(s, ['GA:10:10.00'], 'Quota', { maxPerFan: 3 });
   const [fan] = await createFans(s, 1);
   const first = assertOk(assert, await book(s, bookingBody(c, { GA: 3 }), { fan }), 201);
   const refusedBody = bookingBody(c, { GA: 1 });
-  assertError(assert, await book(s, refusedBody, { fan }), 409, 'FAN_LIMIT_REACHED');
+  const refused = await book(s, refusedBody, { fan });
+  assertError(assert, refused, 409, 'FAN_LIMIT_REACHED');
+  assert.deepEqual(refused.json.error.details, { limit: 3, alreadyBooked: 3, requested: 1 });
+  assert.equal(await s.psql(`SELECT count(*) FROM bookings WHERE idempotency_key = '${refusedBody.idempotencyKey}'`), '0');
   assertOk(assert, await post(s, `/api/bookings/${first.id}/cancel`, {}, { fan }));
   assert.equal(await s.psql(`SELECT booked FROM fan_quotas WHERE concert_id = '${c.id}' AND user_id = '${fan.id}'`), '0');
-  assertOk(assert, await book(s, bookingBody(c, { GA: 3 }), { fan }), 201);
+  assertOk(assert, await book(s, refusedBody, { fan }), 201);
+  assertOk(assert, await book(s, bookingBody(c, { GA: 2 }), { fan }), 201);
+  assertError(assert, await book(s, bookingBody(c, { GA: 1 }), { fan }), 409, 'FAN_LIMIT_REACHED');
   await assertInvariant(assert, s);
 });
+
+test('a fan-limit refusal inside the transaction is recorded: its retry replays the same 409, never a charge', async () => {
+  const c = await addConcert(s, ['GA:10:10.00'], 'Race', { maxPerFan: 2 });
+  const [fan] = await createFans(s, 1);
+  // The fan's quota row, held: both bookings pass the check before payment (nothing is held
+  // yet), then both wait in book() on the row; released once both wait, one wins and the other
+  // finds the limit reached inside the transaction. No timing: the test waits for the waits.
+  await s.psql(`INSERT INTO fan_quotas VALUES ('${c.id}', '${fan.id}', 0)`);
+  const holder = await holdLocks(s, `SELECT * FROM fan_quotas WHERE concert_id = '${c.id}' FOR UPDATE`);
+  const bodies = [bookingBody(c, { GA: 2 }), bookingBody(c, { GA: 2 })];
+  const pending = bodies.map((b) => book(s, b, { fan }));
+  try {
+    await waitUntil(async () => Number(await s.psql(`SELECT count(*) FROM pg_stat_activity
+      WHERE wait_event_type = 'Lock' AND query LIKE '%book(%'`)) === 2, 'both bookings waiting on the quota row');
+  } finally {
+    await holder.release();
+  }
+  const answers = await Promise.all(pending);
+  assert.deepEqual(answers.map((r) => r.status).sort(), [201, 409]);
+  const lost = bodies[answers.findIndex((r) => r.status === 409)];
+  assert.equal(await s.psql(`SELECT status || ' ' || reject_reason FROM bookings WHERE idempotency_key = '${lost.idempotencyKey}'`),
+    'rejected fan_limit');
+  const again = await book(s, lost, { fan });
+  assertError(assert, again, 409, 'FAN_LIMIT_REACHED');
+  assert.deepEqual(again.json.error.details, { limit: 2, alreadyBooked: 2, requested: 2 });
+  assert.equal(await available(s, c.tiers.GA.id), 8);
+  await assertInvariant(assert, s);
+});
+
+// Polls cond (bounded: 10 s) until it holds.
+async function waitUntil(cond, what) {
+  const until = Date.now() + 10000;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 test('test payments off: paymentMethod test_decline is 400 naming paymentMethod, and GET /api/config says so', async () => {
   assert.equal(assertOk(assert, await s.get('/api/config')).testPayments, true, 'deploy/stack turns them on');
