@@ -1,6 +1,7 @@
 // Faults during bookings (issue 3 item 5, issue 6 "Faults"): each test injects one fault, then
 // measures what was lost. A client that got no definite answer retries with its idempotency key
-// until it gets one (201/200/409/402); then every key has at most one booking, the confirmed
+// until it gets one (201/200/409/402); each key belongs to one fan, who sends every retry of it;
+// then every key has at most one booking, the confirmed
 // bookings are exactly the keys that ended 201/200, and the inventory invariant holds.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -10,6 +11,7 @@ import {
   DEFINITE, DRAIN_CUT, WORKER_DEATH, addConcert, assertInvariant, available, book, bookUntilDefinite, bookingBody,
   holdLocks, inPool, restartTicketdWith, ticketdLogSince, ticketdLogSize, timedBook, waitForWorkers, workers,
 } from './lib/booking-helpers.mjs';
+import { createFans, defaultFan } from './lib/fans.mjs';
 
 const READ_WORKERS = 2;
 const BOOK_WORKERS = 8;
@@ -25,6 +27,8 @@ const killed = []; // every worker this file killed, for the log check at the en
 
 before(async () => {
   s = await startStack({ rateLimit: 'off', env: BASE_ENV });
+  // Made now, while the database is up: the faults below stop it, and book() signs in as this fan.
+  await defaultFan(s);
 });
 after(async () => {
   await s?.destroy();
@@ -41,7 +45,7 @@ function assertUnavailable(res, statuses = [502, 503]) {
 async function settle(entries) {
   const finals = await inPool(8, entries.map((e) => async () => {
     if (DEFINITE.has(e.first.status)) return { ...e, final: e.first, retries: [] };
-    const retries = await bookUntilDefinite(s, e.body, { maxAttempts: 60, deadlineMs: 30000, pauseMs: 200 });
+    const retries = await bookUntilDefinite(s, e.body, { maxAttempts: 60, deadlineMs: 30000, pauseMs: 200, fan: e.fan });
     return { ...e, final: retries[retries.length - 1], retries };
   }));
   return finals;
@@ -90,8 +94,9 @@ test('booking workers killed (kill -9) mid-booking: JSON 502s, retries with the 
   assert.equal(pools.book.length, BOOK_WORKERS, 'a full booking pool before');
   const logFrom = await ticketdLogSize(s);
 
-  const entries = Array.from({ length: 48 }, (_, i) => ({ body: bookingBody(c, { GA: 1 + (i % 2) }, { userId: `kill-${i}` }) }));
-  const burst = inPool(16, entries.map((e) => async () => { e.first = await timedBook(s, e.body); }));
+  const fans = await createFans(s, 48);
+  const entries = fans.map((fan, i) => ({ fan, body: bookingBody(c, { GA: 1 + (i % 2) }) }));
+  const burst = inPool(16, entries.map((e) => async () => { e.first = await timedBook(s, e.body, { fan: e.fan }); }));
   // Three kills while every booking worker holds a request (16 clients, 8 workers, 300 ms payments).
   const victims = [];
   const start = Date.now();
@@ -134,16 +139,17 @@ test('the database restarted during a rush: fast JSON 503s with Retry-After, the
   let stop = false;
   let downAt = Infinity;
   let upAt = Infinity;
+  const fans = await createFans(s, 12);
   const t0 = Date.now();
-  // Each client books key after key; a 5xx is retried with the same key (after a short pause,
+  // Each client (one fan) books key after key; a 5xx is retried with the same key (after a short pause,
   // as Retry-After asks) until it is definite or the rush is over.
   async function client(n) {
     for (let i = 0; i < 15 && !stop && Date.now() - t0 < 30000; i++) {
-      const e = { body: bookingBody(c, { GA: 1 }, { userId: `dbr-${n}` }), answers: [] };
+      const e = { fan: fans[n], body: bookingBody(c, { GA: 1 }), answers: [] };
       entries.push(e);
       for (let a = 0; a < 100 && !stop; a++) {
         const at = Date.now();
-        const res = await timedBook(s, e.body);
+        const res = await timedBook(s, e.body, { fan: e.fan });
         res.at = at;
         e.answers.push(res);
         if (DEFINITE.has(res.status)) break;

@@ -123,12 +123,13 @@ export async function timedBook(s, body, opts) {
 export const DEFINITE = new Set([200, 201, 402, 409]);
 
 // Sends one booking body (one idempotency key) until a definite answer (201/200/402/409) or
-// until maxAttempts / deadlineMs. Returns every answer in order.
-export async function bookUntilDefinite(s, body, { maxAttempts = 40, deadlineMs = 20000, pauseMs = 150 } = {}) {
+// until maxAttempts / deadlineMs, as `fan` (default: the stack's default fan). Returns every
+// answer in order.
+export async function bookUntilDefinite(s, body, { maxAttempts = 40, deadlineMs = 20000, pauseMs = 150, fan } = {}) {
   const answers = [];
   const until = Date.now() + deadlineMs;
   for (let i = 0; i < maxAttempts && Date.now() < until; i++) {
-    const res = await timedBook(s, body);
+    const res = await timedBook(s, body, { fan });
     answers.push(res);
     if (DEFINITE.has(res.status)) break;
     await sleep(pauseMs);
