@@ -19,6 +19,7 @@
 
 #include "http/context.h"
 #include "base/clock.h"
+#include "base/env.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "daemon/master.h"
@@ -30,11 +31,14 @@
 /*
  * A worker that dies younger than this is crash-looping: its slot waits
  * RESPAWN_DELAY_MS, doubled for each further quick death up to
- * RESPAWN_MAX_DELAY_MS, so a broken pool costs little CPU.
+ * RESPAWN_MAX_DELAY_MS, so a broken pool costs little CPU.  Tests may set
+ * the first wait with TICKETD_RESPAWN_DELAY_MS (a long one shows that the
+ * master never sleeps through a signal while a slot waits).
  */
 #define RESPAWN_MIN_LIFE_MS 1000
 #define RESPAWN_DELAY_MS 200
 #define RESPAWN_MAX_DELAY_MS 5000
+#define RESPAWN_DELAY_TEST_MAX_MS 600000
 
 /* The pools of the table in master_run(): read, book. */
 #define MAX_POOLS 2
@@ -144,21 +148,24 @@ spawn(struct master *m, struct pool *p, int s)
 	}
 	w->pid = pid;
 	w->born_ms = now;
+	log_debug("spawned %s worker %ld in slot %d", p->name, (long)pid, s);
 }
 
 /* 0, then 200, 400, 800 ... up to RESPAWN_MAX_DELAY_MS. */
 static int
 backoff_ms(int quick_deaths)
 {
-	int delay = RESPAWN_DELAY_MS;
+	int delay = env_int("TICKETD_RESPAWN_DELAY_MS", RESPAWN_DELAY_MS, 1,
+	    RESPAWN_DELAY_TEST_MAX_MS);
+	int cap = delay > RESPAWN_MAX_DELAY_MS ? delay : RESPAWN_MAX_DELAY_MS;
 
 	if (quick_deaths == 0) {
 		return 0;
 	}
-	while (--quick_deaths > 0 && delay < RESPAWN_MAX_DELAY_MS) {
+	while (--quick_deaths > 0 && delay < cap) {
 		delay *= 2;
 	}
-	return delay < RESPAWN_MAX_DELAY_MS ? delay : RESPAWN_MAX_DELAY_MS;
+	return delay < cap ? delay : cap;
 }
 
 static void

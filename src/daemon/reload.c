@@ -19,6 +19,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/env.h"
 #include "daemon/reload.h"
 
 #define RELOAD_TIMEOUT_MS 10000
@@ -27,22 +28,8 @@
 static int
 timeout_ms(void)
 {
-	const char *text = getenv("TICKETD_RELOAD_TIMEOUT_MS");
-	char *end;
-	long ms;
-
-	if (text == NULL) {
-		return RELOAD_TIMEOUT_MS;
-	}
-	errno = 0;
-	ms = strtol(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || ms < 1 ||
-	    ms > RELOAD_TIMEOUT_MAX_MS) {
-		log_warn("TICKETD_RELOAD_TIMEOUT_MS=%s is not 1..%d: using %d",
-		    text, RELOAD_TIMEOUT_MAX_MS, RELOAD_TIMEOUT_MS);
-		return RELOAD_TIMEOUT_MS;
-	}
-	return (int)ms;
+	return env_int("TICKETD_RELOAD_TIMEOUT_MS", RELOAD_TIMEOUT_MS, 1,
+	    RELOAD_TIMEOUT_MAX_MS);
 }
 
 void
