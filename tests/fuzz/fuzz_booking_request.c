@@ -48,18 +48,24 @@ check_accepted(const struct booking_request *br)
 	}
 }
 
-/* A rejected input must answer 400 INVALID_REQUEST naming a field. */
+/*
+ * A rejected input must answer 400 INVALID_REQUEST naming a field, or
+ * 403 FORBIDDEN naming userId (a userId that is not the signed-in fan's).
+ */
 static void
 check_rejected(const struct response *res)
 {
 	json_object *err, *code, *details, *field;
 
-	assert(res->status == 400);
+	assert(res->status == 400 || res->status == 403);
 	assert(json_object_object_get_ex(res->body, "error", &err));
 	assert(json_object_object_get_ex(err, "code", &code));
-	assert(strcmp(json_object_get_string(code), "INVALID_REQUEST") == 0);
+	assert(strcmp(json_object_get_string(code),
+	           res->status == 400 ? "INVALID_REQUEST" : "FORBIDDEN") == 0);
 	assert(json_object_object_get_ex(err, "details", &details));
 	assert(json_object_object_get_ex(details, "field", &field));
+	assert(res->status == 400 ||
+	       strcmp(json_object_get_string(field), "userId") == 0);
 }
 
 int
