@@ -1,6 +1,7 @@
 // The bad-input matrix (issue 6) over HTTP through nginx: every malformed or hostile booking
 // request gets its exact 4xx and error code, changes nothing in the database, and kills no
-// worker. Bodies are sent as raw bytes with an exact Content-Length. A second part shows what is
+// worker. Requests are made as the stack's default fan (lib/fans.mjs), whose own id is the only
+// userId a body may name. Bodies are sent as raw bytes with an exact Content-Length. A second part shows what is
 // accepted at the edges (last duplicate key wins, trailing blanks, exactly 64 KiB, chunked), and
 // a lying Content-Length is cut off by nginx with no worker ever waiting on it.
 import assert from 'node:assert/strict';
@@ -10,13 +11,16 @@ import { after, before, test } from 'node:test';
 
 import { assertError, assertOk, sleep, startStack } from './stack.mjs';
 import {
-  DRAIN_CUT, WORKER_DEATH, addConcert, assertInvariant, available, book, bookingBody, dbSnapshot, rawExchange, uuid, workers,
+  DRAIN_CUT, WORKER_DEATH, addConcert, assertInvariant, available, book, bookingBody, dbSnapshot, post, rawExchange, uuid,
+  workers,
 } from './lib/booking-helpers.mjs';
+import { createFans, defaultFan } from './lib/fans.mjs';
 
 let s;
 let c; // GA 150 x 19.99, VIP 10 x 100.00
 let ga;
 let pools; // the workers at the start: the same pids must be serving at every check
+let me; // the default fan, whom book() signs in as
 
 const BOOK_WORKERS = 2; // fewer than the lying connections below
 
@@ -27,6 +31,7 @@ before(async () => {
   });
   c = await addConcert(s, ['GA:150:19.99', 'VIP:10:100.00']); // one counter row each
   ga = c.tiers.GA;
+  me = await defaultFan(s);
   pools = await workers(s);
   assert.equal(pools.book.length, BOOK_WORKERS);
 });
@@ -37,13 +42,14 @@ after(async () => {
 const q = (v) => JSON.stringify(v);
 
 // A booking body as text, with any part replaced by raw JSON text.
-function tpl({ concert = q(c.id), user = q('u'), tickets, tier = q(ga.id), quantity = '1', key = q(uuid()),
+function tpl({ concert = q(c.id), user = q(me.id), tickets, tier = q(ga.id), quantity = '1', key = q(uuid()),
   total = '19.99', extra = '' } = {}) {
   const t = tickets ?? `[{"tierId":${tier},"quantity":${quantity}}]`;
   return `{"concertId":${concert},"userId":${user},"tickets":${t},"idempotencyKey":${key},"totalAmount":${total}${extra}}`;
 }
 
-// A body whose userId holds raw bytes (invalid UTF-8 and friends cannot be written as text).
+// A body whose userId holds raw bytes (invalid UTF-8 and friends cannot be written as text): no
+// fan's id, but the bytes are refused before the id is compared.
 function withUserBytes(bytes) {
   const [head, tail] = tpl({ user: '"a@@b"' }).split('@@');
   return Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]);
@@ -54,6 +60,8 @@ function without(field) {
   delete o[field];
   return q(o);
 }
+
+const forbidden = { status: 403, code: 'FORBIDDEN', field: 'userId' };
 
 // Each case: [name, body, field] (400 INVALID_REQUEST naming field), or
 // [name, body, { status, code, field?, fields?, contentType? }].
@@ -158,8 +166,8 @@ test('wrong types and missing fields are 400 naming the field', async (t) => {
     ['concertId an object', tpl({ concert: '{}' }), 'concertId'],
     ['userId a number', tpl({ user: '5' }), 'userId'],
     ['userId true', tpl({ user: 'true' }), 'userId'],
-    ['userId null', tpl({ user: 'null' }), 'userId'],
-    ['userId empty', tpl({ user: '""' }), 'userId'],
+    ['userId an object', tpl({ user: `{"id":${q(me.id)}}` }), 'userId'],
+    ['userId an array', tpl({ user: `[${q(me.id)}]` }), 'userId'],
     ['tickets an object', tpl({ tickets: `{"tierId":${q(ga.id)},"quantity":1}` }), 'tickets'],
     ['tickets a string', tpl({ tickets: '"GA"' }), 'tickets'],
     ['tickets null', tpl({ tickets: 'null' }), 'tickets'],
@@ -190,7 +198,6 @@ test('wrong types and missing fields are 400 naming the field', async (t) => {
     ['paymentMethod unknown', tpl({ extra: ',"paymentMethod":"bitcoin"' }), 'paymentMethod'],
     ['paymentMethod empty', tpl({ extra: ',"paymentMethod":""' }), 'paymentMethod'],
     ['concertId missing', without('concertId'), 'concertId'],
-    ['userId missing', without('userId'), 'userId'],
     ['tickets missing', without('tickets'), 'tickets'],
     ['idempotencyKey missing', without('idempotencyKey'), 'idempotencyKey'],
     ['totalAmount missing', without('totalAmount'), 'totalAmount'],
@@ -223,19 +230,46 @@ test('NUL, control characters and invalid UTF-8 in strings are 400 naming the fi
   ]);
 });
 
-test('a lone surrogate escape (\\ud800) in a string is refused', { todo: 'json-c decodes it to U+FFFD and the booking is accepted (201): see the report' }, async () => {
+// The contract's userId is a string when present; null is not one (nor is it leaving it out).
+test('userId null is 400 naming userId', { todo: 'booking_request.c parse_user() takes a JSON null as no userId: 201, see the report' }, async () => {
   const before = await dbSnapshot(s);
-  const res = await book(s, tpl({ user: '"a\\ud800b"' }));
+  const res = await book(s, tpl({ user: 'null' }));
   assertError(assert, res, 400, 'INVALID_REQUEST');
   assert.equal(res.json.error.details?.field, 'userId');
   assert.deepEqual(await dbSnapshot(s), before);
 });
 
+// A userId is no longer free text: the booking is the signed-in fan's, and a body may only name
+// that fan. Any other clean string, however short or long, is 403 FORBIDDEN naming userId.
+test('a userId that is clean text but not the signed-in fan\'s id is 403 FORBIDDEN naming userId', async (t) => {
+  const [other] = await createFans(s, 1);
+  await runCases(t, [
+    ['userId empty', tpl({ user: '""' }), forbidden],
+    ['a free-text userId', tpl({ user: q('u') }), forbidden],
+    ['another fan\'s id', tpl({ user: q(other.id) }), forbidden],
+    ['the fan\'s id in capitals', tpl({ user: q(me.id.toUpperCase()) }), forbidden],
+    ['the fan\'s id with a trailing blank', tpl({ user: q(`${me.id} `) }), forbidden],
+    ['the fan\'s id and one more character', tpl({ user: q(`${me.id}0`) }), forbidden],
+    ['userId of 65 characters', tpl({ user: q('x'.repeat(65)) }), forbidden],
+    ['userId of 65 emoji', tpl({ user: q('😀'.repeat(65)) }), forbidden],
+    ['userId of 60000 characters', tpl({ user: q('x'.repeat(60000)) }), forbidden],
+  ]);
+});
+
+// The same question as it was for userId (a free-text field where json-c's decoding shows):
+// userId is now compared with the fan's id, so the lone surrogate is asked of a registration's
+// name, the one free text a client still sends.
+test('a lone surrogate escape (\\ud800) in a string is refused', { todo: 'json-c decodes it to U+FFFD and the account is created (201): see the report' }, async () => {
+  const tag = uuid().slice(0, 8);
+  const res = await post(s, '/api/auth/register',
+    `{"email":"surrogate-${tag}@example.com","password":"correct horse battery","name":"a\\ud800b"}`, { fan: null });
+  assertError(assert, res, 400, 'INVALID_REQUEST');
+  assert.equal(res.json.error.details?.field, 'name');
+  assert.equal(await s.psql(`SELECT count(*) FROM users WHERE email = 'surrogate-${tag}@example.com'`), '0');
+});
+
 test('very long strings are 400 naming the field', async (t) => {
   await runCases(t, [
-    ['userId of 65 characters', tpl({ user: q('x'.repeat(65)) }), 'userId'],
-    ['userId of 65 emoji', tpl({ user: q('😀'.repeat(65)) }), 'userId'],
-    ['userId of 60000 characters', tpl({ user: q('x'.repeat(60000)) }), 'userId'],
     ['concertId of 65 characters', tpl({ concert: q('c'.repeat(65)) }), 'concertId'],
     ['tierId of 65 characters', tpl({ tier: q('t'.repeat(65)) }), 'tickets[0].tierId'],
     ['idempotencyKey of 60000 characters', tpl({ key: q('k'.repeat(60000)) }), 'idempotencyKey'],
@@ -350,10 +384,11 @@ test('a lying Content-Length and a stalled header are cut off by nginx (408 in t
 
   // While they hang, the booking pool (BOOK_WORKERS workers, fewer than the liars) serves others.
   const meanwhile = [];
+  const others = await createFans(s, BOOK_WORKERS * 2);
   for (let round = 0; round < 3; round++) {
-    const answers = await Promise.all(Array.from({ length: BOOK_WORKERS * 2 }, async () => {
+    const answers = await Promise.all(others.map(async (fan) => {
       const r0 = performance.now();
-      const res = await book(s, bookingBody(c, { GA: 1 }));
+      const res = await book(s, bookingBody(c, { GA: 1 }), { fan });
       return { res, ms: performance.now() - r0 };
     }));
     meanwhile.push(...answers);
@@ -435,15 +470,17 @@ test('accepted at the edges: last duplicate key wins, unknown fields and trailin
   });
   await accepted('unknown fields, however long, are ignored', tpl({ extra: `,"note":${q('n'.repeat(60000))},"meta":{"a":[[1]]}` }));
   await accepted('blank characters after the object', `${tpl()} \r\n\t\n`);
-  await accepted('64 emoji are 64 characters', tpl({ user: q('😀'.repeat(64)) }), async (b) => {
-    assert.equal(b.userId, '😀'.repeat(64));
-    assert.equal(await s.psql(`SELECT length(user_id) FROM bookings WHERE id = '${b.id}'`), '64');
-  });
-  await accepted('an escaped surrogate pair is one character', tpl({ user: '"a\\ud83d\\ude00b"' }), (b) => assert.equal(b.userId, 'a😀b'));
+  // (64 emoji and an escaped surrogate pair in userId were accepted here while userId was free
+  // text; a userId is now the fan's id, u_ and 32 hex digits, so neither can be one: they are
+  // 403 FORBIDDEN like any other string that is not the fan's id, in the test above.)
+  await accepted('userId missing: the booking is the signed-in fan\'s', without('userId'), (b) => assert.equal(b.userId, me.id));
+  await accepted('userId the signed-in fan\'s own id', tpl(), (b) => assert.equal(b.userId, me.id));
+  await accepted('the fan\'s id written with escapes is the same string', tpl({ user: `"\\u0075${me.id.slice(1)}"` }),
+    (b) => assert.equal(b.userId, me.id));
   await accepted('exactly 64 KiB', (() => { const v = tpl(); return v + ' '.repeat(65536 - Buffer.byteLength(v)); })());
   await accepted('a chunked body', async () => {
     const v = tpl();
-    return rawExchange(s.port, `POST /api/bookings HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n` +
+    return rawExchange(s.port, `POST /api/bookings HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nCookie: ${me.cookie}\r\n` +
       `Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n${v.length.toString(16)}\r\n${v}\r\n0\r\n\r\n`);
   });
   await accepted('Content-Type with a charset', tpl(), undefined, { contentType: 'application/json; charset=utf-8' });
