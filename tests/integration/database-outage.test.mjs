@@ -4,11 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { assertError, assertOk, startStack } from './stack.mjs';
+import { defaultFan } from './lib/fans.mjs';
 
 let s;
 before(async () => {
   // Several read workers, so "every worker reconnects" means something.
   s = await startStack({ env: { TICKETD_READ_WORKERS: '4' } });
+  // s.get() signs in as the default fan: make it while the database is up.
+  await defaultFan(s);
 });
 after(async () => {
   await s?.destroy();

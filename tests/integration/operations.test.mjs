@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { REPO, assertOk, startStack } from './stack.mjs';
+import { book, bookingBody } from './lib/booking-helpers.mjs';
 
 let s;
 before(async () => {
@@ -68,6 +69,21 @@ test('deploy/add-concert creates a concert with its tiers and prints its id', as
   assert.equal(byName.GA.totalQuantity, 20);
   assert.match(res.body, /"price":99\.99[,}]/);
   assert.match(res.body, /"price":5\.00[,}]/);
+  assert.equal(await s.psql(`SELECT max_tickets_per_fan FROM concerts WHERE id = '${addedId}'`), '10', 'the default limit per fan');
+});
+
+test('deploy/add-concert --max-per-fan sets the concert\'s limit per fan; outside 1..100 it is refused and adds nothing', async () => {
+  const r = await s.script('add-concert', ['--max-per-fan', '4', 'Small Room', 'Cellar', '2031-02-03T20:00:00Z', 'GA:20:5.00']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  assert.equal(await s.psql(`SELECT max_tickets_per_fan FROM concerts WHERE id = '${id}'`), '4');
+
+  const before = await s.psql('SELECT count(*) FROM concerts');
+  for (const bad of ['0', '101', 'ten', '-1', '']) {
+    const refused = await s.script('add-concert', ['--max-per-fan', bad, 'X', 'Y', '2031-01-02T20:00:00Z', 'GA:1:1.00']);
+    assert.notEqual(refused.code, 0, `--max-per-fan '${bad}'`);
+  }
+  assert.equal(await s.psql('SELECT count(*) FROM concerts'), before);
 });
 
 test('deploy/add-concert refuses a malformed tier or date and adds nothing', async () => {
@@ -96,6 +112,26 @@ test('deploy/check-invariants passes on a consistent database and fails on a bro
 
   await s.psql(`UPDATE tier_buckets SET available = available + 1
                 WHERE (tier_id, bucket) = (SELECT tier_id, min(bucket) FROM tier_buckets WHERE tier_id = '${tier}' GROUP BY tier_id)`);
+  assert.equal((await s.script('check-invariants')).code, 0);
+});
+
+test('deploy/check-invariants fails when what a fan holds of a concert is not their quota', async () => {
+  const c = await s.psql(`SELECT add_concert('Quota Night', 'Q Hall', '2031-03-04T20:00:00Z', ARRAY['GA:10:5.00'], 5)`);
+  const tierId = await s.psql(`SELECT id FROM ticket_tiers WHERE concert_id = '${c}'`);
+  const concert = { id: c, tiers: { GA: { id: tierId, priceCents: 500 } } };
+  const b = assertOk(assert, await book(s, bookingBody(concert, { GA: 2 })), 201);
+  const ok = await s.script('check-invariants');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /fan quota invariant holds/);
+
+  await s.psql(`UPDATE fan_quotas SET booked = booked + 1 WHERE concert_id = '${c}' AND user_id = '${b.userId}'`);
+  assert.equal(await s.psql('SELECT count(*) FROM fan_quota_violations'), '1');
+  const broken = await s.script('check-invariants');
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, /fan quota/);
+  assert.match(broken.stderr, new RegExp(b.userId));
+
+  await s.psql(`UPDATE fan_quotas SET booked = booked - 1 WHERE concert_id = '${c}' AND user_id = '${b.userId}'`);
   assert.equal((await s.script('check-invariants')).code, 0);
 });
 
