@@ -119,12 +119,31 @@ test('a wrong method on a known route is 405 METHOD_NOT_ALLOWED with Allow', asy
     ['POST', '/api/concerts/concert_001/availability', 'GET'],
     ['GET', '/api/bookings', 'POST'],
     ['POST', '/health', 'GET'],
+    ['GET', '/api/auth/login', 'POST'],
+    ['GET', '/api/auth/register', 'POST'],
+    ['GET', '/api/auth/logout', 'POST'],
+    ['POST', '/api/me', 'GET'],
+    ['POST', '/api/me/bookings', 'GET'],
+    ['POST', '/api/config', 'GET'],
   ];
   for (const [method, p, allow] of cases) {
     const res = await s.request(method, p, method === 'GET' ? {} : { headers: { 'content-length': '0' } });
     assertError(assert, res, 405, 'METHOD_NOT_ALLOWED');
     assert.equal(res.headers.allow, allow, `${method} ${p}`);
   }
+});
+
+test('reads need no session: the same answers signed out as signed in', async () => {
+  for (const p of ['/api/concerts', '/api/concerts/concert_001', '/api/concerts/concert_001/availability', '/api/config']) {
+    const signedOut = assertOk(assert, await s.get(p, { fan: null }));
+    assert.deepEqual(signedOut, assertOk(assert, await s.get(p)), p);
+  }
+  assertError(assert, await s.get('/api/concerts/concert_999', { fan: null }), 404, 'CONCERT_NOT_FOUND');
+});
+
+test('GET /api/config says test payments are on (deploy/stack turns them on for test stacks)', async () => {
+  const res = await s.get('/api/config', { fan: null });
+  assert.deepEqual(assertOk(assert, res), { testPayments: true });
 });
 
 test('ticketd drains on SIGTERM and its log has no sanitizer report', async () => {
