@@ -159,6 +159,43 @@ test('a burst of bookings from one address is limited with 429 RATE_LIMITED and 
   assertError(assert, other, 400, 'INVALID_REQUEST');
 });
 
+test('sign-in has a budget of its own per address (1/s, burst 10): a burst of wrong passwords is 429, reads and bookings are not', async () => {
+  // 127.0.0.3: an address no other test used, so its budgets are whole.
+  const addr = '127.0.0.3';
+  // A different unknown email each: ticketd's own slowing down of one email (its 429 with a
+  // longer Retry-After) is not what is measured here.
+  const signIn = (i) => {
+    const body = JSON.stringify({ email: `nobody-${i}-${Date.now()}@example.com`, password: 'wrong password 123' });
+    return s.request('POST', '/api/auth/login', {
+      fan: null,
+      localAddress: addr,
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      body,
+    });
+  };
+  const posts = await Promise.all(Array.from({ length: 20 }, (_, i) => signIn(i)));
+  const limited = posts.filter((r) => r.status === 429);
+  const passed = posts.filter((r) => r.status !== 429);
+  assert.ok(limited.length >= 8, `at least 8 of 20 simultaneous sign-ins are limited (got ${limited.length})`);
+  assert.ok(passed.length >= 1 && passed.length <= 12, `the burst allowance (10) lets a few through (got ${passed.length})`);
+  for (const r of limited) {
+    assertError(assert, r, 429, 'RATE_LIMITED');
+    assert.equal(r.headers['retry-after'], '1');
+  }
+  // What got through reached the daemon: an unknown email is the same 401 as a wrong password.
+  for (const r of passed) assertError(assert, r, 401, 'INVALID_CREDENTIALS');
+
+  // The same address still reads, and still reaches the daemon with a booking (its own budget).
+  const reads = await Promise.all(Array.from({ length: 10 }, () => s.get('/api/concerts', { localAddress: addr })));
+  assert.deepEqual(reads.map((r) => r.status), Array(10).fill(200));
+  const booking = await s.request('POST', '/api/bookings', {
+    localAddress: addr,
+    headers: { 'content-type': 'application/json', 'content-length': '2' },
+    body: '{}',
+  });
+  assertError(assert, booking, 400, 'INVALID_REQUEST');
+});
+
 test('while ticketd is down nginx answers 502 SERVICE_UNAVAILABLE in JSON, and recovers', async () => {
   const reports = await s.stopTicketdAndCollectSanitizerReports();
   assert.deepEqual(reports, [], 'ticketd logged no sanitizer report');
