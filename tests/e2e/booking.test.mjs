@@ -1,15 +1,17 @@
-// The main path of a fan: listing → concert → book → booking page → reload → cancel,
-// and a double click that must book once.
+// The main path of a signed-in fan: listing → concert → book → booking page → reload
+// → cancel, and a double click that must book once. (Signing up, in and out, and whose
+// booking is whose: accounts.test.mjs.)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   addConcert,
   addTickets,
-  api,
+  apiAs,
   availability,
   countBookingRows,
   launch,
   scenario,
+  signUpViaApi,
   unique,
   waitForText,
 } from './lib.mjs';
@@ -30,6 +32,8 @@ describe('booking', () => {
     const concertId = await addConcert(name, 'The Fillmore', '2027-05-01T20:00:00Z', 'VIP:5:100.00', 'Floor:50:40.00');
 
     await scenario(browser, 'flow', async (page) => {
+      const fan = await signUpViaApi(page.context());
+      const asFan = (path, init) => apiAs(page.context(), path, init);
       await page.goto('/');
       await page.getByRole('heading', { level: 1, name: 'Upcoming concerts' }).waitFor();
       const card = page.getByRole('link').filter({ hasText: name });
@@ -41,7 +45,6 @@ describe('booking', () => {
       await addTickets(page, 'VIP', 1);
       await addTickets(page, 'Floor', 2);
       await waitForText(page.getByTestId('total'), '$180.00');
-      await page.getByLabel('Your name').fill('E2E Fan');
       await page.getByRole('button', { name: /^Book 3 tickets/ }).click();
 
       await page.waitForURL(/\/bookings\/[A-Za-z0-9_-]+$/);
@@ -50,10 +53,10 @@ describe('booking', () => {
       assert.equal(new URL(page.url()).pathname, `/bookings/${bookingId}`);
       await waitForText(page.getByTestId('booking-total'), '$180.00');
 
-      const stored = await api(`/api/bookings/${bookingId}`);
+      const stored = await asFan(`/api/bookings/${bookingId}`);
       assert.equal(stored.status, 200);
       assert.equal(stored.body.data.status, 'confirmed');
-      assert.equal(stored.body.data.userId, 'E2E Fan');
+      assert.equal(stored.body.data.userId, fan.user.id, 'booked for the signed-in fan');
       assert.deepEqual(byName(await availability(concertId)), { VIP: 4, Floor: 48 });
 
       // The link can be bookmarked: a reload shows the same booking.
@@ -69,7 +72,7 @@ describe('booking', () => {
       await dialog.waitFor();
       await dialog.getByRole('button', { name: 'Keep my booking' }).click();
       await dialog.waitFor({ state: 'hidden' });
-      assert.equal((await api(`/api/bookings/${bookingId}`)).body.data.status, 'confirmed');
+      assert.equal((await asFan(`/api/bookings/${bookingId}`)).body.data.status, 'confirmed');
 
       await page.getByRole('button', { name: 'Cancel booking' }).click();
       await dialog.getByRole('button', { name: 'Yes, cancel booking' }).click();
@@ -77,7 +80,7 @@ describe('booking', () => {
       await waitForText(page.locator('article'), 'Cancelled');
       assert.equal(await page.getByRole('button', { name: 'Cancel booking' }).count(), 0);
 
-      assert.equal((await api(`/api/bookings/${bookingId}`)).body.data.status, 'cancelled');
+      assert.equal((await asFan(`/api/bookings/${bookingId}`)).body.data.status, 'cancelled');
       assert.deepEqual(byName(await availability(concertId)), { VIP: 5, Floor: 50 });
     });
   });
@@ -87,6 +90,7 @@ describe('booking', () => {
     const concertId = await addConcert(name, 'Paradiso', '2027-05-02T20:00:00Z', 'VIP:5:100.00');
 
     await scenario(browser, 'double-click', async (page) => {
+      await signUpViaApi(page.context());
       const posts = [];
       page.on('request', (req) => {
         if (req.method() === 'POST' && new URL(req.url()).pathname === '/api/bookings') posts.push(req.postData());
@@ -94,7 +98,6 @@ describe('booking', () => {
       await page.goto(`/concerts/${concertId}`);
       await page.getByRole('heading', { level: 1, name }).waitFor();
       await addTickets(page, 'VIP', 2);
-      await page.getByLabel('Your name').fill('Double Clicker');
       await page.getByRole('button', { name: /^Book 2 tickets/ }).dblclick();
       await page.getByRole('heading', { name: 'You’re going!' }).waitFor();
 
@@ -111,6 +114,7 @@ describe('booking', () => {
     const concertId = await addConcert(name, 'Paradiso', '2027-05-03T20:00:00Z', 'VIP:5:100.00');
 
     await scenario(browser, 'same-frame-clicks', async (page) => {
+      await signUpViaApi(page.context());
       let posts = 0;
       page.on('request', (req) => {
         if (req.method() === 'POST' && new URL(req.url()).pathname === '/api/bookings') posts += 1;
@@ -118,7 +122,6 @@ describe('booking', () => {
       await page.goto(`/concerts/${concertId}`);
       await page.getByRole('heading', { level: 1, name }).waitFor();
       await addTickets(page, 'VIP', 1);
-      await page.getByLabel('Your name').fill('Fast Fingers');
       // Both clicks run before React re-renders: only the in-flight guard stops the second.
       await page.getByRole('button', { name: /^Book 1 ticket/ }).evaluate((button) => {
         button.click();
@@ -138,6 +141,7 @@ describe('booking', () => {
     const concertId = await addConcert(name, 'Paradiso', '2027-05-04T20:00:00Z', 'Floor:20:30.00');
 
     await scenario(browser, 'keyboard', async (page) => {
+      await signUpViaApi(page.context());
       await page.goto(`/concerts/${concertId}`);
       await page.getByRole('heading', { level: 1, name }).waitFor();
       // Tab until focus reaches the described control; fails if it never does.
@@ -152,8 +156,6 @@ describe('booking', () => {
       await page.keyboard.press('Enter');
       await page.keyboard.press('Space');
       await waitForText(page.getByTestId('total'), '$60.00');
-      await tabTo(() => document.activeElement?.getAttribute('name') === 'userId');
-      await page.keyboard.type('Keyboard Kim');
       await tabTo(() => document.activeElement?.textContent?.startsWith('Book 2 tickets') ?? false);
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'You’re going!' }).waitFor();

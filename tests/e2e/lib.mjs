@@ -95,13 +95,135 @@ export async function addConcert(name, venue, eventDate, ...tiers) {
   return id;
 }
 
-export async function api(path, init = {}) {
+/**
+ * One API request from node. `cookie` (from newApiFan) sends as that fan;
+ * without it the request is signed out. 204 has no body (null).
+ */
+export async function api(path, { cookie, ...init } = {}) {
   const res = await fetch(`${BASE_URL}${path}`, {
     ...init,
-    headers: { Accept: 'application/json', ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Accept: 'application/json',
+      ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+      ...(cookie ? { Cookie: cookie } : {}),
+    },
   });
-  const body = await res.json();
-  return { status: res.status, body };
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? null : JSON.parse(text), headers: res.headers };
+}
+
+/**
+ * An API request as a browser context's fan: context.request shares the
+ * context's cookie jar (and its baseURL), so it is signed in exactly when
+ * the context's pages are.
+ */
+export async function apiAs(context, path, { method = 'GET', data } = {}) {
+  const res = await context.request.fetch(path, {
+    method,
+    ...(data !== undefined ? { data } : {}),
+    headers: { Accept: 'application/json' },
+    failOnStatusCode: false,
+  });
+  const text = await res.text();
+  return { status: res.status(), body: text === '' ? null : JSON.parse(text) };
+}
+
+/** A fan nobody has used yet: a unique email, a password the policy accepts. */
+export function newFan(label = 'Fan') {
+  const id = unique();
+  return { name: `E2E ${label} ${id}`, email: `e2e-${id}@example.test`, password: `e2e-password-${id}` };
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs a sign-up request, waiting out a 429 (Retry-After) a few times: the
+ * suite signs up many fans from one address.
+ */
+async function withSignUpRetries(send, what) {
+  for (let round = 0; ; round++) {
+    const res = await send();
+    if (res.status !== 429 || round >= 3) {
+      if (res.status !== 201) throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+      return res;
+    }
+    const after = Number(res.retryAfter ?? '5');
+    await sleep(Math.min(30, Number.isFinite(after) && after > 0 ? after : 5) * 1000);
+  }
+}
+
+/**
+ * Signs a fresh fan up through the API in a browser context: the session
+ * cookie lands in the context's jar, so its pages are signed in from then
+ * on. Returns the fan with `user` (the server's {id, email, name, role}).
+ */
+export async function signUpViaApi(context, fan = newFan()) {
+  const res = await withSignUpRetries(async () => {
+    const r = await context.request.post('/api/auth/register', {
+      data: { email: fan.email, password: fan.password, name: fan.name },
+      headers: { Accept: 'application/json' },
+      failOnStatusCode: false,
+    });
+    return { status: r.status(), body: await r.json().catch(() => null), retryAfter: r.headers()['retry-after'] };
+  }, `signing up ${fan.email}`);
+  return { ...fan, user: res.body.data.user };
+}
+
+/** A fresh fan signed up from node; `cookie` is its session for api(..., { cookie }). */
+export async function newApiFan(label = 'API fan') {
+  const fan = newFan(label);
+  const res = await withSignUpRetries(async () => {
+    const r = await fetch(`${BASE_URL}/api/auth/register`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: fan.email, password: fan.password, name: fan.name }),
+    });
+    const cookie = r.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    return { status: r.status, body: await r.json().catch(() => null), retryAfter: r.headers.get('retry-after'), cookie };
+  }, `signing up ${fan.email}`);
+  if (!res.cookie) throw new Error('sign-up set no session cookie');
+  return { ...fan, user: res.body.data.user, cookie: res.cookie };
+}
+
+/** Signs up on the sign-up page (returning to `next`, default "/") and waits for the header to name the fan. */
+export async function signUpViaUi(page, fan = newFan(), next = '/') {
+  await page.goto(next === '/' ? '/signup' : `/signup?next=${encodeURIComponent(next)}`);
+  await fillSignUp(page, fan);
+  await signedInAs(page, fan);
+  return fan;
+}
+
+/** Fills and sends the sign-up form the page shows. */
+export async function fillSignUp(page, fan) {
+  await page.getByRole('heading', { level: 1, name: 'Create your account' }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill(fan.name);
+  await page.getByLabel('Email', { exact: true }).fill(fan.email);
+  await page.getByLabel('Password', { exact: true }).fill(fan.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+/** Signs in on the sign-in page (returning to `next`) and waits for the header to name the fan. */
+export async function signInViaUi(page, fan, next = '/') {
+  await page.goto(next === '/' ? '/signin' : `/signin?next=${encodeURIComponent(next)}`);
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  await page.getByLabel('Email', { exact: true }).fill(fan.email);
+  await page.getByLabel('Password', { exact: true }).fill(fan.password);
+  await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+  await signedInAs(page, fan);
+}
+
+/** Waits until the header shows the fan's name (desktop widths show it). */
+export async function signedInAs(page, fan) {
+  await waitForText(page.getByRole('banner').getByTestId('account-name'), fan.name);
+}
+
+/** Whether the stack offers the always-declining test card (GET /api/config). */
+export async function testPaymentsOffered() {
+  const { status, body } = await api('/api/config');
+  return status === 200 && body?.data?.testPayments === true;
 }
 
 export async function availability(concertId) {
@@ -116,17 +238,21 @@ export async function tierByName(concertId, tierName) {
   return tier;
 }
 
-/** Books straight through the API, as another fan would. */
-export async function bookViaApi(concertId, tierName, quantity, userId = 'another-fan') {
+/**
+ * Books straight through the API, as another fan would: by default a fresh
+ * fan each time (each fan may buy only so many tickets per concert); pass
+ * one from newApiFan() to book as that fan.
+ */
+export async function bookViaApi(concertId, tierName, quantity, fan) {
+  const as = fan ?? (await newApiFan('Other fan'));
   const tier = await tierByName(concertId, tierName);
   const cents = Math.round(tier.price * 100) * quantity;
   const body = JSON.stringify({
     concertId,
-    userId,
     tickets: [{ tierId: tier.id, quantity }],
     idempotencyKey: crypto.randomUUID(),
   }).replace(/}$/, `,"totalAmount":${(cents / 100).toFixed(2)}}`);
-  return api('/api/bookings', { method: 'POST', body });
+  return api('/api/bookings', { method: 'POST', body, cookie: as.cookie });
 }
 
 /**

@@ -1,9 +1,11 @@
 import { useEffect, useRef } from 'react';
 import { Layout } from './components/Layout';
 import { matchRoute, useLocation } from './lib/router';
+import { SignInPage, SignUpPage } from './pages/AuthPages';
 import { BookingPage } from './pages/BookingPage';
 import { ConcertListPage } from './pages/ConcertListPage';
 import { ConcertPage } from './pages/ConcertPage';
+import { MyBookingsPage } from './pages/MyBookingsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 
 export function App() {
@@ -31,6 +33,15 @@ export function App() {
       break;
     case 'booking':
       page = <BookingPage key={route.id} id={route.id} />;
+      break;
+    case 'signin':
+      page = <SignInPage />;
+      break;
+    case 'signup':
+      page = <SignUpPage />;
+      break;
+    case 'my-bookings':
+      page = <MyBookingsPage />;
       break;
     case 'not-found':
       page = <NotFoundPage />;

@@ -133,6 +133,9 @@ export function interpretResponse<T>(status: number, headers: Headers, text: str
     body = undefined;
   }
 
+  // 204 No Content (e.g. signing out): a success with nothing to read.
+  if (status === 204) return { data: undefined as T, meta: {}, status };
+
   if (isRecord(body) && body.success === true && 'data' in body) {
     return { data: body.data as T, meta: isRecord(body.meta) ? body.meta : {}, status };
   }

@@ -1,7 +1,16 @@
 // One function per endpoint of ticketd's API.
 import { centsToDecimal } from '../lib/money';
-import { request, type ApiResult } from './client';
-import type { Availability, Booking, BookingRequest, Concert, ConcertSummary } from './types';
+import { ApiError, request, type ApiResult } from './client';
+import type {
+  AppConfig,
+  Availability,
+  Booking,
+  BookingPage,
+  BookingRequest,
+  Concert,
+  ConcertSummary,
+  User,
+} from './types';
 
 type Signal = AbortSignal | undefined;
 
@@ -31,11 +40,11 @@ export async function cancelBooking(id: string): Promise<Booking> {
  * The request body, with totalAmount written as a decimal with exactly two
  * places (JSON.stringify would print 230 for 230.00 and could print a
  * binary-float artefact for other sums; the server parses the text).
+ * No userId: the server books for the signed-in fan.
  */
 export function serializeBookingRequest(req: BookingRequest): string {
   const body: Record<string, unknown> = {
     concertId: req.concertId,
-    userId: req.userId,
     tickets: req.tickets.map((t) => ({ tierId: t.tierId, quantity: t.quantity })),
     idempotencyKey: req.idempotencyKey,
   };
@@ -44,16 +53,24 @@ export function serializeBookingRequest(req: BookingRequest): string {
   return `${json.slice(0, -1)},"totalAmount":${centsToDecimal(req.totalCents)}}`;
 }
 
-/** One HTTP request, no retries: see lib/bookingAttempt.ts for those. */
-export async function postBooking(req: BookingRequest, signal?: Signal): Promise<ApiResult<Booking>> {
+/**
+ * One HTTP request with an already-serialized body, no retries: see
+ * lib/bookingAttempt.ts for those. Every request of an attempt (and a
+ * replay on a later visit) sends the very same text.
+ */
+export async function postBookingBody(body: string, signal?: Signal): Promise<ApiResult<Booking>> {
   return request<Booking>('/api/bookings', {
     method: 'POST',
-    body: serializeBookingRequest(req),
+    body,
     signal,
     // Longer than the worker's payment + statement timeouts, so a slow
     // booking ends as the server's own answer rather than ours.
     timeoutMs: 30_000,
   });
+}
+
+export async function postBooking(req: BookingRequest, signal?: Signal): Promise<ApiResult<Booking>> {
+  return postBookingBody(serializeBookingRequest(req), signal);
 }
 
 export async function getHealth(signal?: Signal): Promise<boolean> {
@@ -63,4 +80,59 @@ export async function getHealth(signal?: Signal): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+// --- accounts -------------------------------------------------------------
+// The session is an HttpOnly cookie: the browser keeps it and sends it with
+// every same-origin request. The page never sees or stores a token.
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+export interface Registration extends Credentials {
+  name: string;
+}
+
+export async function register(form: Registration): Promise<User> {
+  const body = JSON.stringify({ email: form.email, password: form.password, name: form.name });
+  return (await request<{ user: User }>('/api/auth/register', { method: 'POST', body })).data.user;
+}
+
+export async function login(form: Credentials): Promise<User> {
+  const body = JSON.stringify({ email: form.email, password: form.password });
+  return (await request<{ user: User }>('/api/auth/login', { method: 'POST', body })).data.user;
+}
+
+/** Signs out; being signed out already (401) counts as done. */
+export async function logout(): Promise<void> {
+  try {
+    await request<undefined>('/api/auth/logout', { method: 'POST', body: '{}' });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return;
+    throw err;
+  }
+}
+
+/** The signed-in fan, or null when signed out (401 is an answer, not an error). */
+export async function getMe(signal?: Signal): Promise<User | null> {
+  try {
+    return (await request<User>('/api/me', { signal })).data;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+export async function getMyBookings(cursor: string | null, signal?: Signal): Promise<BookingPage> {
+  const path = cursor === null ? '/api/me/bookings' : `/api/me/bookings?cursor=${enc(cursor)}`;
+  const res = await request<Booking[]>(path, { signal });
+  const next = res.meta.nextCursor;
+  return { bookings: res.data, nextCursor: typeof next === 'string' && next !== '' ? next : null };
+}
+
+export async function getConfig(signal?: Signal): Promise<AppConfig> {
+  const data = (await request<Partial<AppConfig>>('/api/config', { signal })).data;
+  return { testPayments: data.testPayments === true };
 }

@@ -56,9 +56,12 @@ export interface TicketLine {
   quantity: number;
 }
 
+/**
+ * What the page sends to book. There is no userId: the server books for
+ * the signed-in fan (the session cookie).
+ */
 export interface BookingRequest {
   concertId: string;
-  userId: string;
   tickets: TicketLine[];
   idempotencyKey: string;
   /** Integer cents; sent on the wire as a decimal with two places. */
@@ -69,4 +72,27 @@ export interface BookingRequest {
 export interface ApiMeta {
   duplicate?: boolean;
   [key: string]: unknown;
+}
+
+export type Role = 'fan' | 'admin';
+
+/** The signed-in fan (GET /api/me). */
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+/** GET /api/config: what this deployment offers. */
+export interface AppConfig {
+  /** Whether the "test_decline" payment method may be offered. */
+  testPayments: boolean;
+}
+
+/** One page of GET /api/me/bookings, newest first. */
+export interface BookingPage {
+  bookings: Booking[];
+  /** Pass back as ?cursor= for the next page; null on the last page. */
+  nextCursor: string | null;
 }

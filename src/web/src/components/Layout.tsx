@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link } from '../lib/router';
+import { AccountNav } from './AccountNav';
+import { PendingBookingNotice } from './PendingBookingNotice';
 import { ServerBanner } from './ServerBanner';
 import { TicketIcon } from './icons';
 
@@ -13,21 +15,23 @@ export function Layout({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="bg-indigo-950 text-white">
-        <div className="mx-auto flex max-w-6xl items-center justify-between px-4 py-4">
+        <div className="mx-auto flex max-w-6xl items-center justify-between gap-3 px-4 py-4">
           <Link to="/" className="flex items-center gap-2 rounded text-lg font-bold tracking-tight">
             <span className="grid h-9 w-9 place-items-center rounded-lg bg-indigo-500 text-white">
               <TicketIcon className="h-5 w-5" />
             </span>
             ticketd
           </Link>
-          <nav aria-label="Main">
-            <Link to="/" className="rounded px-2 py-1 text-sm font-medium text-indigo-100 hover:text-white">
+          <nav aria-label="Main" className="flex items-center gap-1 sm:gap-2">
+            <Link to="/" className="hidden rounded px-2 py-1 text-sm font-medium text-indigo-100 hover:text-white sm:inline">
               All concerts
             </Link>
+            <AccountNav />
           </nav>
         </div>
       </header>
       <ServerBanner />
+      <PendingBookingNotice />
       <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 outline-none sm:py-10">
         {children}
       </main>

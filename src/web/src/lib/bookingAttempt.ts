@@ -9,12 +9,19 @@
 // key, and if the retries run out the attempt stays open so that the fan's
 // "Try again" still reuses the key. A new basket, or any attempt after a
 // definitive answer, gets a fresh key.
+//
+// Each attempt's request body is serialized once and every request of the
+// attempt sends that exact text; the outcome carries it, so an attempt that
+// ends without an answer can be kept and replayed on a later visit
+// (lib/pendingBookings.ts).
 import { ApiError, type ApiResult } from '../api/client';
+import { serializeBookingRequest } from '../api/endpoints';
 import type { Booking, BookingRequest } from '../api/types';
 
 export type BookingInput = Omit<BookingRequest, 'idempotencyKey'>;
 
-export type Sender = (req: BookingRequest, signal?: AbortSignal) => Promise<ApiResult<Booking>>;
+/** Sends one serialized booking request (POST /api/bookings), no retries. */
+export type Sender = (body: string, signal?: AbortSignal) => Promise<ApiResult<Booking>>;
 
 export interface RetryPolicy {
   /** Automatic retries after the first request (so maxRetries + 1 requests at most). */
@@ -58,7 +65,7 @@ export function fingerprint(input: BookingInput): string {
     .filter((t) => t.quantity > 0)
     .sort((a, b) => (a.tierId < b.tierId ? -1 : a.tierId > b.tierId ? 1 : 0))
     .map((t) => `${t.tierId}*${t.quantity}`);
-  return JSON.stringify([input.concertId, input.userId, input.paymentMethod ?? 'card', input.totalCents, lines]);
+  return JSON.stringify([input.concertId, input.paymentMethod ?? 'card', input.totalCents, lines]);
 }
 
 export interface AttemptEvents {
@@ -66,10 +73,39 @@ export interface AttemptEvents {
   onRetry?: (retry: number, delayMs: number, err: ApiError) => void;
 }
 
+/** How one request body fared: `key` is its idempotency key, `body` the exact text sent. */
 export type AttemptOutcome =
-  | { kind: 'booked'; booking: Booking; duplicate: boolean; key: string }
-  | { kind: 'rejected'; error: ApiError; key: string }
-  | { kind: 'unresolved'; error: ApiError; key: string };
+  | { kind: 'booked'; booking: Booking; duplicate: boolean; key: string; body: string }
+  | { kind: 'rejected'; error: ApiError; key: string; body: string }
+  | { kind: 'unresolved'; error: ApiError; key: string; body: string };
+
+/**
+ * Sends `body` until a definitive answer arrives or the automatic retries
+ * (network error, timeout, 502/503/504) run out.
+ */
+export async function sendWithRetries(
+  send: Sender,
+  key: string,
+  body: string,
+  policy: RetryPolicy,
+  wait: Sleep,
+  events: AttemptEvents = {},
+  signal?: AbortSignal,
+): Promise<AttemptOutcome> {
+  for (let retry = 0; ; retry++) {
+    try {
+      const res = await send(body, signal);
+      return { kind: 'booked', booking: res.data, duplicate: res.meta.duplicate === true, key, body };
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (!err.retryable) return { kind: 'rejected', error: err, key, body };
+      if (retry >= policy.maxRetries) return { kind: 'unresolved', error: err, key, body };
+      const delay = retryDelay(retry, policy, err);
+      events.onRetry?.(retry + 1, delay, err);
+      await wait(delay, signal);
+    }
+  }
+}
 
 /**
  * A random (version 4) UUID. crypto.randomUUID exists only in secure
@@ -93,6 +129,7 @@ export class BookingAttempts {
     private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY,
     private readonly wait: Sleep = sleep,
     private readonly makeKey: () => string = newKey,
+    private readonly serialize: (req: BookingRequest) => string = serializeBookingRequest,
   ) {}
 
   /** The key of the attempt left open by an unanswered request, if any. */
@@ -100,7 +137,7 @@ export class BookingAttempts {
     return this.open?.key ?? null;
   }
 
-  /** Forget an open attempt (the fan chose to start over). */
+  /** Forget an open attempt (the fan chose to start over, or a replay settled it). */
   abandon(): void {
     this.open = null;
   }
@@ -117,24 +154,10 @@ export class BookingAttempts {
 
   async submit(input: BookingInput, events: AttemptEvents = {}, signal?: AbortSignal): Promise<AttemptOutcome> {
     const key = this.keyFor(input);
-    const req: BookingRequest = { ...input, idempotencyKey: key };
-    for (let retry = 0; ; retry++) {
-      try {
-        const res = await this.send(req, signal);
-        this.settle(key);
-        return { kind: 'booked', booking: res.data, duplicate: res.meta.duplicate === true, key };
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        if (!err.retryable) {
-          this.settle(key);
-          return { kind: 'rejected', error: err, key };
-        }
-        if (retry >= this.policy.maxRetries) return { kind: 'unresolved', error: err, key };
-        const delay = retryDelay(retry, this.policy, err);
-        events.onRetry?.(retry + 1, delay, err);
-        await this.wait(delay, signal);
-      }
-    }
+    const body = this.serialize({ ...input, idempotencyKey: key });
+    const outcome = await sendWithRetries(this.send, key, body, this.policy, this.wait, events, signal);
+    if (outcome.kind !== 'unresolved') this.settle(key);
+    return outcome;
   }
 
   private settle(key: string): void {

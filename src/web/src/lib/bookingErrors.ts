@@ -5,7 +5,6 @@ import type { TicketLine, Tier } from '../api/types';
 import { tierLabel } from './format';
 
 export interface FieldErrors {
-  userId?: string;
   paymentMethod?: string;
   /** Keyed by tier id. */
   tiers?: Record<string, string>;
@@ -20,6 +19,27 @@ export interface BookingProblem {
   fields: FieldErrors;
   /** Availability is stale: refetch it. */
   refreshAvailability: boolean;
+  /** The session is gone: the fan must sign in again (the selection is kept). */
+  signIn?: boolean;
+}
+
+/**
+ * FAN_LIMIT_REACHED in words: "You can buy at most 10 tickets for this
+ * concert; you already have 8." and what is still possible.
+ */
+export function fanLimitMessage(details: Record<string, unknown>): string {
+  const limit = num(details.limit);
+  const already = num(details.alreadyBooked);
+  const requested = num(details.requested);
+  if (limit === null) return 'You have reached the ticket limit for this concert.';
+  let text = `You can buy at most ${plural(limit, 'ticket', 'tickets')} for this concert`;
+  text += already !== null ? `; you already have ${already}.` : '.';
+  if (already !== null) {
+    const left = Math.max(0, limit - already);
+    if (left === 0) text += ' You can’t book any more.';
+    else if (requested !== null && requested > left) text += ` You can book ${plural(left, 'more ticket', 'more tickets')}.`;
+  }
+  return text;
 }
 
 function num(v: unknown): number | null {
@@ -75,8 +95,7 @@ export function describeRejection(err: ApiError, tiers: readonly Tier[], lines: 
     case 'INVALID_REQUEST': {
       const field = typeof err.details.field === 'string' ? err.details.field : '';
       const fields: FieldErrors = {};
-      if (field === 'userId') fields.userId = err.message;
-      else if (field === 'paymentMethod') fields.paymentMethod = err.message;
+      if (field === 'paymentMethod') fields.paymentMethod = err.message;
       else {
         const tierId = tierOfField(field, lines);
         if (tierId) fields.tiers = { [tierId]: err.message };
@@ -92,6 +111,23 @@ export function describeRejection(err: ApiError, tiers: readonly Tier[], lines: 
         refreshAvailability: priceChanged,
       };
     }
+    case 'FAN_LIMIT_REACHED':
+      return {
+        ...base,
+        tone: 'warning',
+        title: 'Ticket limit reached',
+        body: `${fanLimitMessage(err.details)} Nothing was booked and you were not charged.`,
+      };
+    case 'UNAUTHENTICATED':
+      return {
+        ...base,
+        tone: 'warning',
+        title: 'Please sign in again',
+        body: 'Your session has ended, so nothing was booked. Sign in and book again; your tickets are still selected.',
+        signIn: true,
+      };
+    case 'FORBIDDEN':
+      return { ...base, title: 'This account can’t book tickets', body: err.message };
     case 'CONCERT_NOT_FOUND':
       return { ...base, title: 'This concert is no longer available', body: err.message };
     case 'RATE_LIMITED':
@@ -118,6 +154,21 @@ export function describeRejection(err: ApiError, tiers: readonly Tier[], lines: 
         refreshAvailability: true,
       };
   }
+}
+
+/** An earlier attempt still has no answer, so no new one was started. */
+export function describeBlocked(err: ApiError | null): BookingProblem {
+  return {
+    tone: 'warning',
+    title: 'We’re still checking an earlier booking',
+    body:
+      `${err ? `${err.message} ` : ''}An earlier booking of yours has not been confirmed yet. ` +
+      'So that you are never charged twice, we find out what became of it before booking anything new. ' +
+      'Please try again in a moment.',
+    retry: true,
+    fields: {},
+    refreshAvailability: false,
+  };
 }
 
 export function describeUnresolved(err: ApiError): BookingProblem {

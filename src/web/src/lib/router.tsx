@@ -1,4 +1,4 @@
-// A very small client-side router: three routes do not need a library.
+// A very small client-side router: a handful of routes do not need a library.
 // The history API is the store; components read it with useSyncExternalStore.
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from 'react';
 
@@ -19,6 +19,8 @@ function subscribe(listener: () => void): () => void {
 
 export interface Location {
   pathname: string;
+  /** The query string with its "?", or "". */
+  search: string;
   /** history.state of the entry (survives a reload of the same entry). */
   state: unknown;
 }
@@ -26,9 +28,11 @@ export interface Location {
 let cached: Location | null = null;
 
 function snapshot(): Location {
-  const { pathname } = window.location;
+  const { pathname, search } = window.location;
   const state: unknown = window.history.state;
-  if (cached?.pathname !== pathname || cached.state !== state) cached = { pathname, state };
+  if (cached?.pathname !== pathname || cached.search !== search || cached.state !== state) {
+    cached = { pathname, search, state };
+  }
   return cached;
 }
 
@@ -47,6 +51,9 @@ export type Route =
   | { name: 'concerts' }
   | { name: 'concert'; id: string }
   | { name: 'booking'; id: string }
+  | { name: 'signin' }
+  | { name: 'signup' }
+  | { name: 'my-bookings' }
   | { name: 'not-found' };
 
 const ID = '([A-Za-z0-9_-]{1,64})';
@@ -55,11 +62,32 @@ const BOOKING = new RegExp(`^/bookings/${ID}/?$`);
 
 export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'concerts' };
+  const bare = pathname.replace(/\/+$/, '');
+  if (bare === '/signin') return { name: 'signin' };
+  if (bare === '/signup') return { name: 'signup' };
+  if (bare === '/me/bookings') return { name: 'my-bookings' };
   let m = CONCERT.exec(pathname);
   if (m?.[1]) return { name: 'concert', id: m[1] };
   m = BOOKING.exec(pathname);
   if (m?.[1]) return { name: 'booking', id: m[1] };
   return { name: 'not-found' };
+}
+
+/**
+ * Where to go back to after signing in: an in-app path from ?next=, never
+ * another site ("//evil.example", "/\\evil", "https://…" all become "/").
+ */
+export function safeNext(search: string): string {
+  const next = new URLSearchParams(search).get('next');
+  if (next === null || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  // Back to the sign-in page itself would be a loop.
+  if (/^\/sign(in|up)(\/|\?|$)/.test(next)) return '/';
+  return next;
+}
+
+/** The sign-in (or sign-up) page, returning to `next` afterwards. */
+export function authPath(page: 'signin' | 'signup', next: string): string {
+  return next === '/' || next === '' ? `/${page}` : `/${page}?next=${encodeURIComponent(next)}`;
 }
 
 type LinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & {

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
 import { cancelBooking, getBooking, getConcert } from '../api/endpoints';
 import type { Booking } from '../api/types';
@@ -11,13 +11,16 @@ import { artworkStyle } from '../lib/artwork';
 import { formatDateTime, formatEventDate, tierLabel } from '../lib/format';
 import { formatCents, toCents } from '../lib/money';
 import { queryKeys } from '../lib/queryClient';
-import { Link, useLocation } from '../lib/router';
+import { authPath, Link, navigate, useLocation } from '../lib/router';
+import { sessionEnded, useMe } from '../lib/session';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NotFoundPage } from './NotFoundPage';
 
-function justBooked(state: unknown): boolean {
-  return typeof state === 'object' && state !== null && (state as { justBooked?: unknown }).justBooked === true;
+function flag(state: unknown, name: 'justBooked' | 'recovered'): boolean {
+  return typeof state === 'object' && state !== null && (state as Record<string, unknown>)[name] === true;
 }
+
+const isUnauthenticated = (err: unknown) => err instanceof ApiError && err.status === 401;
 
 export function BookingPage({ id }: { id: string }) {
   const location = useLocation();
@@ -25,18 +28,38 @@ export function BookingPage({ id }: { id: string }) {
     queryKey: queryKeys.booking(id),
     queryFn: ({ signal }) => getBooking(id, signal),
   });
+  const queryClient = useQueryClient();
   useDocumentTitle(booking.data ? `Booking ${booking.data.id}` : 'Booking');
+  const signedOut = booking.isError && isUnauthenticated(booking.error);
+
+  // A booking is its owner's: signed out, sign in and come back here.
+  useEffect(() => {
+    if (!signedOut) return;
+    sessionEnded(queryClient);
+    navigate(authPath('signin', `/bookings/${id}`), { replace: true });
+  }, [signedOut, id, queryClient]);
 
   if (booking.isError && !booking.data) {
+    if (signedOut) return <Loading label="Taking you to sign in…" />;
+    // Someone else's booking is "not found" too: the server does not say it exists.
     if (booking.error instanceof ApiError && booking.error.status === 404) return <NotFoundPage what="booking" />;
     return <ErrorState title="We couldn’t load this booking" error={booking.error} onRetry={() => void booking.refetch()} />;
   }
   if (booking.isPending) return <Loading label="Loading booking…" />;
-  return <BookingDetails booking={booking.data} fresh={justBooked(location.state)} />;
+  return (
+    <BookingDetails
+      booking={booking.data}
+      fresh={flag(location.state, 'justBooked')}
+      recovered={flag(location.state, 'recovered')}
+    />
+  );
 }
 
-function BookingDetails({ booking, fresh }: { booking: Booking; fresh: boolean }) {
+function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh: boolean; recovered: boolean }) {
   const queryClient = useQueryClient();
+  const me = useMe();
+  // The fan's own name; an admin looking at someone else's booking sees no name.
+  const ownerName = me.data && me.data.id === booking.userId ? me.data.name : null;
   const [confirming, setConfirming] = useState(false);
   const concert = useQuery({
     queryKey: queryKeys.concert(booking.concertId),
@@ -46,12 +69,18 @@ function BookingDetails({ booking, fresh }: { booking: Booking; fresh: boolean }
     mutationFn: () => cancelBooking(booking.id),
     onSuccess: (updated) => {
       queryClient.setQueryData(queryKeys.booking(updated.id), updated);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.myBookings });
       void queryClient.invalidateQueries({ queryKey: queryKeys.availability(updated.concertId) });
       void queryClient.invalidateQueries({ queryKey: queryKeys.concerts });
       setConfirming(false);
     },
     onError: (err) => {
       setConfirming(false);
+      // Signed out meanwhile: the booking query's 401 takes the fan to sign in.
+      if (isUnauthenticated(err)) {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.booking(booking.id) });
+        return;
+      }
       // Someone (another tab?) changed it: show the booking as it is now.
       if (err instanceof ApiError && err.code === 'BOOKING_NOT_CANCELLABLE') {
         void queryClient.invalidateQueries({ queryKey: queryKeys.booking(booking.id) });
@@ -72,6 +101,16 @@ function BookingDetails({ booking, fresh }: { booking: Booking; fresh: boolean }
 
   return (
     <div className="mx-auto max-w-2xl">
+      {recovered && (
+        <div role="status" className="mb-6">
+          <Alert tone="info" title="Your earlier booking went through">
+            <p>
+              A booking you made before had not been confirmed to you; we checked, and this is it. Nothing new was
+              booked and you were charged only once. Want more tickets? Go back to the concert and book again.
+            </p>
+          </Alert>
+        </div>
+      )}
       {booking.status === 'confirmed' && fresh && (
         <div className="mb-6 flex items-center gap-3 rounded-2xl bg-emerald-50 p-4 text-emerald-950 ring-1 ring-emerald-200">
           <span className="grid h-10 w-10 shrink-0 place-items-center rounded-full bg-emerald-600 text-white">
@@ -127,10 +166,12 @@ function BookingDetails({ booking, fresh }: { booking: Booking; fresh: boolean }
                 {booking.id}
               </dd>
             </div>
-            <div>
-              <dt className="text-sm font-medium text-slate-600">Name</dt>
-              <dd className="mt-0.5 break-words font-semibold text-slate-900">{booking.userId}</dd>
-            </div>
+            {ownerName !== null && (
+              <div>
+                <dt className="text-sm font-medium text-slate-600">Name</dt>
+                <dd className="mt-0.5 break-words font-semibold text-slate-900">{ownerName}</dd>
+              </div>
+            )}
             <div>
               <dt className="text-sm font-medium text-slate-600">Booked</dt>
               <dd className="mt-0.5 text-slate-900">{formatDateTime(booking.createdAt)}</dd>

@@ -8,7 +8,13 @@ import { QuantityStepper } from '../components/QuantityStepper';
 import { Alert, ErrorState, Loading } from '../components/States';
 import { artworkStyle } from '../lib/artwork';
 import { DEFAULT_RETRY_POLICY } from '../lib/bookingAttempt';
-import { describeRejection, describeUnresolved, type BookingProblem, type FieldErrors } from '../lib/bookingErrors';
+import {
+  describeBlocked,
+  describeRejection,
+  describeUnresolved,
+  type BookingProblem,
+  type FieldErrors,
+} from '../lib/bookingErrors';
 import { formatEventDate, tierLabel } from '../lib/format';
 import { formatCents, formatPrice } from '../lib/money';
 import {
@@ -23,15 +29,15 @@ import {
   type Selection,
 } from '../lib/quantity';
 import { queryKeys } from '../lib/queryClient';
-import { Link, navigate } from '../lib/router';
-import { loadUserId, saveUserId } from '../lib/storage';
+import { authPath, Link, navigate } from '../lib/router';
+import { sessionEnded, useConfig, useMe } from '../lib/session';
+import { clearSelection, loadSelection, saveSelection } from '../lib/storage';
 import { useBooking } from '../lib/useBooking';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NotFoundPage } from './NotFoundPage';
 
 /** How often availability refreshes while the page is open (and visible). */
 const AVAILABILITY_REFRESH_MS = 5_000;
-const MAX_USER_ID = 64;
 
 export function ConcertPage({ id }: { id: string }) {
   const concert = useQuery({
@@ -174,15 +180,16 @@ function TierRow({
 
 function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
   const queryClient = useQueryClient();
+  const me = useMe();
+  const config = useConfig();
   const { state, book } = useBooking();
-  const [picked, setPicked] = useState<Selection>({});
-  const [userId, setUserId] = useState(loadUserId);
-  const [paymentMethod, setPaymentMethod] = useState<PaymentMethod>('card');
+  // Kept per concert in sessionStorage: a reload or a detour through sign-in keeps it.
+  const [saved] = useState(() => loadSelection(concert.id));
+  const [picked, setPicked] = useState<Selection>(saved?.tiers ?? {});
+  const [chosenMethod, setPaymentMethod] = useState<PaymentMethod>(saved?.paymentMethod ?? 'card');
   const [problem, setProblem] = useState<BookingProblem | null>(null);
-  const [localErrors, setLocalErrors] = useState<FieldErrors>({});
-  const nameId = useId();
-  const nameErrorId = useId();
   const payId = useId();
+  const bookId = useId();
 
   // What can be booked follows availability as it refreshes.
   const selection = clampSelection(picked, tiers);
@@ -190,42 +197,53 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
   const totalCents = selectionTotalCents(selection, tiers);
   const count = selectionCount(selection);
   const sending = state.phase === 'sending';
-  const fields: FieldErrors = { ...problem?.fields, ...localErrors };
+  const fields: FieldErrors = { ...problem?.fields };
   const allSoldOut = tiers.every((t) => t.availableQuantity <= 0);
   const summaryRef = useRef<HTMLElement>(null);
   const summaryVisible = useInView(summaryRef);
+  const testPayments = config.data?.testPayments === true;
+  const paymentMethod: PaymentMethod = testPayments ? chosenMethod : 'card';
+  const user = me.data;
+  const signedOut = user === null;
+  const returnHere = `/concerts/${concert.id}`;
+
+  useEffect(() => {
+    saveSelection(concert.id, { tiers: picked, paymentMethod: chosenMethod });
+  }, [concert.id, picked, chosenMethod]);
 
   async function submit() {
-    const name = userId.trim();
-    if (name === '') {
-      setLocalErrors({ userId: 'Enter your name so we can put the booking under it.' });
-      document.getElementById(nameId)?.focus();
-      return;
-    }
-    if (name.length > MAX_USER_ID) {
-      setLocalErrors({ userId: `Use at most ${MAX_USER_ID} characters.` });
-      return;
-    }
-    if (lines.length === 0) return;
-    setLocalErrors({});
+    if (lines.length === 0 || !user) return;
     setProblem(null);
-    saveUserId(name);
 
-    const outcome = await book({ concertId: concert.id, userId: name, tickets: lines, totalCents, paymentMethod });
+    const outcome = await book({ concertId: concert.id, tickets: lines, totalCents, paymentMethod }, user.id);
     if (!outcome) return;
-    if (outcome.kind === 'booked') {
-      queryClient.setQueryData(queryKeys.booking(outcome.booking.id), outcome.booking);
-      void queryClient.invalidateQueries({ queryKey: queryKeys.availability(concert.id) });
+    if (outcome.kind === 'booked' || outcome.kind === 'recovered') {
+      const booking = outcome.booking;
+      queryClient.setQueryData(queryKeys.booking(booking.id), booking);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.availability(booking.concertId) });
       void queryClient.invalidateQueries({ queryKey: queryKeys.concerts });
-      navigate(`/bookings/${outcome.booking.id}`, { state: { justBooked: true } });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.myBookings });
+      if (outcome.kind === 'booked') {
+        clearSelection(concert.id);
+        navigate(`/bookings/${booking.id}`, { state: { justBooked: true } });
+      } else {
+        // An earlier attempt went through after all: show it, book nothing new.
+        navigate(`/bookings/${booking.id}`, { state: { recovered: true } });
+      }
       return;
     }
     const described =
-      outcome.kind === 'rejected' ? describeRejection(outcome.error, tiers, lines) : describeUnresolved(outcome.error);
+      outcome.kind === 'rejected'
+        ? describeRejection(outcome.error, tiers, lines)
+        : outcome.kind === 'blocked'
+          ? describeBlocked(outcome.error)
+          : describeUnresolved(outcome.error);
     setProblem(described);
     if (described.refreshAvailability) {
       void queryClient.invalidateQueries({ queryKey: queryKeys.availability(concert.id) });
     }
+    // Signed out behind our back: the form now offers sign-in, the selection stays.
+    if (described.signIn) sessionEnded(queryClient);
   }
 
   function onSubmit(e: SyntheticEvent<HTMLFormElement>) {
@@ -295,36 +313,6 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
           </div>
 
           <div className="mt-5">
-            <label htmlFor={nameId} className="block font-semibold text-slate-900">
-              Your name
-            </label>
-            <input
-              id={nameId}
-              name="userId"
-              type="text"
-              autoComplete="name"
-              maxLength={MAX_USER_ID}
-              value={userId}
-              disabled={sending}
-              aria-invalid={fields.userId ? true : undefined}
-              aria-describedby={fields.userId ? nameErrorId : undefined}
-              onChange={(e) => {
-                setUserId(e.target.value);
-                if (localErrors.userId) setLocalErrors({});
-              }}
-              className={`mt-1.5 w-full rounded-lg border px-3 py-2.5 text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-indigo-500 ${
-                fields.userId ? 'border-rose-500' : 'border-slate-300'
-              }`}
-              placeholder="e.g. Alex Rivera"
-            />
-            {fields.userId && (
-              <p id={nameErrorId} className="mt-1 text-sm font-medium text-rose-700">
-                {fields.userId}
-              </p>
-            )}
-          </div>
-
-          <div className="mt-4">
             <label htmlFor={payId} className="block font-semibold text-slate-900">
               Payment method
             </label>
@@ -339,7 +327,7 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
               className="mt-1.5 w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-slate-900 shadow-sm outline-none focus:ring-2 focus:ring-indigo-500"
             >
               <option value="card">Card (simulated payment)</option>
-              <option value="test_decline">Test card (always declines)</option>
+              {testPayments && <option value="test_decline">Test card (always declines)</option>}
             </select>
             {fields.paymentMethod && <p className="mt-1 text-sm font-medium text-rose-700">{fields.paymentMethod}</p>}
           </div>
@@ -356,7 +344,7 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
             {problem && !sending && (
               <Alert tone={problem.tone} title={problem.title}>
                 <p>{problem.body}</p>
-                {problem.retry && (
+                {problem.retry && !signedOut && (
                   <button
                     type="submit"
                     className="mt-3 rounded-lg border border-current px-3 py-1.5 font-semibold hover:bg-white/60"
@@ -368,22 +356,27 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
             )}
           </div>
 
-          <button
-            type="submit"
-            disabled={sending || lines.length === 0}
-            aria-disabled={sending || lines.length === 0}
-            className="mt-5 flex w-full items-center justify-center gap-2 rounded-xl bg-indigo-700 px-5 py-3.5 text-lg font-bold text-white shadow-sm transition-colors hover:bg-indigo-800 disabled:cursor-not-allowed disabled:bg-slate-300 disabled:text-slate-600"
-          >
-            {sending ? (
-              <>
-                <SpinnerIcon /> Booking…
-              </>
-            ) : count > 0 ? (
-              `Book ${count} ${count === 1 ? 'ticket' : 'tickets'} · ${formatCents(totalCents)}`
-            ) : (
-              'Book'
-            )}
-          </button>
+          {signedOut ? (
+            <SignInToBook returnTo={returnHere} count={count} />
+          ) : (
+            <button
+              id={bookId}
+              type="submit"
+              disabled={sending || lines.length === 0 || !user}
+              aria-disabled={sending || lines.length === 0 || !user}
+              className="mt-5 flex w-full items-center justify-center gap-2 rounded-xl bg-indigo-700 px-5 py-3.5 text-lg font-bold text-white shadow-sm transition-colors hover:bg-indigo-800 disabled:cursor-not-allowed disabled:bg-slate-300 disabled:text-slate-600"
+            >
+              {sending ? (
+                <>
+                  <SpinnerIcon /> Booking…
+                </>
+              ) : count > 0 ? (
+                `Book ${count} ${count === 1 ? 'ticket' : 'tickets'} · ${formatCents(totalCents)}`
+              ) : (
+                'Book'
+              )}
+            </button>
+          )}
           <p className="mt-3 text-center text-xs text-slate-600">
             You are charged once, even if you click twice or your connection drops.
           </p>
@@ -399,7 +392,7 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
               type="button"
               onClick={() => {
                 summaryRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
-                document.getElementById(nameId)?.focus({ preventScroll: true });
+                document.getElementById(bookId)?.focus({ preventScroll: true });
               }}
               className="rounded-xl bg-indigo-700 px-5 py-2.5 font-bold text-white hover:bg-indigo-800"
             >
@@ -409,6 +402,36 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
         </div>
       )}
     </form>
+  );
+}
+
+/**
+ * Checkout for a fan who is signed out: sign in (or sign up) and come back
+ * to this concert, where the selection is still there (sessionStorage).
+ */
+function SignInToBook({ returnTo, count }: { returnTo: string; count: number }) {
+  const noteId = useId();
+  return (
+    <div className="mt-5">
+      <p id={noteId} className="text-sm text-slate-700">
+        {count > 0
+          ? 'Sign in to book. Your tickets stay selected while you do.'
+          : 'You need an account to book tickets.'}
+      </p>
+      <Link
+        to={authPath('signin', returnTo)}
+        aria-describedby={noteId}
+        className="mt-3 flex w-full items-center justify-center rounded-xl bg-indigo-700 px-5 py-3.5 text-lg font-bold text-white shadow-sm transition-colors hover:bg-indigo-800"
+      >
+        Sign in to book
+      </Link>
+      <p className="mt-3 text-center text-sm text-slate-700">
+        New here?{' '}
+        <Link to={authPath('signup', returnTo)} className="rounded font-semibold text-indigo-700 hover:underline">
+          Create an account
+        </Link>
+      </p>
+    </div>
   );
 }
 

@@ -1,7 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Availability, Booking, Concert } from '../api/types';
+import type { Availability, Booking, Concert, User } from '../api/types';
+import { postBookingBody } from '../api/endpoints';
+import { Checkout } from '../lib/checkout';
+import { createPendingStore, PENDING_STORAGE_KEY } from '../lib/pendingBookings';
+import { setCheckout } from '../lib/useBooking';
 import { fail, installMockApi, ok, type MockRequest, type MockResponse } from './mockApi';
 import { renderApp } from './render';
 
@@ -22,10 +26,12 @@ const availability: Availability = {
   ],
 };
 
+const fan: User = { id: 'u1', email: 'alex@example.com', name: 'Alex Rivera', role: 'fan' };
+
 const booking: Booking = {
   id: 'b42',
   concertId: 'c1',
-  userId: 'Alex',
+  userId: 'u1',
   status: 'confirmed',
   totalAmount: 130,
   items: [
@@ -40,8 +46,13 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function api(onBook: (req: MockRequest) => MockResponse | 'network-error' | Promise<MockResponse>) {
+function api(
+  onBook: (req: MockRequest) => MockResponse | 'network-error' | Promise<MockResponse>,
+  { user = fan, testPayments = true }: { user?: User | null; testPayments?: boolean } = {},
+) {
   return installMockApi((req) => {
+    if (req.method === 'GET' && req.path === '/api/me') return user ? ok(user) : fail(401, 'UNAUTHENTICATED', 'Sign in');
+    if (req.method === 'GET' && req.path === '/api/config') return ok({ testPayments });
     if (req.method === 'GET' && req.path === '/api/concerts/c1') return ok(concert);
     if (req.method === 'GET' && req.path === '/api/concerts/c1/availability') return ok(availability);
     if (req.method === 'GET' && req.path === '/api/bookings/b42') return ok(booking);
@@ -99,8 +110,7 @@ describe('concert page', () => {
     await screen.findByText('VIP');
     await pick(user, 'VIP', 1);
     await pick(user, 'General Admission', 3);
-    await user.type(screen.getByLabelText('Your name'), 'Alex');
-    const book = screen.getByRole('button', { name: /^Book 4 tickets/ });
+    const book = await screen.findByRole('button', { name: /^Book 4 tickets/ });
     await user.dblClick(book);
     expect(await screen.findByRole('button', { name: /Booking…/ })).toBeTruthy();
     release();
@@ -109,9 +119,9 @@ describe('concert page', () => {
     expect(bookings(requests)).toHaveLength(1);
     const sent = bookings(requests)[0];
     expect(sent?.rawBody).toContain('"totalAmount":130.00');
+    expect(sent?.body).not.toHaveProperty('userId');
     expect(sent?.body).toMatchObject({
       concertId: 'c1',
-      userId: 'Alex',
       paymentMethod: 'card',
       tickets: [
         { tierId: 'vip', quantity: 1 },
@@ -120,16 +130,71 @@ describe('concert page', () => {
     });
   });
 
-  it('asks for a name before sending anything', async () => {
-    const { requests } = api(() => ok(booking, 201));
+  it('signed out: asks to sign in instead of booking, and keeps the selection for the way back', async () => {
+    const { requests } = api(() => ok(booking, 201), { user: null });
+    const user = userEvent.setup();
+    const view = renderApp('/concerts/c1');
+    await screen.findByText('VIP');
+    await pick(user, 'VIP', 2);
+    const signIn = await screen.findByRole('link', { name: 'Sign in to book' });
+    expect(signIn.getAttribute('href')).toBe('/signin?next=%2Fconcerts%2Fc1');
+    expect(screen.getByRole('link', { name: 'Create an account' }).getAttribute('href')).toBe('/signup?next=%2Fconcerts%2Fc1');
+    expect(screen.queryByRole('button', { name: /^Book/ })).toBeNull();
+    expect(screen.queryByLabelText('Your name')).toBeNull();
+    expect(bookings(requests)).toHaveLength(0);
+
+    // Back from signing in (a new page load): the two VIP tickets are still selected.
+    view.unmount();
+    api(() => ok(booking, 201));
+    renderApp('/concerts/c1');
+    expect(await screen.findByRole('button', { name: /^Book 2 tickets · \$200\.00/ })).toBeTruthy();
+    expect(screen.getByRole('group', { name: 'VIP quantity' }).textContent).toContain('2');
+  });
+
+  it('offers the always-declining test card only when the server says test payments are on', async () => {
+    api(() => ok(booking, 201), { testPayments: false });
+    renderApp('/concerts/c1');
+    const select = await screen.findByLabelText<HTMLSelectElement>('Payment method');
+    await screen.findByRole('button', { name: /^Book/ });
+    expect([...select.options].map((o) => o.value)).toEqual(['card']);
+  });
+
+  it('says how many tickets the fan may still buy on FAN_LIMIT_REACHED', async () => {
+    api(() => fail(409, 'FAN_LIMIT_REACHED', 'Limit', { limit: 10, alreadyBooked: 8, requested: 3 }));
     const user = userEvent.setup();
     renderApp('/concerts/c1');
     await screen.findByText('VIP');
+    await pick(user, 'VIP', 3);
+    await user.click(await screen.findByRole('button', { name: /^Book 3 tickets/ }));
+    expect(await screen.findByText(/You can buy at most 10 tickets for this concert; you already have 8\./)).toBeTruthy();
+    expect(screen.getByText('Ticket limit reached')).toBeTruthy();
+  });
+
+  it('keeps an unanswered booking and, on the next visit, finds out it went through', async () => {
+    const first = api(() => 'network-error');
+    // The real retries, without their real waits.
+    setCheckout(new Checkout(postBookingBody, createPendingStore(), { wait: () => Promise.resolve() }));
+    const user = userEvent.setup();
+    const view = renderApp('/concerts/c1');
+    await screen.findByText('VIP');
     await pick(user, 'VIP', 1);
-    await user.click(screen.getByRole('button', { name: /^Book 1 ticket/ }));
-    expect(screen.getByText(/Enter your name/)).toBeTruthy();
-    expect(screen.getByLabelText('Your name').getAttribute('aria-invalid')).toBe('true');
-    expect(bookings(requests)).toHaveLength(0);
+    await user.click(await screen.findByRole('button', { name: /^Book 1 ticket/ }));
+    expect(await screen.findByText('We couldn’t confirm your booking')).toBeTruthy();
+    const sent = bookings(first.requests);
+    expect(new Set(sent.map((r) => r.rawBody)).size).toBe(1);
+    const kept = JSON.parse(window.localStorage.getItem(PENDING_STORAGE_KEY) ?? '[]') as { body: string }[];
+    expect(kept.map((k) => k.body)).toEqual([sent[0]?.rawBody]);
+
+    // Next visit: the app replays it at start with the same key and body; it had gone through.
+    view.unmount();
+    setCheckout(null);
+    const next = api(() => ok(booking, 200, { duplicate: true }));
+    renderApp('/');
+    expect(await screen.findByText('Your earlier booking went through')).toBeTruthy();
+    expect(bookings(next.requests).map((r) => r.rawBody)).toEqual([sent[0]?.rawBody]);
+    expect(window.localStorage.getItem(PENDING_STORAGE_KEY)).toBeNull();
+    await user.click(screen.getByRole('link', { name: /View booking/ }));
+    expect(await screen.findByRole('heading', { name: 'Your booking' })).toBeTruthy();
   });
 
   it('names the tier and what is left on INSUFFICIENT_INVENTORY, and refreshes availability', async () => {
@@ -140,10 +205,9 @@ describe('concert page', () => {
     renderApp('/concerts/c1');
     await screen.findByText('VIP');
     await pick(user, 'VIP', 3);
-    await user.type(screen.getByLabelText('Your name'), 'Alex');
     const availabilityCalls = () => requests.filter((r) => r.path.endsWith('/availability')).length;
     const before = availabilityCalls();
-    await user.click(screen.getByRole('button', { name: /^Book 3 tickets/ }));
+    await user.click(await screen.findByRole('button', { name: /^Book 3 tickets/ }));
     expect(await screen.findByText(/Only 1 VIP ticket is left — you asked for 3/)).toBeTruthy();
     await waitFor(() => {
       expect(availabilityCalls()).toBeGreaterThan(before);
@@ -156,9 +220,9 @@ describe('concert page', () => {
     renderApp('/concerts/c1');
     await screen.findByText('VIP');
     await pick(user, 'VIP', 1);
-    await user.type(screen.getByLabelText('Your name'), 'Alex');
+    await screen.findByRole('option', { name: 'Test card (always declines)' });
     await user.selectOptions(screen.getByLabelText('Payment method'), 'test_decline');
-    await user.click(screen.getByRole('button', { name: /^Book 1 ticket/ }));
+    await user.click(await screen.findByRole('button', { name: /^Book 1 ticket/ }));
     expect(await screen.findByText('Your payment was declined')).toBeTruthy();
     await user.click(screen.getByRole('button', { name: 'Try again' }));
     await waitFor(() => {
@@ -170,17 +234,14 @@ describe('concert page', () => {
   });
 
   it('points a 400 at the field the server named', async () => {
-    api(() => fail(400, 'INVALID_REQUEST', 'userId must be at most 64 characters', { field: 'userId' }));
+    api(() => fail(400, 'INVALID_REQUEST', 'quantity must be at most 10', { field: 'tickets[0].quantity' }));
     const user = userEvent.setup();
     renderApp('/concerts/c1');
     await screen.findByText('VIP');
     await pick(user, 'VIP', 1);
-    await user.type(screen.getByLabelText('Your name'), 'Alex');
-    await user.click(screen.getByRole('button', { name: /^Book 1 ticket/ }));
-    await waitFor(() => {
-      expect(screen.getByLabelText('Your name').getAttribute('aria-invalid')).toBe('true');
-    });
-    expect(screen.getAllByText('userId must be at most 64 characters').length).toBeGreaterThan(0);
+    await user.click(await screen.findByRole('button', { name: /^Book 1 ticket/ }));
+    const vipRow = (await screen.findAllByText('quantity must be at most 10')).map((el) => el.closest('li'));
+    expect(vipRow.some((li) => li?.getAttribute('data-tier-id') === 'vip')).toBe(true);
   });
 
   it('shows a not-found page for an unknown concert', async () => {

@@ -5,7 +5,6 @@ import { BookingAttempts, fingerprint, newKey, retryDelay, type BookingInput, ty
 
 const input: BookingInput = {
   concertId: 'c1',
-  userId: 'alex',
   tickets: [{ tierId: 'vip', quantity: 2 }],
   totalCents: 20000,
   paymentMethod: 'card',
@@ -31,8 +30,8 @@ const created: Step = { data: booking, meta: {}, status: 201 };
 /** A sender that answers from a script and records the keys it saw. */
 function scripted(...steps: Step[]) {
   const keys: string[] = [];
-  const send: Sender = (req: BookingRequest) => {
-    keys.push(req.idempotencyKey);
+  const send: Sender = (body: string) => {
+    keys.push((JSON.parse(body) as BookingRequest).idempotencyKey);
     const step = steps.shift();
     if (!step) return Promise.reject(new Error('unexpected request'));
     return step instanceof ApiError ? Promise.reject(step) : Promise.resolve(step);

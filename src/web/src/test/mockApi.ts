@@ -42,7 +42,8 @@ export function installMockApi(handler: Handler) {
     requests.push(req);
     const res = await handler(req);
     if (res === 'network-error') throw new TypeError('Failed to fetch');
-    const text = res.text ?? JSON.stringify(res.body);
+    // A 204 has no body at all (Response refuses even an empty one).
+    const text = res.status === 204 ? null : (res.text ?? JSON.stringify(res.body));
     return new Response(text, {
       status: res.status,
       headers: { 'Content-Type': res.text === undefined ? 'application/json' : 'text/html', ...res.headers },

@@ -14,10 +14,9 @@ describe('money', () => {
     expect(formatCents(123456)).toBe('$1,234.56');
   });
 
-  it('serializes a booking with totalAmount as a two-decimal number', () => {
+  it('serializes a booking with totalAmount as a two-decimal number, and no userId (the session says who)', () => {
     const body = serializeBookingRequest({
       concertId: 'c1',
-      userId: 'Alex "A" Rivera',
       tickets: [{ tierId: 'vip', quantity: 2 }, { tierId: 'ga', quantity: 3 }],
       idempotencyKey: '550e8400-e29b-41d4-a716-446655440000',
       totalCents: 23000,
@@ -27,7 +26,6 @@ describe('money', () => {
     const parsed = JSON.parse(body) as Record<string, unknown>;
     expect(parsed).toEqual({
       concertId: 'c1',
-      userId: 'Alex "A" Rivera',
       tickets: [{ tierId: 'vip', quantity: 2 }, { tierId: 'ga', quantity: 3 }],
       idempotencyKey: '550e8400-e29b-41d4-a716-446655440000',
       paymentMethod: 'test_decline',

@@ -1,5 +1,6 @@
 import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+import { setCheckout } from '../lib/useBooking';
 
 // CI machines are busy (a database, nginx and a browser run beside us).
 configure({ asyncUtilTimeout: 5_000 });
@@ -7,6 +8,9 @@ configure({ asyncUtilTimeout: 5_000 });
 afterEach(() => {
   cleanup();
   window.localStorage.clear();
+  window.sessionStorage.clear();
+  // The app's one Checkout remembers attempts and replays: a fresh one per test.
+  setCheckout(null);
   window.history.replaceState(null, '', '/');
 });
 
