@@ -8,8 +8,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { sleep, startStack } from './stack.mjs';
+import { createFans } from './lib/fans.mjs';
 
 let s;
+let fans; // the rush's fans, taken in turn: none comes near a concert's limit per fan
+let nextFan = 0;
 
 before(async () => {
   // Payments take 50 ms, so a restart always finds requests in flight.  Small pools: every
@@ -18,6 +21,7 @@ before(async () => {
     env: { PAYMENT_LATENCY_MS: '50', TICKETD_BOOK_WORKERS: '12', TICKETD_READ_WORKERS: '4' },
     rateLimit: 'off',
   });
+  fans = await createFans(s, 500);
 });
 
 after(async () => {
@@ -38,15 +42,17 @@ function alive(pid) {
 }
 
 async function newConcert(tickets) {
-  return s.psql(`SELECT add_concert('Restart', 'Hall', '2027-05-01T20:00:00Z', ARRAY['GA:${tickets}:10.00'])`);
+  return s.psql(`SELECT add_concert('Restart', 'Hall', '2027-05-01T20:00:00Z', ARRAY['GA:${tickets}:10.00'], 100)`);
 }
 
+// Each booking as the next fan in turn (a rush is many fans, not one fan's queue).
 function book(concertId, quantity = 1) {
+  const fan = fans[nextFan++ % fans.length];
   return s.request('POST', '/api/bookings', {
+    fan,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       concertId,
-      userId: 'fan',
       tickets: [{ tierId: `${concertId}_ga`, quantity }],
       idempotencyKey: randomUUID(),
       totalAmount: quantity * 10,
