@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 
 import { REPO, assertError, assertOk, defaultTicketdBin, freePort, httpRequest, sleep } from './stack.mjs';
 import { DEFINITE, book, bookingBody, timedBook } from './lib/booking-helpers.mjs';
+import { createFans, defaultFan } from './lib/fans.mjs';
 
 const run = promisify(execFile);
 
@@ -23,6 +24,9 @@ let dir;
 let env; // deploy/cluster's environment
 let c; // cluster.env
 let lb; // { port, psql } for the booking helpers: the load balancer, SQL on the primary
+let me; // lb's default fan (book(lb, …) signs in as this fan)
+let fans; // the rushes' fans: key i is booked by fans[i % fans.length]
+const RUSH_FANS = 500; // a few keys each, far below a concert's limit per fan
 
 async function cluster(...args) {
   try {
@@ -61,7 +65,7 @@ async function metric(port, name, labels) {
 // 200: the replica replays at its own pace.)
 async function addConcert(tiers) {
   const arr = tiers.map((t) => `'${t}'`).join(',');
-  const id = await lb.psql(`SELECT add_concert('Cluster IT', 'IT Venue', '2027-05-01T20:00:00Z', ARRAY[${arr}])`);
+  const id = await lb.psql(`SELECT add_concert('Cluster IT', 'IT Venue', '2027-05-01T20:00:00Z', ARRAY[${arr}], 100)`);
   const until = Date.now() + 10000;
   for (;;) {
     const res = await httpRequest(lb.port, 'GET', `/api/concerts/${id}/availability`);
@@ -77,12 +81,12 @@ async function addConcert(tiers) {
   }
 }
 
-// One client: the same body (one idempotency key) until a definite answer, bounded.
-async function client(body, log, { deadlineMs = 30000, pauseMs = 100 } = {}) {
+// One client (one fan): the same body (one idempotency key) until a definite answer, bounded.
+async function client(body, fan, log, { deadlineMs = 30000, pauseMs = 100 } = {}) {
   const until = Date.now() + deadlineMs;
   for (let i = 0; i < 200 && Date.now() < until; i++) {
     const t0 = Date.now();
-    const res = await timedBook(lb, body);
+    const res = await timedBook(lb, body, { fan });
     log.push({ t0, t1: Date.now(), status: res.status, key: body.idempotencyKey, id: res.json?.data?.id });
     if (DEFINITE.has(res.status)) return res;
     await sleep(pauseMs);
@@ -101,7 +105,7 @@ function rush(concert, lanes, { capMs = 60000, quantity = (i) => 1 + (i % 3), ..
     await sleep(l * 30);
     while (Date.now() < stopAt) {
       const i = n++;
-      answers.push(await client(bookingBody(concert, { GA: quantity(i) }, { userId: `fan-${i}` }), log, opts));
+      answers.push(await client(bookingBody(concert, { GA: quantity(i) }), fans[i % fans.length], log, opts));
     }
   };
   const done = Promise.all(Array.from({ length: lanes }, (_, l) => lane(l)));
@@ -170,6 +174,9 @@ before(async () => {
     if (m) c[m[1]] = m[2];
   }
   lb = { port: portOf(c.LB_URL), psql: (sql) => psql(c.APP_DATABASE_URL, sql) };
+  // On the primary before any failover; the standby replicates them.
+  me = await defaultFan(lb);
+  fans = await createFans(lb, RUSH_FANS);
 });
 
 after(async () => {
@@ -200,7 +207,9 @@ test('reads and bookings through the load balancer, on both nodes; nginx sees th
   const res = await book(lb, bookingBody(concert, { VIP: 2 }));
   const b = assertOk(assert, res, 201);
   // The lookup goes to the primary: visible at once, whatever the replica's lag.
-  assert.equal(assertOk(assert, await httpRequest(lb.port, 'GET', `/api/bookings/${b.id}`)).status, 'confirmed');
+  const got = assertOk(assert, await httpRequest(lb.port, 'GET', `/api/bookings/${b.id}`, { headers: { cookie: me.cookie } }));
+  assert.equal(got.status, 'confirmed');
+  assert.equal(got.userId, me.id);
 
   // Round robin: both nodes answer; the client's own address reaches the access log.
   for (let i = 0; i < 4; i++) {
