@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Memory test of the daemon without sanitizers: ticketd (master and workers) runs under valgrind
 # memcheck in a throwaway stack (PostgreSQL + ticketd + nginx, deploy/stack), serves a few hundred
-# mixed requests through nginx -- every endpoint and every answer: 200, 201, 400, 402, 404, 405,
-# 409, 413, 415, 422 -- and is stopped gracefully (SIGTERM: the master drains, workers exit).
+# mixed requests through nginx -- every endpoint and every answer: 200, 201, 204, 400, 401, 402,
+# 403, 404, 405, 409, 413, 415, 422 -- as fans with sessions made in the database (as
+# tests/integration/lib/fans.mjs makes them) and one signed up through the API, and is stopped
+# gracefully (SIGTERM: the master drains, workers exit).
 # Then every process's valgrind log must show no invalid read or write, no use of uninitialised
 # memory and no "definitely lost" block. Last, the same binary runs without valgrind and the
 # resident size of each worker after 200 and after 2000 requests must stay within a small margin
@@ -155,14 +157,61 @@ check "stack starts with ticketd under valgrind" 0
 # shellcheck disable=SC1091
 . "$STACK_DIR/stack.env"
 
-# A concert of our own: a big tier for thousands of bookings, a tiny one to sell out.
-CONCERT=$(STACK_DIR=$STACK_DIR "$REPO_ROOT/deploy/add-concert" "Memory Test" "Valgrind Hall" \
+# A concert of our own: a big tier for thousands of bookings, a tiny one to sell out. Its limit
+# per fan is the highest there is; the load below spreads its bookings over fans besides.
+CONCERT=$(STACK_DIR=$STACK_DIR "$REPO_ROOT/deploy/add-concert" --max-per-fan 100 "Memory Test" "Valgrind Hall" \
 	2030-01-01T20:00:00Z big:1000000:1.00 tiny:1:5.00) || {
 	check "add a test concert" 1
 	finish
 }
 BIG=${CONCERT}_big
 TINY=${CONCERT}_tiny
+
+# --- fans ---------------------------------------------------------------------------------------
+
+# Fans straight in the database, as tests/integration/lib/fans.mjs makes them: a user row that
+# cannot sign in ('!') and sessions whose 256-bit token only we hold (the database keeps its
+# SHA-256). FAN_IDS[i] and FAN_TOKENS[i]: fan i and its session; SPARE_TOKENS: more sessions of
+# fan 0, one per logout.
+FAN_IDS=()
+FAN_TOKENS=()
+SPARE_TOKENS=()
+new_token() { head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+token_hash() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+
+# make_fans N SPARES: N fans, and SPARES extra sessions of the first one.
+make_fans() {
+	local n=$1 spares=$2 i hex tok users='' sessions=''
+
+	for ((i = 0; i < n; i++)); do
+		hex=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+		tok=$(new_token)
+		FAN_IDS+=("u_$hex")
+		FAN_TOKENS+=("$tok")
+		users+="${users:+,}('u_$hex','mem-$hex@example.com','Memory fan ${hex:0:6}','!','fan')"
+		sessions+="${sessions:+,}('$(token_hash "$tok")','u_$hex')"
+	done
+	for ((i = 0; i < spares; i++)); do
+		tok=$(new_token)
+		SPARE_TOKENS+=("$tok")
+		sessions+=",('$(token_hash "$tok")','${FAN_IDS[0]}')"
+	done
+	psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" \
+		-c "INSERT INTO users (id, email, name, password_hash, role) VALUES $users" \
+		-c "INSERT INTO sessions (token_hash, user_id) VALUES $sessions"
+}
+
+MIXED_ROUNDS=12
+RSS_FANS=20 # the RSS load's bookings (one ticket each) spread over these, far below the limit
+if ! make_fans $((2 + RSS_FANS)) "$MIXED_ROUNDS"; then
+	check "make test fans in the database" 1
+	finish
+fi
+ME=${FAN_IDS[0]}     # the mixed load's fan
+OTHER=${FAN_IDS[1]}  # another fan: its id in a body is 403, its view of ME's booking 404
+# AS: the session token a request is sent with (empty: signed out).
+AS=${FAN_TOKENS[0]}
+ORIGIN= # an Origin header for the next request (empty: none)
 RUN_DIR=$(dirname "$TICKETD_READ_SOCKET")
 
 # The worker of a pool: the child of the master that holds the pool's listening socket.
@@ -206,9 +255,10 @@ nbody=0
 # new_key: a fresh idempotency key in UUID.
 new_key() { read -r UUID </proc/sys/kernel/random/uuid; }
 
-# booking CONCERT TIER QTY TOTAL KEY [EXTRA-MEMBERS]: a booking body in BODY.
+# booking CONCERT TIER QTY TOTAL KEY [EXTRA-MEMBERS]: a booking body in BODY (no userId: the
+# booking is the signed-in fan's; an EXTRA-MEMBER may name one).
 booking() {
-	printf -v BODY '{"concertId":"%s","userId":"mem-test","tickets":[{"tierId":"%s","quantity":%s}],"idempotencyKey":"%s","totalAmount":%s%s}' \
+	printf -v BODY '{"concertId":"%s","tickets":[{"tierId":"%s","quantity":%s}],"idempotencyKey":"%s","totalAmount":%s%s}' \
 		"$1" "$2" "$3" "$5" "$4" "${6:+,$6}"
 }
 
@@ -230,6 +280,8 @@ add() {
 		# -I for HEAD: curl then expects no body.
 		if [ "$method" = HEAD ]; then printf 'head\n'; else printf 'request = "%s"\n' "$method"; fi
 		[ -n "$ctype" ] && printf 'header = "Content-Type: %s"\n' "$ctype"
+		[ -n "$AS" ] && printf 'header = "Cookie: ticketd_session=%s"\n' "$AS"
+		[ -n "$ORIGIN" ] && printf 'header = "Origin: %s"\n' "$ORIGIN"
 		[ -n "$file" ] && printf 'data-binary = "@%s"\n' "$file"
 		printf 'output = "/dev/null"\n'
 		printf 'write-out = "%%{http_code} %s %s %s\\n"\n' "$want" "$method" "$path"
@@ -257,16 +309,24 @@ send() {
 	fi
 }
 
-# post_json PATH BODY: one request now, its answer on stdout.
+# post_json PATH BODY: one request now, as fan 0, its answer on stdout.
 post_json() {
-	curl -s -m 60 -H 'Content-Type: application/json' --data-binary "$2" "$BASE$1"
+	curl -s -m 60 -H 'Content-Type: application/json' -H "Cookie: ticketd_session=${FAN_TOKENS[0]}" \
+		--data-binary "$2" "$BASE$1"
+}
+
+# json_file NAME TEXT: TEXT in a body file; its path in FILE.
+json_file() {
+	FILE=$BODIES/$1.json
+	printf '%s' "$2" >"$FILE"
 }
 
 booking_id_of() { grep -o '"id":"bk_[0-9a-f]*"' | head -n 1 | cut -d'"' -f4; }
 
-# The mixed load: reads, every booking outcome, lookups, cancellations, 404/405/413/415.
+# The mixed load: reads, every booking outcome, lookups, cancellations, 404/405/413/415, and the
+# accounts: sign-up, sign-in (right and wrong), the fan's own pages, sign-out, 401 and 403.
 mixed_requests() {
-	local cfg=$1 rounds=$2 i key held bk cancelled
+	local cfg=$1 rounds=$2 i key held bk cancelled email
 
 	# Bookings made here for lookups and cancellations.
 	new_key
@@ -289,6 +349,18 @@ mixed_requests() {
 		return 1
 	fi
 	printf '{"pad":"%070000d"}' 0 >"$BODIES/over-limit.json"
+
+	# Once: each hashes a password (Argon2id), which valgrind makes slow. Sign-up, sign-in, then
+	# a wrong password (after the right one: failures slow an email's next sign-in down).
+	read -r email </proc/sys/kernel/random/uuid
+	email="mem-${email:0:8}@example.com"
+	json_file register "{\"email\":\"$email\",\"password\":\"correct horse battery\",\"name\":\"Memory Signup\"}"
+	AS= add "$cfg" 201 POST /api/auth/register application/json "$FILE"
+	json_file login "{\"email\":\"$email\",\"password\":\"correct horse battery\"}"
+	AS= add "$cfg" 200 POST /api/auth/login application/json "$FILE"
+	json_file wrong "{\"email\":\"$email\",\"password\":\"wrong horse battery\"}"
+	AS= add "$cfg" 401 POST /api/auth/login application/json "$FILE"
+	json_file empty '{}'
 
 	for ((i = 0; i < rounds; i++)); do
 		add "$cfg" 200 GET /health
@@ -332,16 +404,42 @@ mixed_requests() {
 		add "$cfg" 405 GET /api/bookings
 		add "$cfg" 200 GET "/api/bookings/$bk"
 		add "$cfg" 404 GET /api/bookings/bk_00000000000000000000000000000000
-		add "$cfg" 409 POST "/api/bookings/$cancelled/cancel"
-		add "$cfg" 404 POST /api/bookings/bk_00000000000000000000000000000000/cancel
+		add "$cfg" 415 POST "/api/bookings/$cancelled/cancel" # a change of state needs application/json
+		add "$cfg" 409 POST "/api/bookings/$cancelled/cancel" application/json
+		add "$cfg" 404 POST /api/bookings/bk_00000000000000000000000000000000/cancel application/json
+		# Sessions and ownership.
+		new_key
+		booking "$CONCERT" "$BIG" 1 1.00 "$UUID" "\"userId\":\"$ME\""
+		post "$cfg" 201
+		new_key
+		booking "$CONCERT" "$BIG" 1 1.00 "$UUID" "\"userId\":\"$OTHER\""
+		post "$cfg" 403
+		new_key
+		booking "$CONCERT" "$BIG" 1 1.00 "$UUID"
+		AS= post "$cfg" 401
+		ORIGIN=https://elsewhere.example post "$cfg" 403
+		AS=${FAN_TOKENS[1]} add "$cfg" 404 GET "/api/bookings/$bk"
+		AS= add "$cfg" 401 GET "/api/bookings/$bk"
+		AS=$(new_token) add "$cfg" 401 GET /api/me
+		add "$cfg" 200 GET /api/me
+		AS= add "$cfg" 401 GET /api/me
+		add "$cfg" 200 GET /api/me/bookings
+		add "$cfg" 200 GET "/api/me/bookings?cursor=$bk"
+		add "$cfg" 400 GET "/api/me/bookings?cursor=bad.id"
+		AS= add "$cfg" 200 GET /api/config
+		add "$cfg" 405 GET /api/auth/logout
+		AS=${SPARE_TOKENS[i]} add "$cfg" 204 POST /api/auth/logout application/json "$BODIES/empty.json"
+		AS=${SPARE_TOKENS[i]} add "$cfg" 401 GET /api/me # signed out for good
+		AS= add "$cfg" 401 POST /api/auth/logout application/json "$BODIES/empty.json"
+		AS= add "$cfg" 400 POST /api/auth/login application/json "$BODIES/empty.json"
 	done
 	# One cancellation that succeeds.
-	add "$cfg" 200 POST "/api/bookings/$bk/cancel"
+	add "$cfg" 200 POST "/api/bookings/$bk/cancel" application/json
 }
 
 phase 'requests through nginx to ticketd under valgrind'
 : >"$WORK/mixed.cfg"
-if ! mixed_requests "$WORK/mixed.cfg" 12; then
+if ! mixed_requests "$WORK/mixed.cfg" "$MIXED_ROUNDS"; then
 	check "mixed requests under valgrind answer as expected" 1 "the setup bookings failed"
 else
 	send "$WORK/mixed.cfg" "mixed requests under valgrind answer as expected"
@@ -395,12 +493,14 @@ done
 # --- resident size per request, without valgrind ----------------------------------------------
 
 
-# rss_load CONFIG N: N requests for each pool, alternating answers.
+# rss_load CONFIG N: N requests for each pool, alternating answers; the bookings as fans 2.. in
+# turn (one ticket each: 500 for the default N, 25 a fan).
 rss_load() {
 	local cfg=$1 n=$2 i key
 
 	: >"$cfg"
 	for ((i = 0; i < n / 4; i++)); do
+		AS=${FAN_TOKENS[2 + i % RSS_FANS]}
 		new_key
 		booking "$CONCERT" "$BIG" 1 1.00 "$UUID"
 		post "$cfg" 201
@@ -415,6 +515,7 @@ rss_load() {
 		add "$cfg" 404 GET /api/concerts/no_such_concert
 		add "$cfg" 200 GET /health
 	done
+	AS=${FAN_TOKENS[0]}
 }
 
 phase 'resident size of the workers without valgrind (%s then %s requests each)' \
