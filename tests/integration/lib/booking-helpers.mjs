@@ -2,7 +2,7 @@
 //
 //   const c = await addConcert(s, ['VIP:5:100.00', 'GA:50:19.99']);   // { id, tiers: { VIP: {id, priceCents, total} } }
 //   const res = await book(s, bookingBody(c, { VIP: 2 }));            // POST /api/bookings
-//   await assertInvariant(assert, s);                                  // inventory_violations is empty
+//   await assertInvariant(assert, s);                                  // inventory_violations and fan_quota_violations empty
 //   const w = await workers(s);                                        // { master, read: [pids], book: [pids] }
 //
 // Every loop here is bounded in count and in time.
@@ -77,6 +77,8 @@ export async function assertInvariant(assert, s) {
     const rows = await s.psql('SELECT * FROM inventory_violations');
     assert.fail(`inventory_violations has ${n} row(s):\n${rows}`);
   }
+  const quotas = await s.psql('SELECT * FROM fan_quota_violations');
+  if (quotas !== '') assert.fail(`fan_quota_violations (concert|fan|quota|held):\n${quotas}`);
   const script = await s.script('check-invariants');
   assert.equal(script.code, 0, `deploy/check-invariants: ${script.stderr}`);
 }
