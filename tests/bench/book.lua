@@ -1,13 +1,20 @@
 -- book.lua - the on-sale rush: every request books 1-4 tickets of one tier
 -- with a fresh idempotency key and the matching totalAmount.
 --
--- Environment: BENCH_CONCERT, BENCH_TIER, BENCH_PRICE_CENTS, BENCH_LUA_DIR;
+-- Each booking is sent as the next signed-in fan of BENCH_FANS_FILE (one
+-- session token a line, made by tests/bench/run), each thread from its own
+-- random place in the list: a rush is many fans, each booking a few times.
+--
+-- Environment: BENCH_CONCERT, BENCH_TIER, BENCH_PRICE_CENTS, BENCH_LUA_DIR,
+-- BENCH_FANS_FILE;
 -- BENCH_STOP_SOLD_OUT=1: the first 409 that reports the tier empty
 -- ("available":0) marks the time to sell out, and the run stops one second
 -- later (the answers of that second count: fans told "sold out").
 dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 
 local concert, tier, price, stop_sold_out
+local fans = {}
+local fan_next = 1
 local seq = 0
 local GRACE_MS = 1000
 t_start = nil
@@ -19,6 +26,19 @@ function init(args)
 	price = tonumber(os.getenv("BENCH_PRICE_CENTS") or "1000")
 	stop_sold_out = os.getenv("BENCH_STOP_SOLD_OUT") == "1"
 	urandom_seed(tid)
+	local file = os.getenv("BENCH_FANS_FILE")
+	local f = file and io.open(file, "r")
+	if not f then
+		error("book.lua: BENCH_FANS_FILE is not a readable file: " .. tostring(file))
+	end
+	for line in f:lines() do
+		fans[#fans + 1] = "ticketd_session=" .. line
+	end
+	f:close()
+	if #fans == 0 then
+		error("book.lua: no fans in " .. file)
+	end
+	fan_next = math.random(1, #fans)
 	t_start = now_ms()
 end
 
@@ -35,9 +55,11 @@ function request()
 	local q = R(1, 4)
 	local cents = q * price
 	local body = string.format(
-		'{"concertId":"%s","userId":"fan_%d_%d","tickets":[{"tierId":"%s","quantity":%d}],' ..
+		'{"concertId":"%s","tickets":[{"tierId":"%s","quantity":%d}],' ..
 		'"idempotencyKey":"%s","totalAmount":%d.%02d}',
-		concert, tid, seq % 1000, tier, q, key, math.floor(cents / 100), cents % 100)
+		concert, tier, q, key, math.floor(cents / 100), cents % 100)
+	headers["Cookie"] = fans[fan_next]
+	fan_next = fan_next % #fans + 1
 	return wrk.format("POST", "/api/bookings", headers, body)
 end
 
