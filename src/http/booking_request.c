@@ -68,7 +68,12 @@ parse_user(json_object *obj, const char *fan_id, struct booking_request *br,
 	json_object *details, *v;
 	const char *s;
 
-	if (json_object_object_get_ex(obj, "userId", &v) && v != NULL) {
+	if (json_object_object_get_ex(obj, "userId", &v)) {
+		/* Present but null is no way to leave it out. */
+		if (v == NULL) {
+			return invalid(res, "userId",
+			    "userId must be a string, or left out");
+		}
 		if (get_string(obj, "userId", &s, res) < 0) {
 			return TD_ERR_INVALID;
 		}

@@ -171,6 +171,7 @@ START_TEST(user_id_errors)
 {
 	/* Not a string: 400 naming the field. */
 	assert_invalid(BODY("\"c\"", "1", LINE("\"t\"", "1")), "userId");
+	assert_invalid(BODY("\"c\"", "null", LINE("\"t\"", "1")), "userId");
 	assert_invalid(
 	    BODY("\"c\"", "\"a\\u0000b\"", LINE("\"t\"", "1")), "userId");
 	/* Raw surrogate bytes: json-c lets them through. */

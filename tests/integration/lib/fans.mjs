@@ -36,7 +36,12 @@ export async function createFans(s, n, { role = 'fan', prefix = 'fan' } = {}) {
 }
 
 // The fan a stack's requests are made as unless a test says otherwise (made on first use).
+// A failed attempt (the database down, say) is forgotten, so the next request tries again.
 export function defaultFan(s) {
-  if (!defaults.has(s)) defaults.set(s, createFans(s, 1, { prefix: 'default' }).then(([f]) => f));
+  if (!defaults.has(s)) {
+    const made = createFans(s, 1, { prefix: 'default' }).then(([f]) => f);
+    made.catch(() => defaults.delete(s));
+    defaults.set(s, made);
+  }
   return defaults.get(s);
 }
