@@ -1,7 +1,8 @@
 # Accounts made by operators' scripts (deploy/add-admin, deploy/up's demo accounts), straight in
 # the database: the password is hashed by `ticketd --hash-password` (Argon2id, read from standard
-# input, never in argv), and every value reaches PostgreSQL as a psql variable, never spliced
-# into SQL text. Sourced after common.sh, with DATABASE_URL set.
+# input, never in argv), and every value reaches PostgreSQL through psql's environment
+# (\getenv), neither spliced into SQL text nor visible in the process list. Sourced after
+# common.sh, with DATABASE_URL set.
 # shellcheck shell=bash
 
 # A random password of 24 URL-safe characters (144 bits).
@@ -17,30 +18,39 @@ hash_password() {
 	"$bin" --hash-password
 }
 
-# account_exists EMAIL: exits 0 when an account has this (normalised) email.
-account_exists() {
-	local n
+# account_sql SQL: runs SQL with :'email', :'name', :'role', :'hash' taken from the environment
+# (ACCOUNT_EMAIL, ACCOUNT_NAME, ACCOUNT_ROLE, ACCOUNT_HASH); prints the result.
+account_sql() {
+	{
+		printf '%s\n' '\getenv email ACCOUNT_EMAIL' '\getenv name ACCOUNT_NAME' \
+			'\getenv role ACCOUNT_ROLE' '\getenv hash ACCOUNT_HASH'
+		printf '%s\n' "$1"
+	} | psql -X -q -At -v ON_ERROR_STOP=1 "$DATABASE_URL"
+}
 
-	n=$(psql -X -q -At -v ON_ERROR_STOP=1 -v "email=$1" "$DATABASE_URL" <<'SQL'
-SELECT count(*) FROM users WHERE email = lower(btrim(:'email'));
-SQL
-	)
-	[ "$n" = 1 ]
+# account_role EMAIL: the role of the account with this (normalised) email, or nothing.
+account_role() {
+	ACCOUNT_EMAIL=$1 ACCOUNT_NAME='' ACCOUNT_ROLE='' ACCOUNT_HASH='' \
+		account_sql "SELECT role FROM users WHERE email = lower(btrim(:'email'));"
 }
 
 # account_upsert EMAIL NAME ROLE [HASH]: creates the account, or sets the role (and the hash,
-# when one is given) of an existing one. Prints the account's id.
+# when one is given) of an existing one, revoking its sessions whenever either changes (a
+# session never gains a role it was not signed in with). Prints the account's id.
 account_upsert() {
-	local email=$1 name=$2 role=$3 hash=${4:-}
-
-	psql -X -q -At -v ON_ERROR_STOP=1 -v "email=$email" -v "name=$name" -v "role=$role" \
-		-v "hash=$hash" "$DATABASE_URL" <<'SQL'
-INSERT INTO users (id, email, name, password_hash, role)
-VALUES ('u_' || replace(gen_random_uuid()::text, '-', ''), lower(btrim(:'email')), :'name',
-        CASE WHEN :'hash' = '' THEN '!' ELSE :'hash' END, :'role')
-ON CONFLICT (email) DO UPDATE
-SET role = EXCLUDED.role,
-    password_hash = CASE WHEN :'hash' = '' THEN users.password_hash ELSE EXCLUDED.password_hash END
-RETURNING id;
-SQL
+	ACCOUNT_EMAIL=$1 ACCOUNT_NAME=$2 ACCOUNT_ROLE=$3 ACCOUNT_HASH=${4:-} account_sql "
+WITH u AS (
+    INSERT INTO users (id, email, name, password_hash, role)
+    VALUES ('u_' || replace(gen_random_uuid()::text, '-', ''), lower(btrim(:'email')), :'name',
+            CASE WHEN :'hash' = '' THEN '!' ELSE :'hash' END, :'role')
+    ON CONFLICT (email) DO UPDATE
+    SET role = EXCLUDED.role,
+        password_hash = CASE WHEN :'hash' = '' THEN users.password_hash
+                             ELSE EXCLUDED.password_hash END
+    RETURNING id
+), revoked AS (
+    UPDATE sessions SET revoked_at = now()
+    WHERE user_id = (SELECT id FROM u) AND revoked_at IS NULL
+)
+SELECT id FROM u;"
 }
