@@ -11,9 +11,8 @@
 
 #include "base/metrics.h"
 
-static const int statuses[] = {
-    200, 201, 204, 400, 401, 402, 403, 404, 405, 409, 413, 415, 422, 429, 500,
-    503, 504};
+static const int statuses[] = {200, 201, 204, 400, 401, 402, 403, 404, 405, 409,
+    413, 415, 422, 429, 500, 503, 504};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]) + 1) /* + other */
 
 /* Histogram bounds in microseconds. */

@@ -10,8 +10,16 @@
 
 #include "base/log.h"
 #include "daemon/settings.h"
+#include "http/csrf.h"
 
-enum setting_type { ST_STRING, ST_INT, ST_RATE, ST_LOG_LEVEL, ST_BOOL };
+enum setting_type {
+	ST_STRING,
+	ST_INT,
+	ST_RATE,
+	ST_LOG_LEVEL,
+	ST_BOOL,
+	ST_ORIGIN
+};
 
 struct setting {
 	const char *key;
@@ -67,6 +75,10 @@ static const struct setting table[] = {
         "libpq connect_timeout"},
     {"LOG_LEVEL", ST_LOG_LEVEL, OFF(log_level), 0, 0, "info",
         "error, warn, info or debug"},
+    {"TICKETD_PUBLIC_ORIGIN", ST_ORIGIN, OFF(public_origin), 0, 0, "",
+        "the site's origin as browsers see it (https://tickets.example) when "
+        "TLS ends in front of nginx: origins are checked against it, and the "
+        "session cookie is Secure and __Host- when it is https"},
     {"TICKETD_PIDFILE", ST_STRING, OFF(pidfile), 0, 0, "",
         "write the master's pid here (empty: none)"},
 };
@@ -122,6 +134,7 @@ settings_set(struct settings *s, const char *key, const char *value, char *err,
 {
 	const struct setting *st = setting_find(key);
 	char *base = (char *)s;
+	struct csrf_site site;
 	long v;
 
 	if (st == NULL) {
@@ -139,6 +152,14 @@ settings_set(struct settings *s, const char *key, const char *value, char *err,
 		}
 		*(int *)(base + st->offset) = (int)v;
 		return 0;
+	case ST_ORIGIN:
+		if (*value != '\0' && csrf_site_parse(value, &site) != 0) {
+			snprintf(err, errlen,
+			    "%s must be scheme://host[:port], not \"%s\"", key,
+			    value);
+			return -1;
+		}
+		/* FALLTHROUGH */
 	case ST_STRING:
 		free(*(char **)(base + st->offset));
 		*(char **)(base + st->offset) = strdup(value);
@@ -157,8 +178,8 @@ settings_set(struct settings *s, const char *key, const char *value, char *err,
 		return 0;
 	case ST_BOOL:
 		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0) {
-			snprintf(err, errlen, "%s must be on or off, not \"%s\"",
-			    key, value);
+			snprintf(err, errlen,
+			    "%s must be on or off, not \"%s\"", key, value);
 			return -1;
 		}
 		*(bool *)(base + st->offset) = strcmp(value, "on") == 0;
@@ -282,7 +303,7 @@ void
 settings_free(struct settings *s)
 {
 	for (size_t i = 0; i < NSETTINGS; i++) {
-		if (table[i].type == ST_STRING) {
+		if (table[i].type == ST_STRING || table[i].type == ST_ORIGIN) {
 			char **p = (char **)((char *)s + table[i].offset);
 
 			free(*p);

@@ -19,7 +19,8 @@ struct settings {
 	char *read_socket;
 	char *book_socket;
 	char *pidfile;
-	int log_level; /* an enum log_level, parsed once */
+	char *public_origin; /* "" or scheme://host[:port] */
+	int log_level;       /* an enum log_level, parsed once */
 	int read_workers;
 	int book_workers;
 	int txn_slots;

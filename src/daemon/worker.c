@@ -103,6 +103,8 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	ctx->pool_sizes[POOL_READ] = cfg->read_workers;
 	ctx->pool_sizes[POOL_BOOK] = cfg->book_workers;
 	ctx->payment = &cfg->payment;
+	ctx->has_site = *cfg->public_origin != '\0' &&
+	                csrf_site_parse(cfg->public_origin, &ctx->site) == 0;
 	ctx->store.txn_semid = shared->txn_semid;
 	ctx->hash_semid = shared->hash_semid;
 	ctx->store.primary = db_new(&cfg->db, cfg->database_url,

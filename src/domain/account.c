@@ -20,7 +20,8 @@ static const char *const role_names[] = {
 const char *
 account_role_name(enum role role)
 {
-	return role == ROLE_ADMIN ? role_names[ROLE_ADMIN] : role_names[ROLE_FAN];
+	return role == ROLE_ADMIN ? role_names[ROLE_ADMIN]
+	                          : role_names[ROLE_FAN];
 }
 
 int
@@ -137,7 +138,8 @@ normalize_name(const char *name, size_t len, char *out)
 	while (len > 0 && name[len - 1] == ' ') {
 		len--;
 	}
-	if (len == 0 || len > ACCOUNT_NAME_MAX || !ids_is_clean_utf8(name, len) ||
+	if (len == 0 || len > ACCOUNT_NAME_MAX ||
+	    !ids_is_clean_utf8(name, len) ||
 	    utf8_chars(name, len) > ACCOUNT_NAME_MAX_CHARS) {
 		return TD_ERR_INVALID;
 	}
@@ -150,7 +152,8 @@ static const char *
 policy_message(int rc)
 {
 	switch (rc) {
-	case PASSWORD_ERR_TOO_SHORT: return "password must be at least 10 bytes";
+	case PASSWORD_ERR_TOO_SHORT:
+		return "password must be at least 10 bytes";
 	case PASSWORD_ERR_TOO_LONG: return "password must be at most 128 bytes";
 	default: return "password must be valid UTF-8 without NUL";
 	}
@@ -164,18 +167,59 @@ new_session(struct account_result *out, char *hash)
 	session_token_hash(out->token, hash);
 }
 
-enum account_outcome
-account_register(const struct account_store *store, const char *email,
-    size_t email_len, const char *password, size_t password_len,
-    const char *name, size_t name_len, struct account_result *out)
+/* Hashes pw under the gate.  Returns 0 or a td_error. */
+static int
+gated_hash(const struct hash_gate *gate, const char *pw, size_t len, char *hash)
 {
-	char hash[PASSWORD_HASH_MAX], token_hash[SESSION_TOKEN_HASH_HEX_LEN + 1];
+	int rc;
+
+	if ((rc = gate->enter(gate->ctx)) != 0) {
+		return rc;
+	}
+	rc = password_hash(pw, len, hash) == PASSWORD_OK ? 0 : TD_ERR_INTERNAL;
+	gate->leave(gate->ctx);
+	return rc;
+}
+
+/*
+ * Verifies pw against hash under the gate: 0 on a match, TD_ERR_INVALID
+ * on none.  No hash (unknown email) or one that is no Argon2id of ours
+ * (the placeholder "!") is checked against the dummy hash, so that every
+ * failure costs the same.
+ */
+static int
+gated_verify(
+    const struct hash_gate *gate, const char *hash, const char *pw, size_t len)
+{
+	int rc, match = 0;
+
+	if ((rc = gate->enter(gate->ctx)) != 0) {
+		return rc;
+	}
+	if (hash != NULL && strncmp(hash, "$argon2id$", 10) == 0) {
+		match = password_verify(hash, pw, len) == PASSWORD_OK;
+	} else {
+		password_verify_dummy(pw, len);
+	}
+	gate->leave(gate->ctx);
+	return match ? 0 : TD_ERR_INVALID;
+}
+
+enum account_outcome
+account_register(const struct account_store *store,
+    const struct hash_gate *gate, const char *email, size_t email_len,
+    const char *password, size_t password_len, const char *name,
+    size_t name_len, struct account_result *out)
+{
+	char hash[PASSWORD_HASH_MAX],
+	    token_hash[SESSION_TOKEN_HASH_HEX_LEN + 1];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (account_normalize_email(email, email_len, out->user.email) != 0) {
-		return invalid(out, "email", "email must be an address like "
-		                             "fan@example.com");
+		return invalid(out, "email",
+		    "email must be an address like "
+		    "fan@example.com");
 	}
 	rc = password_check_policy(password, password_len);
 	if (rc != PASSWORD_OK) {
@@ -184,8 +228,8 @@ account_register(const struct account_store *store, const char *email,
 	if (normalize_name(name, name_len, out->user.name) != 0) {
 		return invalid(out, "name", "name must be 1 to 100 characters");
 	}
-	if (password_hash(password, password_len, hash) != PASSWORD_OK) {
-		return fail(out, TD_ERR_INTERNAL);
+	if ((rc = gated_hash(gate, password, password_len, hash)) != 0) {
+		return fail(out, rc);
 	}
 	ids_new_user_id(out->user.id);
 	out->user.role = ROLE_FAN;
@@ -219,24 +263,38 @@ account_wait_after(int failures)
 	return wait;
 }
 
-/* Seconds the email must still wait before another try; 0 for none. */
+/* Seconds still to wait after failures, the last at last_s; 0 for none. */
 static int
-still_waiting(const struct login_record *rec)
+wait_left(int failures, int64_t last_s, int64_t now_s)
 {
-	int64_t since = rec->now_s - rec->last_failed_s;
+	int64_t since = now_s - last_s;
 	int wait;
 
-	if (rec->failures == 0 || since >= ACCOUNT_FAILURE_WINDOW_S) {
+	if (failures == 0 || since >= ACCOUNT_FAILURE_WINDOW_S) {
 		return 0;
 	}
-	wait = account_wait_after(rec->failures);
+	wait = account_wait_after(failures);
 	return since < wait ? (int)(wait - since) : 0;
 }
 
+/*
+ * Seconds this address must wait before trying the email again: its own
+ * failures, or everyone's when there are ACCOUNT_EMAIL_SPREAD times more.
+ */
+static int
+still_waiting(const struct login_record *rec)
+{
+	int mine = wait_left(rec->failures, rec->last_failed_s, rec->now_s);
+	int all = wait_left(rec->email_failures / ACCOUNT_EMAIL_SPREAD,
+	    rec->email_last_failed_s, rec->now_s);
+
+	return mine > all ? mine : all;
+}
+
 enum account_outcome
-account_login(const struct account_store *store, const char *email,
-    size_t email_len, const char *password, size_t password_len,
-    struct account_result *out)
+account_login(const struct account_store *store, const struct hash_gate *gate,
+    const char *email, size_t email_len, const char *password,
+    size_t password_len, const char *address, struct account_result *out)
 {
 	char norm[ACCOUNT_EMAIL_MAX + 1];
 	char token_hash[SESSION_TOKEN_HASH_HEX_LEN + 1];
@@ -244,13 +302,15 @@ account_login(const struct account_store *store, const char *email,
 	int rc, verified;
 
 	memset(out, 0, sizeof(*out));
-	/* A malformed email cannot be an account: the same answer, same cost. */
+	/* A malformed email cannot be an account: the same answer, same cost.
+	 */
 	if (account_normalize_email(email, email_len, norm) != 0) {
-		password_verify_dummy(password, password_len);
-		return decide(out, ACCOUNT_BAD_CREDENTIALS);
+		rc = gated_verify(gate, NULL, password, password_len);
+		return rc == TD_ERR_BUSY ? fail(out, rc)
+		                         : decide(out, ACCOUNT_BAD_CREDENTIALS);
 	}
 	memset(&rec, 0, sizeof(rec));
-	if ((rc = store->find_login(store->ctx, norm, &rec)) != 0) {
+	if ((rc = store->find_login(store->ctx, norm, address, &rec)) != 0) {
 		return fail(out, rc);
 	}
 	out->retry_after_s = still_waiting(&rec);
@@ -258,11 +318,14 @@ account_login(const struct account_store *store, const char *email,
 		return decide(out, ACCOUNT_THROTTLED);
 	}
 
-	verified = rec.exists
-	               ? password_verify(rec.password_hash, password, password_len)
-	               : password_verify_dummy(password, password_len);
-	if (verified != PASSWORD_OK) {
-		if ((rc = store->record_failure(store->ctx, norm)) != 0) {
+	verified = gated_verify(gate, rec.exists ? rec.password_hash : NULL,
+	    password, password_len);
+	if (verified == TD_ERR_BUSY) {
+		return fail(out, verified);
+	}
+	if (verified != 0) {
+		if ((rc = store->record_failure(store->ctx, norm, address)) !=
+		    0) {
 			return fail(out, rc);
 		}
 		return decide(out, ACCOUNT_BAD_CREDENTIALS);
@@ -270,7 +333,8 @@ account_login(const struct account_store *store, const char *email,
 
 	out->user = rec.user;
 	new_session(out, token_hash);
-	rc = store->start_session(store->ctx, norm, rec.user.id, token_hash);
+	rc = store->start_session(
+	    store->ctx, norm, address, rec.user.id, token_hash);
 	if (rc != 0) {
 		out->token[0] = '\0';
 		return fail(out, rc);
@@ -337,8 +401,8 @@ account_authenticate(const struct account_store *store, const char *token,
 }
 
 enum account_outcome
-account_logout(const struct account_store *store, const char *token,
-    size_t len, struct account_result *out)
+account_logout(const struct account_store *store, const char *token, size_t len,
+    struct account_result *out)
 {
 	char token_hash[SESSION_TOKEN_HASH_HEX_LEN + 1];
 	int rc;

@@ -22,10 +22,16 @@
 #define ACCOUNT_EMAIL_MAX 254
 #define ACCOUNT_NAME_MAX_CHARS 100
 #define ACCOUNT_NAME_MAX (ACCOUNT_NAME_MAX_CHARS * 4) /* UTF-8 bytes */
-#define ACCOUNT_ID_LEN 34                            /* "u_" + 32 hex */
+#define ACCOUNT_ID_LEN 34                             /* "u_" + 32 hex */
 
-/* Failed sign-ins of one email answered normally before slowing down. */
+/*
+ * Failed sign-ins of one email from one address answered normally before
+ * slowing down.  Counted per address, so a stranger's guesses slow the
+ * stranger, not the fan; all addresses together get ACCOUNT_EMAIL_SPREAD
+ * times as many (a guessing botnet slows down too).
+ */
 #define ACCOUNT_FREE_FAILURES 5
+#define ACCOUNT_EMAIL_SPREAD 20
 /* The longest wait after repeated failures, and how long they count. */
 #define ACCOUNT_MAX_WAIT_S 300
 #define ACCOUNT_FAILURE_WINDOW_S 3600
@@ -44,9 +50,11 @@ struct login_record {
 	bool exists;
 	struct user user;
 	char password_hash[PASSWORD_HASH_MAX];
-	int failures;          /* recent failed sign-ins of this email */
-	int64_t last_failed_s; /* when the last one was */
-	int64_t now_s;         /* the database's clock */
+	int failures;          /* recent failed sign-ins, this address */
+	int64_t last_failed_s; /* when its last one was */
+	int email_failures;    /* recent failed sign-ins, every address */
+	int64_t email_last_failed_s;
+	int64_t now_s; /* the database's clock */
 };
 
 /* A session as the store has it. */
@@ -67,11 +75,13 @@ struct account_store {
 	int (*create_user)(void *ctx, const struct user *u,
 	    const char *password_hash, const char *token_hash);
 	/* Always fills out (exists false for an unknown email). */
-	int (*find_login)(void *ctx, const char *email, struct login_record *out);
-	int (*record_failure)(void *ctx, const char *email);
-	/* Clears the email's failures and starts a session. */
-	int (*start_session)(void *ctx, const char *email, const char *user_id,
-	    const char *token_hash);
+	int (*find_login)(void *ctx, const char *email, const char *address,
+	    struct login_record *out);
+	int (*record_failure)(
+	    void *ctx, const char *email, const char *address);
+	/* Clears the email's failures from address and starts a session. */
+	int (*start_session)(void *ctx, const char *email, const char *address,
+	    const char *user_id, const char *token_hash);
 	/* TD_ERR_NOT_FOUND for an unknown or revoked session. */
 	int (*find_session)(
 	    void *ctx, const char *token_hash, struct session_record *out);
@@ -80,14 +90,25 @@ struct account_store {
 	int (*revoke_session)(void *ctx, const char *token_hash);
 };
 
+/*
+ * Bounds the password hashes in flight (each ~19 MiB and ~15 ms of CPU):
+ * enter returns 0, or TD_ERR_BUSY when no slot came free soon (the caller
+ * answers 503 rather than queue).  Held only around the hash itself.
+ */
+struct hash_gate {
+	void *ctx;
+	int (*enter)(void *ctx);
+	void (*leave)(void *ctx);
+};
+
 enum account_outcome {
 	ACCOUNT_OK,
-	ACCOUNT_INVALID,        /* field names what is wrong */
+	ACCOUNT_INVALID, /* field names what is wrong */
 	ACCOUNT_EMAIL_TAKEN,
 	ACCOUNT_BAD_CREDENTIALS,
-	ACCOUNT_THROTTLED,      /* retry_after_s says when to try again */
+	ACCOUNT_THROTTLED, /* retry_after_s says when to try again */
 	ACCOUNT_UNAUTHENTICATED,
-	ACCOUNT_FAILED          /* error says why (a td_error) */
+	ACCOUNT_FAILED /* error says why (a td_error) */
 };
 
 struct account_result {
@@ -107,17 +128,21 @@ struct account_result {
  */
 int account_normalize_email(const char *email, size_t len, char *out);
 
-/* Signs a new fan up and in.  Hashes the password: keep it off the read pool. */
+/* Signs a new fan up and in.  Hashes the password: keep it off the read pool.
+ */
 enum account_outcome account_register(const struct account_store *store,
-    const char *email, size_t email_len, const char *password,
-    size_t password_len, const char *name, size_t name_len,
-    struct account_result *out);
+    const struct hash_gate *gate, const char *email, size_t email_len,
+    const char *password, size_t password_len, const char *name,
+    size_t name_len, struct account_result *out);
 
-/* Signs in.  Unknown email and wrong password cost the same and answer
- * the same. */
+/*
+ * Signs in from address (the client's).  Unknown email and wrong
+ * password cost the same and answer the same.
+ */
 enum account_outcome account_login(const struct account_store *store,
-    const char *email, size_t email_len, const char *password,
-    size_t password_len, struct account_result *out);
+    const struct hash_gate *gate, const char *email, size_t email_len,
+    const char *password, size_t password_len, const char *address,
+    struct account_result *out);
 
 /* The user behind a session token (the cookie's value, len bytes). */
 enum account_outcome account_authenticate(const struct account_store *store,

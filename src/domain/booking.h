@@ -98,9 +98,9 @@ enum reject_reason { REJECT_INVENTORY, REJECT_FAN_LIMIT };
 
 /* What the store has recorded for an idempotency key. */
 struct key_record {
-	struct booking booking; /* its status tells which answer to replay */
-	enum reject_reason reason;  /* when the status is rejected: */
-	struct shortage shortage;   /* REJECT_INVENTORY */
+	struct booking booking;    /* its status tells which answer to replay */
+	enum reject_reason reason; /* when the status is rejected: */
+	struct shortage shortage;  /* REJECT_INVENTORY */
 	struct fan_limit fan_limit; /* REJECT_FAN_LIMIT */
 	char fingerprint[BOOKING_FINGERPRINT_MAX];
 };

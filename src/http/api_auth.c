@@ -24,12 +24,12 @@ struct credentials {
  * object, which the caller puts).  Returns NULL after answering.
  */
 static json_object *
-credentials_or_reply(const struct request *req, int with_name,
-    struct credentials *c, struct response *res)
+credentials_or_reply(const struct api_context *ctx, const struct request *req,
+    int with_name, struct credentials *c, struct response *res)
 {
 	json_object *obj;
 
-	if (auth_csrf_or_reply(req, res) != 0) {
+	if (auth_csrf_or_reply(ctx, req, res) != 0) {
 		return NULL;
 	}
 	obj = json_body_parse(req->body, req->body_len, res);
@@ -50,8 +50,8 @@ credentials_or_reply(const struct request *req, int with_name,
 
 /* Answers what an account flow decided; 2xx carry the user and a cookie. */
 static void
-reply_account(const struct request *req, const struct account_result *r,
-    int status, struct response *res)
+reply_account(const struct api_context *ctx, const struct request *req,
+    const struct account_result *r, int status, struct response *res)
 {
 	char retry[16];
 	json_object *data, *details;
@@ -61,9 +61,11 @@ reply_account(const struct request *req, const struct account_result *r,
 		data = json_object_new_object();
 		json_object_object_add(data, "user", auth_user_json(&r->user));
 		response_data(res, status, data, NULL);
-		auth_set_cookie(req, res, r->token);
+		auth_set_cookie(ctx, req, res, r->token);
 		return;
-	case ACCOUNT_INVALID: response_invalid(res, r->field, r->message); return;
+	case ACCOUNT_INVALID:
+		response_invalid(res, r->field, r->message);
+		return;
 	case ACCOUNT_EMAIL_TAKEN:
 		response_error(res, 409, "EMAIL_TAKEN",
 		    "An account with this email exists; sign in instead", NULL);
@@ -87,54 +89,59 @@ reply_account(const struct request *req, const struct account_result *r,
 	}
 }
 
-/* Holds one of the few hashing slots, or answers 503 and returns -1. */
+/* One of the few hashing slots (store/txn_slots.c), or TD_ERR_BUSY soon. */
 static int
-hash_slot_or_reply(struct api_context *ctx, struct response *res)
+hash_enter(void *ctx)
 {
-	if (txn_slots_acquire(ctx->hash_semid, AUTH_HASH_WAIT_MS) != 0) {
-		reply_error(res, TD_ERR_BUSY);
-		return -1;
-	}
-	return 0;
+	const struct api_context *api = ctx;
+
+	return txn_slots_acquire(api->hash_semid, AUTH_HASH_WAIT_MS) == 0
+	           ? 0
+	           : TD_ERR_BUSY;
+}
+
+static void
+hash_leave(void *ctx)
+{
+	const struct api_context *api = ctx;
+
+	txn_slots_release(api->hash_semid);
 }
 
 void
 api_auth_register(struct api_context *ctx, const struct request *req,
     const char *id, struct response *res)
 {
+	const struct hash_gate gate = {ctx, hash_enter, hash_leave};
 	struct account_result r;
 	struct credentials c;
-	json_object *body = credentials_or_reply(req, 1, &c, res);
+	json_object *body = credentials_or_reply(ctx, req, 1, &c, res);
 
-	if (body == NULL || hash_slot_or_reply(ctx, res) != 0) {
-		json_object_put(body);
+	if (body == NULL) {
 		return;
 	}
-	account_register(&ctx->accounts, c.email, (size_t)c.email_len,
-	    c.password, (size_t)c.password_len, c.name, (size_t)c.name_len,
-	    &r);
-	txn_slots_release(ctx->hash_semid);
+	account_register(&ctx->accounts, &gate, c.email, (size_t)c.email_len,
+	    c.password, (size_t)c.password_len, c.name, (size_t)c.name_len, &r);
 	json_object_put(body);
-	reply_account(req, &r, 201, res);
+	reply_account(ctx, req, &r, 201, res);
 }
 
 void
 api_auth_login(struct api_context *ctx, const struct request *req,
     const char *id, struct response *res)
 {
+	const struct hash_gate gate = {ctx, hash_enter, hash_leave};
 	struct account_result r;
 	struct credentials c;
-	json_object *body = credentials_or_reply(req, 0, &c, res);
+	json_object *body = credentials_or_reply(ctx, req, 0, &c, res);
 
-	if (body == NULL || hash_slot_or_reply(ctx, res) != 0) {
-		json_object_put(body);
+	if (body == NULL) {
 		return;
 	}
-	account_login(&ctx->accounts, c.email, (size_t)c.email_len, c.password,
-	    (size_t)c.password_len, &r);
-	txn_slots_release(ctx->hash_semid);
+	account_login(&ctx->accounts, &gate, c.email, (size_t)c.email_len,
+	    c.password, (size_t)c.password_len, req->remote_addr, &r);
 	json_object_put(body);
-	reply_account(req, &r, 200, res);
+	reply_account(ctx, req, &r, 200, res);
 }
 
 void
@@ -145,14 +152,17 @@ api_auth_logout(struct api_context *ctx, const struct request *req,
 	const char *token;
 	size_t len;
 
-	if (auth_csrf_or_reply(req, res) != 0) {
+	if (auth_csrf_or_reply(ctx, req, res) != 0) {
 		return;
 	}
-	if (cookie_find_session(req->cookie, &token, &len) != 0 ||
+	if (cookie_find_session(
+	        req->cookie, auth_secure(ctx, req), &token, &len) != 0 ||
 	    account_logout(&ctx->accounts, token, len, &r) ==
 	        ACCOUNT_UNAUTHENTICATED) {
 		response_error(
 		    res, 401, "UNAUTHENTICATED", "Nobody is signed in", NULL);
+		/* A cookie that no longer signs anyone in goes too. */
+		auth_clear_cookie(ctx, req, res);
 		return;
 	}
 	if (r.outcome == ACCOUNT_FAILED) {
@@ -160,5 +170,5 @@ api_auth_logout(struct api_context *ctx, const struct request *req,
 		return;
 	}
 	response_empty(res, 204);
-	auth_clear_cookie(req, res);
+	auth_clear_cookie(ctx, req, res);
 }

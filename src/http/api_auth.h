@@ -9,8 +9,12 @@
 
 #include "http/context.h"
 
-/* How long a sign-in waits for a hashing slot before a 503. */
-#define AUTH_HASH_WAIT_MS 5000
+/*
+ * How long a sign-in waits for a hashing slot before a 503: short, since
+ * the waiting worker is a booking worker and a rush of sign-ins must not
+ * starve bookings.
+ */
+#define AUTH_HASH_WAIT_MS 200
 
 handler_fn api_auth_register;
 handler_fn api_auth_login;

@@ -21,10 +21,10 @@ api_bookings_create(struct api_context *ctx, const struct request *req,
 	struct booking_result result;
 	struct user user;
 
-	if (auth_csrf_or_reply(req, res) != 0 ||
+	if (auth_csrf_or_reply(ctx, req, res) != 0 ||
 	    auth_user_or_reply(ctx, req, &user, res) != 0 ||
-	    booking_request_parse(req->body, req->body_len, user.id, &br, res) !=
-	        0) {
+	    booking_request_parse(
+	        req->body, req->body_len, user.id, &br, res) != 0) {
 		return;
 	}
 	if (!ctx->payment->test_methods &&
@@ -79,7 +79,7 @@ api_bookings_cancel(struct api_context *ctx, const struct request *req,
 	json_object *details;
 	int err;
 
-	if (auth_csrf_or_reply(req, res) != 0 ||
+	if (auth_csrf_or_reply(ctx, req, res) != 0 ||
 	    auth_user_or_reply(ctx, req, &user, res) != 0) {
 		return;
 	}

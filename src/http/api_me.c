@@ -33,7 +33,8 @@ cursor_or_reply(const struct request *req, char *after, size_t len,
 		return 0;
 	}
 	if (rc != 0 || !ids_is_slug(after)) {
-		response_invalid(res, "cursor", "cursor is not one this API gave");
+		response_invalid(
+		    res, "cursor", "cursor is not one this API gave");
 		return -1;
 	}
 	*cursor = after;
@@ -75,8 +76,8 @@ api_me_bookings(struct api_context *ctx, const struct request *req,
 }
 
 void
-api_config(struct api_context *ctx, const struct request *req,
-    const char *id, struct response *res)
+api_config(struct api_context *ctx, const struct request *req, const char *id,
+    struct response *res)
 {
 	json_object *data = json_object_new_object();
 

@@ -10,16 +10,24 @@
 #include "http/csrf.h"
 #include "http/replies.h"
 
-int
-auth_csrf_or_reply(const struct request *req, struct response *res)
+bool
+auth_secure(const struct api_context *ctx, const struct request *req)
 {
+	return ctx->has_site ? ctx->site.https : req->https;
+}
+
+int
+auth_csrf_or_reply(const struct api_context *ctx, const struct request *req,
+    struct response *res)
+{
+	/* Browsers send the public origin: compare with it when it is known. */
 	const struct csrf_request c = {
 	    .method = req->method,
 	    .content_type = req->content_type,
 	    .origin = req->origin,
 	    .sec_fetch_site = req->sec_fetch_site,
-	    .host = req->host,
-	    .https = req->https,
+	    .host = ctx->has_site ? ctx->site.host : req->host,
+	    .https = auth_secure(ctx, req),
 	};
 
 	switch (csrf_check(&c)) {
@@ -30,7 +38,8 @@ auth_csrf_or_reply(const struct request *req, struct response *res)
 		return -1;
 	case CSRF_CROSS_SITE:
 		response_error(res, 403, "CSRF_REJECTED",
-		    "Requests that change state must come from this site", NULL);
+		    "Requests that change state must come from this site",
+		    NULL);
 		return -1;
 	}
 	return -1;
@@ -39,8 +48,7 @@ auth_csrf_or_reply(const struct request *req, struct response *res)
 static void
 reply_unauthenticated(struct response *res)
 {
-	response_error(
-	    res, 401, "UNAUTHENTICATED", "Sign in to do this", NULL);
+	response_error(res, 401, "UNAUTHENTICATED", "Sign in to do this", NULL);
 }
 
 int
@@ -52,7 +60,8 @@ auth_user_or_reply(struct api_context *ctx, const struct request *req,
 	size_t len;
 
 	/* Absent, malformed, duplicated or oversized: nobody is signed in. */
-	if (cookie_find_session(req->cookie, &token, &len) != 0) {
+	if (cookie_find_session(
+	        req->cookie, auth_secure(ctx, req), &token, &len) != 0) {
 		reply_unauthenticated(res);
 		return -1;
 	}
@@ -70,21 +79,23 @@ auth_viewer(const struct user *user)
 }
 
 void
-auth_set_cookie(
-    const struct request *req, struct response *res, const char *token)
+auth_set_cookie(const struct api_context *ctx, const struct request *req,
+    struct response *res, const char *token)
 {
-	if (cookie_format_session(token, SESSION_ABSOLUTE_TTL_S, req->https,
-	        res->set_cookie, sizeof(res->set_cookie)) != 0) {
+	if (cookie_format_session(token, SESSION_ABSOLUTE_TTL_S,
+	        auth_secure(ctx, req), res->set_cookie,
+	        sizeof(res->set_cookie)) != 0) {
 		log_error("the session cookie does not fit");
 		response_internal(res);
 	}
 }
 
 void
-auth_clear_cookie(const struct request *req, struct response *res)
+auth_clear_cookie(const struct api_context *ctx, const struct request *req,
+    struct response *res)
 {
-	if (cookie_format_clear(
-	        req->https, res->set_cookie, sizeof(res->set_cookie)) != 0) {
+	if (cookie_format_clear(auth_secure(ctx, req), res->set_cookie,
+	        sizeof(res->set_cookie)) != 0) {
 		res->set_cookie[0] = '\0';
 	}
 }

@@ -13,7 +13,8 @@
  * its body is JSON, 403 CSRF_REJECTED when it comes from another site
  * (Origin, Sec-Fetch-Site).  Returns 0, or -1 after answering.
  */
-int auth_csrf_or_reply(const struct request *req, struct response *res);
+int auth_csrf_or_reply(const struct api_context *ctx, const struct request *req,
+    struct response *res);
 
 /*
  * The signed-in user behind req's session cookie into *user, or answers
@@ -25,12 +26,20 @@ int auth_user_or_reply(struct api_context *ctx, const struct request *req,
 /* The viewer of a booking the user is. */
 struct viewer auth_viewer(const struct user *user);
 
-/* Sets the session cookie of token on res (Secure when req came over TLS). */
-void auth_set_cookie(
-    const struct request *req, struct response *res, const char *token);
+/*
+ * Whether the site is served over HTTPS: the public origin's scheme when
+ * one is configured (TLS ends in front of nginx), else nginx's own word.
+ * The session cookie is then Secure and named __Host-ticketd_session.
+ */
+bool auth_secure(const struct api_context *ctx, const struct request *req);
+
+/* Sets the session cookie of token on res. */
+void auth_set_cookie(const struct api_context *ctx, const struct request *req,
+    struct response *res, const char *token);
 
 /* Sets the cookie that clears the session on res. */
-void auth_clear_cookie(const struct request *req, struct response *res);
+void auth_clear_cookie(const struct api_context *ctx, const struct request *req,
+    struct response *res);
 
 /* {id,email,name,role} */
 json_object *auth_user_json(const struct user *user);

@@ -278,9 +278,10 @@ booking_request_parse(const char *body, size_t len, const char *fan_id,
 	}
 	if (parse_slug(obj, "concertId", "concertId", br->concert_id, res) !=
 	        0 ||
-	    parse_user(obj, fan_id, br, res) != 0 || parse_lines(obj, br, res) != 0 ||
-	    parse_key(obj, br, res) != 0 || parse_total(obj, br, res) != 0 ||
-	    parse_method(obj, br, res) != 0 || fingerprint(br, res) != 0) {
+	    parse_user(obj, fan_id, br, res) != 0 ||
+	    parse_lines(obj, br, res) != 0 || parse_key(obj, br, res) != 0 ||
+	    parse_total(obj, br, res) != 0 || parse_method(obj, br, res) != 0 ||
+	    fingerprint(br, res) != 0) {
 		goto out;
 	}
 	rc = 0;

@@ -9,6 +9,7 @@
 #include "domain/account.h"
 #include "domain/booking.h"
 #include "domain/payment.h"
+#include "http/csrf.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "store/store.h"
@@ -20,6 +21,8 @@ struct api_context {
 	struct booking_store bookings; /* the flow's store, bound to store */
 	struct account_store accounts; /* the same for accounts */
 	int hash_semid;                /* password hashes in flight */
+	bool has_site;                 /* TICKETD_PUBLIC_ORIGIN is set: */
+	struct csrf_site site;         /* the site as browsers see it */
 	const struct payment_settings *payment;
 	enum pool_kind pool;
 	int pool_sizes[POOL_COUNT]; /* for the workers gauge of /metrics */

@@ -126,10 +126,17 @@ cookie_find(
 	return COOKIE_OK;
 }
 
-int
-cookie_find_session(const char *header, const char **value, size_t *value_len)
+static const char *
+session_name(bool secure)
 {
-	return cookie_find(header, COOKIE_SESSION_NAME, value, value_len);
+	return secure ? COOKIE_SESSION_NAME_SECURE : COOKIE_SESSION_NAME;
+}
+
+int
+cookie_find_session(
+    const char *header, bool secure, const char **value, size_t *value_len)
+{
+	return cookie_find(header, session_name(secure), value, value_len);
 }
 
 /*
@@ -145,7 +152,7 @@ format(const char *value, int64_t max_age_s, bool secure, char *buf, size_t len)
 
 	n = snprintf(buf, len,
 	    "%s=%s; Path=/; Max-Age=%" PRId64 "; HttpOnly; SameSite=Lax%s",
-	    COOKIE_SESSION_NAME, value, max_age_s, secure ? "; Secure" : "");
+	    session_name(secure), value, max_age_s, secure ? "; Secure" : "");
 	if (n < 0 || (size_t)n >= len) {
 		if (len > 0) {
 			buf[0] = '\0';

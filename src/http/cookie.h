@@ -13,13 +13,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Over HTTPS the session cookie carries the __Host- prefix: browsers then
+ * accept it only Secure, with Path=/ and no Domain, so a sibling
+ * subdomain can neither set nor shadow it.  Over plain HTTP (development)
+ * the prefix is impossible, and the plain name is used.
+ */
 #define COOKIE_SESSION_NAME "ticketd_session"
+#define COOKIE_SESSION_NAME_SECURE "__Host-ticketd_session"
 
 /*
- * A browser caps one cookie at 4096 bytes; all of ours together are far
- * smaller, so a longer Cookie header is not one we set.
+ * nginx's largest header line (large_client_header_buffers 8k): a fan
+ * whose other cookies are long is still signed in.
  */
-#define COOKIE_HEADER_MAX 4096
+#define COOKIE_HEADER_MAX 8192
 /* A session token is 43 characters; anything much longer is not one. */
 #define COOKIE_VALUE_MAX 128
 /* Browsers clamp Max-Age to 400 days (RFC 6265bis); so do we. */
@@ -52,14 +59,15 @@ enum cookie_error {
 int cookie_find(const char *header, const char *name, const char **value,
     size_t *value_len);
 
-/* cookie_find() for COOKIE_SESSION_NAME. */
+/* cookie_find() for the session cookie (its __Host- name when secure). */
 int cookie_find_session(
-    const char *header, const char **value, size_t *value_len);
+    const char *header, bool secure, const char **value, size_t *value_len);
 
 /*
  * Writes the Set-Cookie value that stores token for max_age_s seconds:
- * "ticketd_session=<token>; Path=/; Max-Age=N; HttpOnly; SameSite=Lax",
- * and "; Secure" when secure (the site is served over HTTPS).  Returns 0,
+ * "ticketd_session=<token>; Path=/; Max-Age=N; HttpOnly; SameSite=Lax";
+ * when secure (the site is served over HTTPS) the name is
+ * "__Host-ticketd_session" and "; Secure" follows.  Returns 0,
  * COOKIE_ERR_MALFORMED (token empty, too long or with bytes a cookie value
  * cannot hold - which would inject attributes; max_age_s outside
  * 0..COOKIE_MAX_AGE_MAX_S) or COOKIE_ERR_NO_ROOM.  On error buf is "", so

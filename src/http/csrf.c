@@ -140,6 +140,24 @@ parse_origin(const char *s, struct origin *o)
 	return -1; /* "null" included: a sandboxed or opaque origin */
 }
 
+int
+csrf_site_parse(const char *origin, struct csrf_site *site)
+{
+	struct origin o;
+	const char *authority;
+
+	if (parse_origin(origin, &o) != 0) {
+		return -1;
+	}
+	authority = strstr(origin, "://") + 3;
+	if (strlen(authority) >= sizeof(site->host)) {
+		return -1;
+	}
+	strcpy(site->host, authority);
+	site->https = o.https;
+	return 0;
+}
+
 static bool
 is_own_origin(const struct csrf_request *req)
 {

@@ -39,6 +39,22 @@ struct csrf_request {
 };
 
 /*
+ * This site as the public sees it, when TLS ends in front of nginx (a
+ * load balancer): the origin browsers send is then not what nginx
+ * serves, so it is configured (TICKETD_PUBLIC_ORIGIN).
+ */
+struct csrf_site {
+	bool https;
+	char host[256]; /* "host[:port]" as in the origin */
+};
+
+/*
+ * Reads "scheme://host[:port]" (http or https, no path) into site.
+ * Returns 0, or -1 for anything else.
+ */
+int csrf_site_parse(const char *origin, struct csrf_site *site);
+
+/*
  * Decides, in this order:
  *  - GET, HEAD and OPTIONS pass: they change nothing.
  *  - Otherwise the Content-Type must be application/json (any case, any

@@ -30,11 +30,13 @@ json_body_parse(const char *body, size_t len, struct response *res)
 	    tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, body, (int)len);
 	end = json_tokener_get_parse_end(tok);
-	if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+	if (obj == NULL ||
+	    json_tokener_get_error(tok) != json_tokener_success) {
 		response_invalid(res, "body", "The body is not valid JSON");
 		goto fail;
 	}
-	/* json-c stops after the first value; whatever follows must be blank. */
+	/* json-c stops after the first value; whatever follows must be blank.
+	 */
 	while (end < len && (body[end] == ' ' || body[end] == '\n' ||
 	                        body[end] == '\r' || body[end] == '\t')) {
 		end++;

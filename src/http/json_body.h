@@ -23,7 +23,8 @@
  * at most JSON_BODY_DEPTH deep, valid UTF-8.  Returns the object (the
  * caller json_object_put()s it), or NULL after answering.
  */
-json_object *json_body_parse(const char *body, size_t len, struct response *res);
+json_object *json_body_parse(
+    const char *body, size_t len, struct response *res);
 
 /*
  * A required string member key: its text in *out (owned by obj) and its

@@ -68,7 +68,8 @@ fan_limit_details(const struct booking_result *r, char *msg, size_t msglen)
 	snprintf(msg, msglen,
 	    "A fan may hold at most %d tickets of this concert; you hold %d",
 	    r->fan_limit.limit, r->fan_limit.already);
-	json_object_object_add(d, "limit", json_object_new_int(r->fan_limit.limit));
+	json_object_object_add(
+	    d, "limit", json_object_new_int(r->fan_limit.limit));
 	json_object_object_add(
 	    d, "alreadyBooked", json_object_new_int(r->fan_limit.already));
 	json_object_object_add(

@@ -53,6 +53,7 @@ request_init(struct request *req,
 	req->request_id = param_or(param, ctx, "HTTP_X_REQUEST_ID", "-");
 	req->query = param_or(param, ctx, "QUERY_STRING", "");
 	req->host = param_or(param, ctx, "HTTP_HOST", "");
+	req->remote_addr = param_or(param, ctx, "REMOTE_ADDR", "-");
 	req->https = strcmp(param_or(param, ctx, "HTTPS", ""), "on") == 0;
 	req->cookie = param(ctx, "HTTP_COOKIE");
 	req->origin = param(ctx, "HTTP_ORIGIN");

@@ -17,12 +17,13 @@ struct request {
 	const char *request_id;   /* nginx's $request_id, "-" when absent */
 	const char *query;        /* QUERY_STRING, "" when absent */
 	const char *host;         /* the Host header, "" when absent */
+	const char *remote_addr;  /* the client (after nginx's realip), "-" */
 	bool https;               /* the request came over TLS */
 	/* Headers that may be absent (NULL) as well as empty: */
 	const char *cookie;
 	const char *origin;
 	const char *sec_fetch_site;
-	char *body;               /* NUL-terminated; owned; NULL when empty */
+	char *body; /* NUL-terminated; owned; NULL when empty */
 	size_t body_len;
 };
 

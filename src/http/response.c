@@ -146,8 +146,8 @@ response_empty(struct response *res, int status)
 
 /* Appends one header line to buf at *off; returns -1 when it does not fit. */
 static int
-add_header(char *buf, size_t len, size_t *off, const char *name,
-    const char *value)
+add_header(
+    char *buf, size_t len, size_t *off, const char *name, const char *value)
 {
 	int n = snprintf(buf + *off, len - *off, "%s: %s\r\n", name, value);
 

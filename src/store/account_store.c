@@ -57,25 +57,32 @@ create_user(void *ctx, const struct user *u, const char *password_hash,
 }
 
 static int
-find_login(void *ctx, const char *email, struct login_record *out)
+find_login(
+    void *ctx, const char *email, const char *address, struct login_record *out)
 {
-	const char *params[1] = {email};
+	char window[16];
+	const char *params[3] = {email, address, window};
 	struct store *s = ctx;
 	PGresult *r;
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	snprintf(window, sizeof(window), "%d", ACCOUNT_FAILURE_WINDOW_S);
 	if ((err = db_exec(s->primary, Q_LOGIN_LOOKUP, params, &r)) != 0) {
 		return err;
 	}
 	out->exists = !rows_is_null(r, 0, "id");
-	if ((out->exists && ((err = read_user(r, &out->user)) != 0 ||
-	                        (err = rows_text(r, 0, "password_hash",
-	                             out->password_hash,
-	                             sizeof(out->password_hash))) != 0)) ||
+	if ((out->exists &&
+	        ((err = read_user(r, &out->user)) != 0 ||
+	            (err = rows_text(r, 0, "password_hash", out->password_hash,
+	                 sizeof(out->password_hash))) != 0)) ||
 	    (err = rows_int(r, 0, "failures", &out->failures)) != 0 ||
 	    (err = rows_int64(r, 0, "last_failed_s", &out->last_failed_s)) !=
 	        0 ||
+	    (err = rows_int(r, 0, "email_failures", &out->email_failures)) !=
+	        0 ||
+	    (err = rows_int64(r, 0, "email_last_failed_s",
+	         &out->email_last_failed_s)) != 0 ||
 	    (err = rows_int64(r, 0, "now_s", &out->now_s)) != 0) {
 		PQclear(r);
 		return err;
@@ -85,21 +92,24 @@ find_login(void *ctx, const char *email, struct login_record *out)
 }
 
 static int
-record_failure(void *ctx, const char *email)
+record_failure(void *ctx, const char *email, const char *address)
 {
 	char window[16];
-	const char *params[2] = {email, window};
+	const char *params[3] = {email, address, window};
 
 	snprintf(window, sizeof(window), "%d", ACCOUNT_FAILURE_WINDOW_S);
 	return run(ctx, Q_LOGIN_FAILED, params, NULL);
 }
 
 static int
-start_session(void *ctx, const char *email, const char *user_id,
-    const char *token_hash)
+start_session(void *ctx, const char *email, const char *address,
+    const char *user_id, const char *token_hash)
 {
-	const char *params[3] = {email, token_hash, user_id};
+	char lifetime[24];
+	const char *params[5] = {email, token_hash, user_id, address, lifetime};
 
+	snprintf(lifetime, sizeof(lifetime), "%lld",
+	    (long long)SESSION_ABSOLUTE_TTL_S);
 	return run(ctx, Q_SESSION_START, params, NULL);
 }
 

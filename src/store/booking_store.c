@@ -27,8 +27,8 @@ read_booking_rows(const PGresult *r, int first, int end, struct booking *b)
 	if ((err = rows_text(r, first, "id", b->id, sizeof(b->id))) != 0 ||
 	    (err = rows_text(r, first, "concert_id", b->concert_id,
 	         sizeof(b->concert_id))) != 0 ||
-	    (err = rows_text(r, first, "user_id", b->user_id,
-	         sizeof(b->user_id))) != 0 ||
+	    (err = rows_text(
+	         r, first, "user_id", b->user_id, sizeof(b->user_id))) != 0 ||
 	    (err = rows_text(r, first, "status", status, sizeof(status))) !=
 	        0 ||
 	    (err = rows_int64(r, first, "total_cents", &b->total_cents)) != 0 ||
@@ -94,7 +94,8 @@ static int
 find_by_id(
     void *ctx, const char *id, const struct viewer *v, struct booking *out)
 {
-	const char *params[3] = {id, v->is_admin ? "true" : "false", v->user_id};
+	const char *params[3] = {
+	    id, v->is_admin ? "true" : "false", v->user_id};
 	PGresult *r;
 	int err = find(ctx, Q_BOOKING_BY_ID, params, &r);
 
@@ -222,8 +223,8 @@ read_txn_result(const PGresult *r, struct txn_result *out)
 		out->outcome = TXN_FAN_LIMIT;
 		if ((err = rows_int(r, 0, "o_limit", &out->fan_limit.limit)) !=
 		        0 ||
-		    (err = rows_int(r, 0, "o_available",
-		         &out->fan_limit.already)) != 0) {
+		    (err = rows_int(
+		         r, 0, "o_available", &out->fan_limit.already)) != 0) {
 			return err;
 		}
 		return rows_int(r, 0, "o_requested", &out->fan_limit.requested);

@@ -119,8 +119,8 @@ read_tiers(const PGresult *r, const char *concert_id, struct tier_list *out)
 			continue; /* the concert has no tiers */
 		}
 		if (out->n == CONCERT_MAX_TIERS) {
-			log_warn("concert %s has more than %d tiers", concert_id,
-			    CONCERT_MAX_TIERS);
+			log_warn("concert %s has more than %d tiers",
+			    concert_id, CONCERT_MAX_TIERS);
 			break;
 		}
 		if ((err = read_tier(r, i, &out->tiers[out->n])) != 0) {
@@ -132,8 +132,8 @@ read_tiers(const PGresult *r, const char *concert_id, struct tier_list *out)
 }
 
 int
-concert_store_tiers(const struct store *s, const char *concert_id,
-    struct tier_list *out)
+concert_store_tiers(
+    const struct store *s, const char *concert_id, struct tier_list *out)
 {
 	const char *params[1] = {concert_id};
 	PGresult *r;

@@ -65,22 +65,22 @@ const struct db_query statements[Q_COUNT] = {
      */
     [Q_AVAILABILITY] = {"availability",
         TIERS_SELECT " FROM concerts c" TIERS_JOIN
-        " WHERE c.id = $1" TIERS_ORDER,
+                     " WHERE c.id = $1" TIERS_ORDER,
         1, true},
 
     /* The same for a booking's check, with the fan's quota. */
     [Q_BOOKING_TIERS] = {"booking_tiers",
         TIERS_SELECT ", c.max_tickets_per_fan,"
-        " coalesce(q.booked, 0) AS fan_booked"
-        " FROM concerts c"
-        " LEFT JOIN fan_quotas q ON q.concert_id = c.id AND q.user_id = $2"
-        TIERS_JOIN " WHERE c.id = $1" TIERS_ORDER,
+                     " coalesce(q.booked, 0) AS fan_booked"
+                     " FROM concerts c"
+                     " LEFT JOIN fan_quotas q ON q.concert_id = c.id AND "
+                     "q.user_id = $2" TIERS_JOIN " WHERE c.id = $1" TIERS_ORDER,
         2, true},
 
     /* Ownership is part of the WHERE: another fan's booking is not found. */
     [Q_BOOKING_BY_ID] = {"booking_by_id",
         BOOKING_SELECT " WHERE b.id = $1 AND ($2::boolean OR b.user_id = $3)"
-        " ORDER BY i.tier_id",
+                       " ORDER BY i.tier_id",
         3, true},
 
     [Q_BOOKING_BY_KEY] = {"booking_by_key",
@@ -134,39 +134,218 @@ const struct db_query statements[Q_COUNT] = {
         " INSERT INTO sessions (token_hash, user_id) SELECT $5, id FROM u",
         5, false},
 
-    /* Always one row: the email's account (if any) and its failures. */
+    /*
+     * Always one row: the email's account (if any), this address's recent
+     * failures on it and everyone's ($3: the window in seconds).
+     */
     [Q_LOGIN_LOOKUP] = {"login_lookup",
         "SELECT u.id, u.email, u.name, u.role, u.password_hash,"
-        " coalesce(f.failures, 0) AS failures,"
-        " coalesce(" EPOCH("f.last_failed_at") ", 0) AS last_failed_s,"
-        " " EPOCH("now()") " AS now_s"
-        " FROM (SELECT $1::text AS email) e"
-        " LEFT JOIN users u ON u.email = e.email"
-        " LEFT JOIN login_failures f ON f.email = e.email",
-        1, true},
+        " coalesce(mine.failures, 0) AS failures,"
+        " coalesce(" EPOCH(
+            "mine.last_failed_at") ", 0) AS last_failed_s,"
+                                   " coalesce(all_.failures, 0) AS "
+                                   "email_failures,"
+                                   " coalesce(" EPOCH(
+                                       "all_.last_failed_at") ", 0)"
+                                                              "   AS "
+                                                              "email_last_"
+                                                              "failed_s,"
+                                                              " " EPOCH(
+                                                                  "now()") " AS"
+                                                                           " no"
+                                                                           "w_s"
+                                                                           " FR"
+                                                                           "OM "
+                                                                           "(SE"
+                                                                           "LEC"
+                                                                           "T "
+                                                                           "$1:"
+                                                                           ":te"
+                                                                           "xt "
+                                                                           "AS "
+                                                                           "ema"
+                                                                           "il)"
+                                                                           " e"
+                                                                           " LE"
+                                                                           "FT "
+                                                                           "JOI"
+                                                                           "N "
+                                                                           "use"
+                                                                           "rs "
+                                                                           "u "
+                                                                           "ON "
+                                                                           "u."
+                                                                           "ema"
+                                                                           "il "
+                                                                           "= "
+                                                                           "e."
+                                                                           "ema"
+                                                                           "il"
+                                                                           " LE"
+                                                                           "FT "
+                                                                           "JOI"
+                                                                           "N "
+                                                                           "log"
+                                                                           "in_"
+                                                                           "fai"
+                                                                           "lur"
+                                                                           "es "
+                                                                           "min"
+                                                                           "e"
+                                                                           "   "
+                                                                           "ON "
+                                                                           "min"
+                                                                           "e."
+                                                                           "ema"
+                                                                           "il "
+                                                                           "= "
+                                                                           "e."
+                                                                           "ema"
+                                                                           "il "
+                                                                           "AND"
+                                                                           " mi"
+                                                                           "ne."
+                                                                           "add"
+                                                                           "res"
+                                                                           "s "
+                                                                           "= "
+                                                                           "$2"
+                                                                           " LE"
+                                                                           "FT "
+                                                                           "JOI"
+                                                                           "N "
+                                                                           "LAT"
+                                                                           "ERA"
+                                                                           "L "
+                                                                           "(SE"
+                                                                           "LEC"
+                                                                           "T "
+                                                                           "sum"
+                                                                           "(f."
+                                                                           "fai"
+                                                                           "lur"
+                                                                           "es)"
+                                                                           "::"
+                                                                           "int"
+                                                                           "ege"
+                                                                           "r "
+                                                                           "AS "
+                                                                           "fai"
+                                                                           "lur"
+                                                                           "es,"
+                                                                           "   "
+                                                                           "max"
+                                                                           "(f."
+                                                                           "las"
+                                                                           "t_"
+                                                                           "fai"
+                                                                           "led"
+                                                                           "_at"
+                                                                           ") "
+                                                                           "AS "
+                                                                           "las"
+                                                                           "t_"
+                                                                           "fai"
+                                                                           "led"
+                                                                           "_at"
+                                                                           " FR"
+                                                                           "OM "
+                                                                           "log"
+                                                                           "in_"
+                                                                           "fai"
+                                                                           "lur"
+                                                                           "es "
+                                                                           "f"
+                                                                           "   "
+                                                                           "WHE"
+                                                                           "RE "
+                                                                           "f."
+                                                                           "ema"
+                                                                           "il "
+                                                                           "= "
+                                                                           "e."
+                                                                           "ema"
+                                                                           "il "
+                                                                           "AND"
+                                                                           " f."
+                                                                           "las"
+                                                                           "t_"
+                                                                           "fai"
+                                                                           "led"
+                                                                           "_at"
+                                                                           " >"
+                                                                           "   "
+                                                                           "now"
+                                                                           "() "
+                                                                           "- "
+                                                                           "mak"
+                                                                           "e_"
+                                                                           "int"
+                                                                           "erv"
+                                                                           "al("
+                                                                           "sec"
+                                                                           "s "
+                                                                           "=> "
+                                                                           "$3:"
+                                                                           ":in"
+                                                                           "teg"
+                                                                           "er)"
+                                                                           ") "
+                                                                           "all"
+                                                                           "_ "
+                                                                           "ON "
+                                                                           "tru"
+                                                                           "e",
+        3, true},
 
-    /* Failures older than the window start the count again. */
+    /*
+     * Failures older than the window ($3 s) start the count again, and
+     * rows that old of any email are pruned.
+     */
     [Q_LOGIN_FAILED] = {"login_failed",
-        "INSERT INTO login_failures AS f (email, failures, last_failed_at)"
-        " VALUES ($1, 1, now())"
-        " ON CONFLICT (email) DO UPDATE SET"
+        "WITH pruned AS (DELETE FROM login_failures"
+        "   WHERE last_failed_at < now() - make_interval(secs => $3::integer)"
+        "   AND NOT (email = $1 AND address = $2))"
+        " INSERT INTO login_failures AS f"
+        " (email, address, failures, last_failed_at)"
+        " VALUES ($1, $2, 1, now())"
+        " ON CONFLICT (email, address) DO UPDATE SET"
         " failures = CASE WHEN f.last_failed_at < now() - make_interval("
-        "   secs => $2::integer) THEN 1 ELSE f.failures + 1 END,"
+        "   secs => $3::integer) THEN 1 ELSE f.failures + 1 END,"
         " last_failed_at = now()",
-        2, false},
-
-    [Q_SESSION_START] = {"session_start",
-        "WITH cleared AS (DELETE FROM login_failures WHERE email = $1)"
-        " INSERT INTO sessions (token_hash, user_id) VALUES ($2, $3)",
         3, false},
+
+    /*
+     * A sign-in clears the email's failures from this address and drops
+     * the fan's sessions that can no longer be used ($4: the absolute
+     * lifetime in seconds).
+     */
+    [Q_SESSION_START] = {"session_start",
+        "WITH cleared AS (DELETE FROM login_failures"
+        "   WHERE email = $1 AND address = $4),"
+        " pruned AS (DELETE FROM sessions WHERE user_id = $3"
+        "   AND (revoked_at IS NOT NULL OR created_at <"
+        "   now() - make_interval(secs => $5::integer)))"
+        " INSERT INTO sessions (token_hash, user_id) VALUES ($2, $3)",
+        5, false},
 
     [Q_SESSION_FIND] = {"session_find",
         "SELECT u.id, u.email, u.name, u.role,"
-        " " EPOCH("s.created_at") " AS created_s,"
-        " " EPOCH("s.last_seen_at") " AS last_seen_s,"
-        " " EPOCH("now()") " AS now_s"
-        " FROM sessions s JOIN users u ON u.id = s.user_id"
-        " WHERE s.token_hash = $1 AND s.revoked_at IS NULL",
+        " " EPOCH(
+            "s.created_at") " AS created_s,"
+                            " " EPOCH(
+                                "s.last_seen_at") " AS last_seen_s,"
+                                                  " " EPOCH(
+                                                      "now()") " AS now_s"
+                                                               " FROM sessions "
+                                                               "s JOIN users u "
+                                                               "ON u.id = "
+                                                               "s.user_id"
+                                                               " WHERE "
+                                                               "s.token_hash = "
+                                                               "$1 AND "
+                                                               "s.revoked_at "
+                                                               "IS NULL",
         1, true},
 
     [Q_SESSION_TOUCH] = {"session_touch",

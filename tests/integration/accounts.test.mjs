@@ -4,9 +4,10 @@
 // nothing changes); the limit per fan held exactly under concurrency and given back by a
 // cancellation; and a sign-in flood from one address throttled while another address signs in.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
-import { assertError, assertOk, httpRequest, startStack } from './stack.mjs';
+import { assertError, assertOk, defaultTicketdBin, httpRequest, startStack } from './stack.mjs';
 import {
   addConcert, assertInvariant, available, book, bookingBody, dbSnapshot, holdLocks, post, uuid,
 } from './lib/booking-helpers.mjs';
@@ -198,15 +199,15 @@ test('me: 200 {id,email,name,role}; 401 for no, a forged, a malformed, a duplica
     ['forged (well-formed, unknown)', forged],
     ['malformed', 'ticketd_session=short'],
     ['duplicated', `${fan.cookie}; ${fan.cookie}`],
-    ['oversized', `other=${'x'.repeat(5000)}; ${fan.cookie}`],
     ['past its 30 days', old.cookie],
     ['idle for 7 days', idle.cookie],
   ];
   for (const [name, cookie] of cases) {
     await t.test(name, async () => assertError(assert, await me(s, cookie), 401, 'UNAUTHENTICATED'));
   }
-  // A cookie among others is found.
+  // A cookie among others is found, however long the others are (up to nginx's 8 KiB line).
   assert.equal(assertOk(assert, await me(s, `theme=dark; ${fan.cookie}; lang=en`)).id, fan.id);
+  assert.equal(assertOk(assert, await me(s, `other=${'x'.repeat(6000)}; ${fan.cookie}`)).id, fan.id);
 });
 
 test('a session seen long ago is touched (idle expiry moves on), not on every request', async () => {
@@ -410,4 +411,55 @@ test('the idempotency key of a signed-out attempt is not burnt: the same key lat
   const body = bookingBody(c, { GA: 1 }, { idempotencyKey: uuid() });
   assertError(assert, await book(s, body, { fan: null }), 401, 'UNAUTHENTICATED');
   assertOk(assert, await book(s, body), 201);
+});
+
+test('failed sign-ins slow down the address that made them, not the fan signing in from elsewhere', async () => {
+  const fan = await signUp();
+  for (let i = 0; i < 5; i++) {
+    assertError(assert, await login(s, { email: fan.email, password: 'not the password' }), 401, 'INVALID_CREDENTIALS');
+  }
+  await s.psql(`UPDATE login_failures SET failures = 10, last_failed_at = now() WHERE email = '${fan.email}'`);
+  assertError(assert, await login(s, { email: fan.email, password: PASSWORD }), 429, 'RATE_LIMITED');
+  // The fan, on another address, is not held up by the stranger's guesses.
+  const res = await httpRequest(s.port, 'POST', '/api/auth/login', {
+    localAddress: '127.0.0.2',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: fan.email, password: PASSWORD }),
+  });
+  assertOk(assert, res, 200);
+  assert.equal(await s.psql(`SELECT string_agg(address, ',') FROM login_failures WHERE email = '${fan.email}'`), '127.0.0.1');
+});
+
+test('behind a TLS-ending balancer (TICKETD_PUBLIC_ORIGIN=https://…): the public origin passes, the cookie is __Host- and Secure', async () => {
+  const site = await startStack({ rateLimit: 'off', env: { TICKETD_PUBLIC_ORIGIN: 'https://tickets.example' } });
+  try {
+    const origin = { origin: 'https://tickets.example' };
+    const email = freshEmail();
+    const res = await register(site, { email, password: PASSWORD, name: 'A' }, { headers: origin });
+    assertOk(assert, res, 201);
+    const set = res.headers['set-cookie'][0];
+    assert.match(set, /^__Host-ticketd_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=2592000; HttpOnly; SameSite=Lax; Secure$/);
+    const token = /=([^;]+);/.exec(set)[1];
+    assertOk(assert, await me(site, `__Host-ticketd_session=${token}`));
+    // The plain name is not read there (a sibling subdomain could set that one).
+    assertError(assert, await me(site, `ticketd_session=${token}`), 401, 'UNAUTHENTICATED');
+    // What nginx itself serves (plain HTTP on 127.0.0.1) is not the site's origin.
+    const local = await login(site, { email, password: PASSWORD }, { headers: { origin: `http://127.0.0.1:${site.port}` } });
+    assertError(assert, local, 403, 'CSRF_REJECTED');
+    assertOk(assert, await login(site, { email, password: PASSWORD }, { headers: origin }), 200);
+  } finally {
+    await site.destroy();
+  }
+});
+
+test('a setting that is no origin is refused at start', async () => {
+  const r = await new Promise((resolve) => {
+    // Settings are read before anything is opened: a bad one ends the start (kill guards a start).
+    execFile(defaultTicketdBin(), [], {
+      env: { ...process.env, TICKETD_PUBLIC_ORIGIN: 'tickets.example/path', TICKETD_READ_SOCKET: '/nonexistent/r.sock' },
+      timeout: 10000,
+    }, (err, stdout, stderr) => resolve({ code: err?.code ?? 0, stderr }));
+  });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /TICKETD_PUBLIC_ORIGIN must be scheme:\/\/host\[:port\]/);
 });

@@ -17,8 +17,7 @@ struct fake {
 	int create_err, find_login_err, find_session_err, revoke_err;
 	struct login_record login;
 	struct session_record session;
-	int creates, finds, failures, starts, session_finds, touches,
-	    revokes;
+	int creates, finds, failures, starts, session_finds, touches, revokes;
 	char hash[PASSWORD_HASH_MAX];
 	char token_hash[SESSION_TOKEN_HASH_HEX_LEN + 1];
 	struct user created;
@@ -27,6 +26,29 @@ struct fake {
 
 static struct fake fake;
 static struct account_store store;
+
+/* The hashing gate: counts who went in and out, and can be full. */
+static struct {
+	int enters, leaves, busy;
+} gates;
+
+static int
+gate_enter(void *ctx)
+{
+	if (gates.busy) {
+		return TD_ERR_BUSY;
+	}
+	gates.enters++;
+	return 0;
+}
+
+static void
+gate_leave(void *ctx)
+{
+	gates.leaves++;
+}
+
+static const struct hash_gate gate = {NULL, gate_enter, gate_leave};
 static struct account_result out;
 static char known_hash[PASSWORD_HASH_MAX]; /* of PW, made once */
 
@@ -42,33 +64,36 @@ fake_create_user(void *ctx, const struct user *u, const char *password_hash,
 }
 
 static int
-fake_find_login(void *ctx, const char *email, struct login_record *rec)
+fake_find_login(
+    void *ctx, const char *email, const char *address, struct login_record *rec)
 {
 	fake.finds++;
+	ck_assert_str_eq(address, "192.0.2.1");
 	*rec = fake.login;
 	return fake.find_login_err;
 }
 
 static int
-fake_record_failure(void *ctx, const char *email)
+fake_record_failure(void *ctx, const char *email, const char *address)
 {
+	ck_assert_str_eq(address, "192.0.2.1");
 	fake.failures++;
 	snprintf(fake.failed_email, sizeof(fake.failed_email), "%s", email);
 	return 0;
 }
 
 static int
-fake_start_session(void *ctx, const char *email, const char *user_id,
-    const char *token_hash)
+fake_start_session(void *ctx, const char *email, const char *address,
+    const char *user_id, const char *token_hash)
 {
+	ck_assert_str_eq(address, "192.0.2.1");
 	fake.starts++;
 	snprintf(fake.token_hash, sizeof(fake.token_hash), "%s", token_hash);
 	return 0;
 }
 
 static int
-fake_find_session(
-    void *ctx, const char *token_hash, struct session_record *rec)
+fake_find_session(void *ctx, const char *token_hash, struct session_record *rec)
 {
 	fake.session_finds++;
 	*rec = fake.session;
@@ -98,9 +123,10 @@ setup(void)
 		    password_hash(PW, strlen(PW), known_hash), PASSWORD_OK);
 	}
 	memset(&fake, 0, sizeof(fake));
-	store = (struct account_store){&fake, fake_create_user,
-	    fake_find_login, fake_record_failure, fake_start_session,
-	    fake_find_session, fake_touch_session, fake_revoke_session};
+	memset(&gates, 0, sizeof(gates));
+	store = (struct account_store){&fake, fake_create_user, fake_find_login,
+	    fake_record_failure, fake_start_session, fake_find_session,
+	    fake_touch_session, fake_revoke_session};
 
 	/* A known fan with no failures; a live session seen just now. */
 	fake.login.exists = true;
@@ -119,15 +145,18 @@ setup(void)
 static enum account_outcome
 signup(const char *email, const char *pw, const char *name)
 {
-	return account_register(&store, email, strlen(email), pw, strlen(pw),
-	    name, strlen(name), &out);
+	return account_register(&store, &gate, email, strlen(email), pw,
+	    strlen(pw), name, strlen(name), &out);
 }
 
 static enum account_outcome
 signin(const char *email, const char *pw)
 {
-	return account_login(
-	    &store, email, strlen(email), pw, strlen(pw), &out);
+	enum account_outcome o = account_login(&store, &gate, email,
+	    strlen(email), pw, strlen(pw), "192.0.2.1", &out);
+
+	ck_assert_int_eq(gates.enters, gates.leaves); /* never a slot kept */
+	return o;
 }
 
 START_TEST(register_signs_up_and_in)
@@ -211,8 +240,8 @@ END_TEST
 START_TEST(register_email_taken)
 {
 	fake.create_err = TD_ERR_CONFLICT;
-	ck_assert_int_eq(signup("fan@example.com", PW, "Ann"),
-	    ACCOUNT_EMAIL_TAKEN);
+	ck_assert_int_eq(
+	    signup("fan@example.com", PW, "Ann"), ACCOUNT_EMAIL_TAKEN);
 	ck_assert_str_eq(out.token, ""); /* no session was started */
 }
 END_TEST
@@ -238,8 +267,8 @@ END_TEST
 
 START_TEST(login_wrong_password)
 {
-	ck_assert_int_eq(
-	    signin("fan@example.com", "wrong password"), ACCOUNT_BAD_CREDENTIALS);
+	ck_assert_int_eq(signin("fan@example.com", "wrong password"),
+	    ACCOUNT_BAD_CREDENTIALS);
 	ck_assert_int_eq(fake.failures, 1);
 	ck_assert_int_eq(fake.starts, 0);
 	ck_assert_str_eq(out.token, "");
@@ -250,8 +279,8 @@ END_TEST
 START_TEST(login_unknown_email)
 {
 	fake.login.exists = false;
-	ck_assert_int_eq(signin("nobody@example.com", PW),
-	    ACCOUNT_BAD_CREDENTIALS);
+	ck_assert_int_eq(
+	    signin("nobody@example.com", PW), ACCOUNT_BAD_CREDENTIALS);
 	ck_assert_int_eq(fake.failures, 1);
 	ck_assert_str_eq(fake.failed_email, "nobody@example.com");
 	ck_assert_int_eq(fake.starts, 0);
@@ -262,6 +291,55 @@ START_TEST(login_malformed_email)
 {
 	ck_assert_int_eq(signin("not an email", PW), ACCOUNT_BAD_CREDENTIALS);
 	ck_assert_int_eq(fake.finds, 0);
+}
+END_TEST
+
+/* Every failure costs a hash: the malformed email and the placeholder too. */
+START_TEST(login_hashes_on_every_path)
+{
+	ck_assert_int_eq(signin("not an email", PW), ACCOUNT_BAD_CREDENTIALS);
+	ck_assert_int_eq(gates.enters, 1);
+	fake.login.exists = false;
+	ck_assert_int_eq(
+	    signin("nobody@example.com", PW), ACCOUNT_BAD_CREDENTIALS);
+	ck_assert_int_eq(gates.enters, 2);
+	fake.login.exists = true;
+	snprintf(
+	    fake.login.password_hash, sizeof(fake.login.password_hash), "!");
+	ck_assert_int_eq(
+	    signin("fan@example.com", "!"), ACCOUNT_BAD_CREDENTIALS);
+	ck_assert_int_eq(gates.enters, 3);
+}
+END_TEST
+
+START_TEST(login_gate_full)
+{
+	gates.busy = 1;
+	ck_assert_int_eq(signin("fan@example.com", PW), ACCOUNT_FAILED);
+	ck_assert_int_eq(out.error, TD_ERR_BUSY);
+	ck_assert_int_eq(fake.failures, 0); /* a refusal to try is no failure */
+	ck_assert_int_eq(fake.starts, 0);
+}
+END_TEST
+
+START_TEST(register_gate_full)
+{
+	gates.busy = 1;
+	ck_assert_int_eq(signup("fan@example.com", PW, "Ann"), ACCOUNT_FAILED);
+	ck_assert_int_eq(out.error, TD_ERR_BUSY);
+	ck_assert_int_eq(fake.creates, 0);
+}
+END_TEST
+
+/* Everyone's failures slow everyone down only in far greater numbers. */
+START_TEST(login_throttle_email_wide)
+{
+	fake.login.email_failures = 5 * ACCOUNT_EMAIL_SPREAD - 1;
+	fake.login.email_last_failed_s = NOW;
+	ck_assert_int_eq(signin("fan@example.com", PW), ACCOUNT_OK);
+	fake.login.email_failures = 5 * ACCOUNT_EMAIL_SPREAD;
+	ck_assert_int_eq(signin("fan@example.com", PW), ACCOUNT_THROTTLED);
+	ck_assert_int_eq(out.retry_after_s, 1);
 }
 END_TEST
 
@@ -279,16 +357,13 @@ static const struct {
 	int64_t since;
 	int retry_after;
 } throttles[] = {
-    {4, 0, 0},    /* under the free failures */
-    {5, 0, 1},    /* the 6th try waits 1 s */
-    {5, 1, 0},    /* and may go after it */
-    {6, 0, 2},    /* then 2 s */
-    {6, 1, 1},
-    {8, 3, 5},    /* then 8 s */
-    {20, 0, 300}, /* at most 5 minutes */
-    {20, 299, 1},
-    {20, 300, 0},
-    {20, 3600, 0}, /* old failures are forgiven */
+    {4, 0, 0},                                 /* under the free failures */
+    {5, 0, 1},                                 /* the 6th try waits 1 s */
+    {5, 1, 0},                                 /* and may go after it */
+    {6, 0, 2},                                 /* then 2 s */
+    {6, 1, 1}, {8, 3, 5},                      /* then 8 s */
+    {20, 0, 300},                              /* at most 5 minutes */
+    {20, 299, 1}, {20, 300, 0}, {20, 3600, 0}, /* old failures are forgiven */
 };
 
 START_TEST(login_throttle)
@@ -296,7 +371,8 @@ START_TEST(login_throttle)
 	fake.login.failures = throttles[_i].failures;
 	fake.login.last_failed_s = NOW - throttles[_i].since;
 	if (throttles[_i].retry_after > 0) {
-		ck_assert_int_eq(signin("fan@example.com", PW), ACCOUNT_THROTTLED);
+		ck_assert_int_eq(
+		    signin("fan@example.com", PW), ACCOUNT_THROTTLED);
 		ck_assert_int_eq(out.retry_after_s, throttles[_i].retry_after);
 		ck_assert_int_eq(fake.starts, 0);
 		ck_assert_int_eq(fake.failures, 0); /* a wait is no failure */
@@ -391,8 +467,8 @@ END_TEST
 
 START_TEST(logout_revokes)
 {
-	ck_assert_int_eq(account_logout(&store, token, strlen(token), &out),
-	    ACCOUNT_OK);
+	ck_assert_int_eq(
+	    account_logout(&store, token, strlen(token), &out), ACCOUNT_OK);
 	ck_assert_int_eq(fake.revokes, 1);
 }
 END_TEST
@@ -432,6 +508,7 @@ suite(void)
 	tcase_add_test(reg, register_bounds);
 	tcase_add_test(reg, register_email_taken);
 	tcase_add_test(reg, register_store_fails);
+	tcase_add_test(reg, register_gate_full);
 	suite_add_tcase(s, reg);
 
 	tcase_add_checked_fixture(login, setup, NULL);
@@ -440,8 +517,11 @@ suite(void)
 	tcase_add_test(login, login_unknown_email);
 	tcase_add_test(login, login_malformed_email);
 	tcase_add_test(login, login_store_fails);
-	tcase_add_loop_test(login, login_throttle, 0,
-	    sizeof(throttles) / sizeof(throttles[0]));
+	tcase_add_test(login, login_hashes_on_every_path);
+	tcase_add_test(login, login_gate_full);
+	tcase_add_test(login, login_throttle_email_wide);
+	tcase_add_loop_test(
+	    login, login_throttle, 0, sizeof(throttles) / sizeof(throttles[0]));
 	tcase_add_test(login, wait_after_failures);
 	suite_add_tcase(s, login);
 

@@ -72,7 +72,8 @@ START_TEST(find_table)
 {
 	const char *value = NULL;
 	size_t len = 0;
-	int got = cookie_find_session(find_cases[_i].header, &value, &len);
+	int got =
+	    cookie_find_session(find_cases[_i].header, false, &value, &len);
 
 	ck_assert_msg(got == find_cases[_i].want, "%s: got %d, want %d",
 	    find_cases[_i].name, got, find_cases[_i].want);
@@ -81,6 +82,28 @@ START_TEST(find_table)
 		ck_assert_msg(memcmp(value, find_cases[_i].value, len) == 0,
 		    "%s: got %.*s", find_cases[_i].name, (int)len, value);
 	}
+}
+END_TEST
+
+/* Over HTTPS only the __Host- cookie is ours: a plain one (a sibling
+ * subdomain can set that for the parent domain) is not read. */
+START_TEST(find_secure_name)
+{
+	const char *value;
+	size_t len;
+
+	ck_assert_int_eq(
+	    cookie_find_session("ticketd_session=abc", true, &value, &len),
+	    COOKIE_ERR_ABSENT);
+	ck_assert_int_eq(cookie_find_session(
+	                     "ticketd_session=evil; __Host-ticketd_session=abc",
+	                     true, &value, &len),
+	    COOKIE_OK);
+	ck_assert_uint_eq(len, 3);
+	ck_assert(memcmp(value, "abc", 3) == 0);
+	ck_assert_int_eq(cookie_find_session(
+	                     "__Host-ticketd_session=abc", false, &value, &len),
+	    COOKIE_ERR_ABSENT);
 }
 END_TEST
 
@@ -116,7 +139,8 @@ START_TEST(header_at_the_limit_is_read)
 	const char *value;
 	size_t len;
 
-	ck_assert_int_eq(cookie_find_session(h, &value, &len), COOKIE_OK);
+	ck_assert_int_eq(
+	    cookie_find_session(h, false, &value, &len), COOKIE_OK);
 	ck_assert_uint_eq(len, 3);
 	free(h);
 }
@@ -129,7 +153,7 @@ START_TEST(header_over_the_limit_is_too_large)
 	size_t len;
 
 	ck_assert_int_eq(
-	    cookie_find_session(h, &value, &len), COOKIE_ERR_TOO_LARGE);
+	    cookie_find_session(h, false, &value, &len), COOKIE_ERR_TOO_LARGE);
 	free(h);
 }
 END_TEST
@@ -143,7 +167,8 @@ START_TEST(value_at_the_limit_is_read)
 
 	memset(h + n, 'v', COOKIE_VALUE_MAX);
 	h[n + COOKIE_VALUE_MAX] = '\0';
-	ck_assert_int_eq(cookie_find_session(h, &value, &len), COOKIE_OK);
+	ck_assert_int_eq(
+	    cookie_find_session(h, false, &value, &len), COOKIE_OK);
 	ck_assert_uint_eq(len, COOKIE_VALUE_MAX);
 }
 END_TEST
@@ -158,7 +183,7 @@ START_TEST(value_over_the_limit_is_too_large)
 	memset(h + n, 'v', COOKIE_VALUE_MAX + 1);
 	h[n + COOKIE_VALUE_MAX + 1] = '\0';
 	ck_assert_int_eq(
-	    cookie_find_session(h, &value, &len), COOKIE_ERR_TOO_LARGE);
+	    cookie_find_session(h, false, &value, &len), COOKIE_ERR_TOO_LARGE);
 }
 END_TEST
 
@@ -181,8 +206,8 @@ START_TEST(set_cookie_with_secure)
 	ck_assert_int_eq(
 	    cookie_format_session(TOKEN, 60, true, buf, sizeof(buf)),
 	    COOKIE_OK);
-	ck_assert_str_eq(buf, "ticketd_session=" TOKEN "; Path=/; Max-Age=60; "
-	                      "HttpOnly; SameSite=Lax; Secure");
+	ck_assert_str_eq(buf, "__Host-ticketd_session=" TOKEN "; Path=/; "
+	                      "Max-Age=60; HttpOnly; SameSite=Lax; Secure");
 }
 END_TEST
 
@@ -196,8 +221,8 @@ START_TEST(clearing_cookie)
 	    buf, "ticketd_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
 	ck_assert_int_eq(
 	    cookie_format_clear(true, buf, sizeof(buf)), COOKIE_OK);
-	ck_assert_str_eq(buf, "ticketd_session=; Path=/; Max-Age=0; HttpOnly; "
-	                      "SameSite=Lax; Secure");
+	ck_assert_str_eq(buf, "__Host-ticketd_session=; Path=/; Max-Age=0; "
+	                      "HttpOnly; SameSite=Lax; Secure");
 }
 END_TEST
 
@@ -304,6 +329,7 @@ suite(void)
 	tcase_add_loop_test(find, find_table, 0,
 	    count(sizeof(find_cases), sizeof(find_cases[0])));
 	tcase_add_test(find, find_by_other_name);
+	tcase_add_test(find, find_secure_name);
 	tcase_add_test(find, header_at_the_limit_is_read);
 	tcase_add_test(find, header_over_the_limit_is_too_large);
 	tcase_add_test(find, value_at_the_limit_is_read);
