@@ -3,8 +3,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-
 #include "base/errors.h"
 #include "http/api_auth.h"
 #include "http/auth.h"
@@ -53,7 +51,6 @@ static void
 reply_account(const struct api_context *ctx, const struct request *req,
     const struct account_result *r, int status, struct response *res)
 {
-	char retry[16];
 	json_object *data, *details;
 
 	switch (r->outcome) {
@@ -76,7 +73,6 @@ reply_account(const struct api_context *ctx, const struct request *req,
 		    "The email or the password is not right", NULL);
 		return;
 	case ACCOUNT_THROTTLED:
-		snprintf(retry, sizeof(retry), "%d", r->retry_after_s);
 		details = json_object_new_object();
 		json_object_object_add(details, "retryAfter",
 		    json_object_new_int(r->retry_after_s));
