@@ -45,6 +45,25 @@ export function freePort() {
   });
 }
 
+// n free ports, distinct from one another: every listener stays open until all are chosen.
+export async function freePorts(n) {
+  const servers = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = net.createServer();
+      srv.unref();
+      await new Promise((resolve, reject) => {
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', resolve);
+      });
+      servers.push(srv);
+    }
+    return servers.map((srv) => srv.address().port);
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise((resolve) => srv.close(resolve))));
+  }
+}
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Runs one of the deploy/ scripts; resolves to { code, stdout, stderr } whatever the exit code.
@@ -176,11 +195,10 @@ export function checkRaw(bytes, answer) {
 }
 
 // name: what the stack's logs are called under TEST_LOG_DIR (default: the calling test file).
-export async function startStack({ env = {}, rateLimit = 'on', name = callerName() } = {}) {
+// mail: run the stack's mail sink (deploy/lib/mail-sink.sh) on a port of its own.
+export async function startStack({ env = {}, rateLimit = 'on', name = callerName(), mail = false } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketd-it-'));
-  const port = await freePort();
-  let pgPort = await freePort();
-  while (pgPort === port) pgPort = await freePort();
+  const [port, pgPort, mailPort] = await freePorts(3);
 
   const stackEnv = {
     ...process.env,
@@ -189,6 +207,7 @@ export async function startStack({ env = {}, rateLimit = 'on', name = callerName
     PG_PORT: String(pgPort),
     TICKETD_BIN: defaultTicketdBin(),
     RATE_LIMIT: rateLimit,
+    MAIL_PORT: mail ? String(mailPort) : '',
     PAYMENT_DECLINE_RATE: '0',
     PAYMENT_LATENCY_MS: '5',
     ...env,

@@ -1,0 +1,46 @@
+# The development mail sink of a stack: a real SMTP server on loopback (Debian's
+# python3-aiosmtpd) that keeps every message it is given as one file of a Maildir,
+# STACK_DIR/mail/new. Started only when MAIL_PORT is set (deploy/up sets 2525); a mailer points
+# its SMTP URL at smtp://127.0.0.1:MAIL_PORT. Sourced by deploy/stack, after its paths are set.
+# shellcheck shell=bash
+
+MAIL_DIR=$STACK_DIR/mail
+MAIL_PIDFILE=$RUN_DIR/mail.pid
+# Debian's interpreter: the one python3-aiosmtpd is installed for, whatever is first on PATH.
+MAIL_PYTHON=/usr/bin/python3
+
+mail_start() {
+	local i
+
+	[ -n "$MAIL_PORT" ] || return 0
+	"$MAIL_PYTHON" -c 'import aiosmtpd' 2>/dev/null ||
+		die "the mail sink needs python3-aiosmtpd (apt-get install python3-aiosmtpd)"
+	# A Maildir: messages are written in tmp/ and moved into new/ whole.
+	mkdir -p "$MAIL_DIR/new" "$MAIL_DIR/cur" "$MAIL_DIR/tmp"
+	log "starting the mail sink on 127.0.0.1:$MAIL_PORT (messages land in $MAIL_DIR/new)"
+	setsid "$MAIL_PYTHON" -m aiosmtpd -n -l "127.0.0.1:$MAIL_PORT" -c aiosmtpd.handlers.Mailbox \
+		"$MAIL_DIR" </dev/null >>"$LOG_DIR/mail.log" 2>&1 9>&- &
+	printf '%s\n' "$!" >"$MAIL_PIDFILE"
+	# Ready when it accepts a connection (bounded: a taken port fails the start).
+	for ((i = 0; i < 100; i++)); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$MAIL_PORT") 2>/dev/null; then
+			return 0
+		fi
+		pid_alive "$(read_pid "$MAIL_PIDFILE")" aiosmtpd || break
+		sleep 0.1
+	done
+	tail_log "$LOG_DIR/mail.log" 10
+	die "the mail sink did not start on 127.0.0.1:$MAIL_PORT (is the port taken? set MAIL_PORT)"
+}
+
+mail_stop() {
+	local pid
+
+	pid=$(read_pid "$MAIL_PIDFILE")
+	if pid_alive "$pid" aiosmtpd; then
+		log "stopping the mail sink (pid $pid)"
+		kill -TERM "$pid"
+		wait_gone "$pid" 5 || kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$MAIL_PIDFILE"
+}
