@@ -27,19 +27,13 @@ CREATE TABLE sessions (
 
 CREATE INDEX sessions_user ON sessions (user_id) WHERE revoked_at IS NULL;
 
--- Failed sign-ins per email, known or not (so slowing an account down never
--- tells whether it exists), and per client address (so a stranger's
--- guesses slow the stranger down, not the fan).  Rows older than the
--- window are pruned as new failures come in.
+-- Failed sign-ins per email, known or not, so that slowing an account down
+-- never tells whether it exists.  (007 counts them per client address too.)
 CREATE TABLE login_failures (
-    email           text NOT NULL,
-    address         text NOT NULL,
+    email           text PRIMARY KEY,
     failures        integer NOT NULL CHECK (failures > 0),
-    last_failed_at  timestamptz NOT NULL,
-    PRIMARY KEY (email, address)
+    last_failed_at  timestamptz NOT NULL
 );
-
-CREATE INDEX login_failures_age ON login_failures (last_failed_at);
 
 ALTER TABLE concerts
     ADD COLUMN max_tickets_per_fan integer NOT NULL DEFAULT 10
