@@ -154,8 +154,8 @@ known_key(enum booking_status status)
 	fake.find_err[0] = 0;
 	fake.rec.booking.status = status;
 	snprintf(fake.rec.booking.id, sizeof(fake.rec.booking.id), "bk_old");
-	snprintf(fake.rec.booking.user_id, sizeof(fake.rec.booking.user_id),
-	    "ann");
+	snprintf(
+	    fake.rec.booking.user_id, sizeof(fake.rec.booking.user_id), "ann");
 	snprintf(fake.rec.fingerprint, sizeof(fake.rec.fingerprint), "fp-1");
 }
 
@@ -239,8 +239,8 @@ END_TEST
 START_TEST(key_of_another_fan_reveals_nothing)
 {
 	known_key(BOOKING_STATUS_CONFIRMED);
-	snprintf(fake.rec.booking.user_id, sizeof(fake.rec.booking.user_id),
-	    "bob");
+	snprintf(
+	    fake.rec.booking.user_id, sizeof(fake.rec.booking.user_id), "bob");
 	ck_assert_int_eq(run(), BOOKING_KEY_REUSED);
 	ck_assert_str_eq(out.booking.id, "");
 	ck_assert(!out.replayed);
@@ -401,8 +401,8 @@ START_TEST(key_won_by_a_concurrent_request)
 	fake.find_err[1] = 0;
 	fake.rec.booking.status = BOOKING_STATUS_CONFIRMED;
 	snprintf(fake.rec.booking.id, sizeof(fake.rec.booking.id), "bk_first");
-	snprintf(fake.rec.booking.user_id, sizeof(fake.rec.booking.user_id),
-	    "ann");
+	snprintf(
+	    fake.rec.booking.user_id, sizeof(fake.rec.booking.user_id), "ann");
 	snprintf(fake.rec.fingerprint, sizeof(fake.rec.fingerprint), "fp-1");
 	ck_assert_int_eq(run(), BOOKING_REPLAYED);
 	ck_assert_str_eq(out.booking.id, "bk_first");
@@ -444,7 +444,8 @@ START_TEST(cancel_done_refunds_and_reads_back)
 	fake.cancel.outcome = CANCEL_DONE;
 	fake.cancel.refunded_cents = 25000;
 	fake.rec.booking.status = BOOKING_STATUS_CANCELLED;
-	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
+	ck_assert_int_eq(
+	    booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
 	ck_assert_int_eq(cr.outcome, CANCEL_DONE);
 	ck_assert_int_eq(b.status, BOOKING_STATUS_CANCELLED);
 	ck_assert_int_eq(fake.id_reads, 1);
@@ -457,7 +458,8 @@ START_TEST(cancel_not_found)
 	struct booking b;
 
 	fake.cancel.outcome = CANCEL_NOT_FOUND;
-	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
+	ck_assert_int_eq(
+	    booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
 	ck_assert_int_eq(cr.outcome, CANCEL_NOT_FOUND);
 	ck_assert_int_eq(fake.id_reads, 0);
 }
@@ -470,7 +472,8 @@ START_TEST(cancel_not_cancellable)
 
 	fake.cancel.outcome = CANCEL_NOT_CANCELLABLE;
 	fake.cancel.status = BOOKING_STATUS_PAYMENT_FAILED;
-	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
+	ck_assert_int_eq(
+	    booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
 	ck_assert_int_eq(cr.status, BOOKING_STATUS_PAYMENT_FAILED);
 	ck_assert_int_eq(fake.id_reads, 0);
 }

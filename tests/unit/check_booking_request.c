@@ -64,11 +64,12 @@ teardown(void)
 START_TEST(valid_request_is_parsed_and_sorted)
 {
 	ck_assert_int_eq(
-	    parse_as("{\"concertId\":\"concert_001\",\"userId\":\"ann\","
-	          "\"tickets\":[{\"tierId\":\"tier_vip_001\",\"quantity\":2},"
-	          "{\"tierId\":\"tier_ga_001\",\"quantity\":3}],"
-	          "\"idempotencyKey\":\"550E8400-E29B-41D4-A716-446655440000\","
-	          "\"totalAmount\":230.00}",
+	    parse_as(
+	        "{\"concertId\":\"concert_001\",\"userId\":\"ann\","
+	        "\"tickets\":[{\"tierId\":\"tier_vip_001\",\"quantity\":2},"
+	        "{\"tierId\":\"tier_ga_001\",\"quantity\":3}],"
+	        "\"idempotencyKey\":\"550E8400-E29B-41D4-A716-446655440000\","
+	        "\"totalAmount\":230.00}",
 	        "ann"),
 	    0);
 	ck_assert_str_eq(br.concert_id, "concert_001");
@@ -270,7 +271,8 @@ static const struct {
 
 START_TEST(ticket_error)
 {
-	/* Check names the loop index (_i) of a failure; the table names the case. */
+	/* Check names the loop index (_i) of a failure; the table names the
+	 * case. */
 	assert_invalid(ticket_cases[_i].body, ticket_cases[_i].field);
 }
 END_TEST
