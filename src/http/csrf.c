@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "http/csrf.h"
+#include "http/request.h"
 
 /* scheme://host[:port], parsed; host points into the text it came from. */
 struct origin {
@@ -23,38 +24,6 @@ is_safe_method(const char *method)
 	return method != NULL &&
 	       (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
 	           strcmp(method, "OPTIONS") == 0);
-}
-
-static bool
-is_ows(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/*
- * request_is_json() takes a whole struct request; this takes the bare
- * header, and refuses "application/json x" as well.
- */
-static bool
-is_json(const char *ct)
-{
-	static const char json[] = "application/json";
-	size_t n = sizeof(json) - 1;
-
-	if (ct == NULL) {
-		return false;
-	}
-	while (is_ows(*ct)) {
-		ct++;
-	}
-	if (strncasecmp(ct, json, n) != 0) {
-		return false;
-	}
-	ct += n;
-	while (is_ows(*ct)) {
-		ct++;
-	}
-	return *ct == '\0' || *ct == ';';
 }
 
 static bool
@@ -186,7 +155,7 @@ csrf_check(const struct csrf_request *req)
 	if (is_safe_method(req->method)) {
 		return CSRF_OK;
 	}
-	if (!is_json(req->content_type)) {
+	if (!request_content_type_is_json(req->content_type)) {
 		return CSRF_NOT_JSON;
 	}
 	if (req->sec_fetch_site != NULL &&

@@ -129,17 +129,39 @@ request_read_body(struct request *req, const char *content_length, size_t cap,
 	return 0;
 }
 
-int
-request_is_json(const struct request *req)
+/* Optional white space of a header (RFC 9110). */
+static bool
+is_ows(char c)
 {
-	const char *ct = req->content_type;
-	size_t n = strlen("application/json");
+	return c == ' ' || c == '\t';
+}
 
-	while (*ct == ' ') {
+bool
+request_content_type_is_json(const char *ct)
+{
+	static const char json[] = "application/json";
+	size_t n = sizeof(json) - 1;
+
+	if (ct == NULL) {
+		return false;
+	}
+	while (is_ows(*ct)) {
 		ct++;
 	}
-	return strncasecmp(ct, "application/json", n) == 0 &&
-	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	if (strncasecmp(ct, json, n) != 0) {
+		return false;
+	}
+	ct += n;
+	while (is_ows(*ct)) {
+		ct++;
+	}
+	return *ct == '\0' || *ct == ';';
+}
+
+bool
+request_is_json(const struct request *req)
+{
+	return request_content_type_is_json(req->content_type);
 }
 
 void

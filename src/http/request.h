@@ -60,8 +60,15 @@ int request_read_body(struct request *req, const char *content_length,
 int request_query(
     const struct request *req, const char *key, char *out, size_t len);
 
-/* True when the Content-Type is application/json (any parameters). */
-int request_is_json(const struct request *req);
+/*
+ * True when a Content-Type header (NULL when absent) is application/json,
+ * in any case, with any parameters: "application/json; charset=utf-8"
+ * is, "application/jsonp" and "application/json x" are not.
+ */
+bool request_content_type_is_json(const char *ct);
+
+/* request_content_type_is_json() of req's Content-Type. */
+bool request_is_json(const struct request *req);
 
 void request_free(struct request *req);
 

@@ -107,7 +107,8 @@ decided_before_db(const struct request *req)
 	}
 
 	response_init(&res);
-	rc = booking_request_parse(req->body, req->body_len, "u_fuzz", &br, &res);
+	rc = booking_request_parse(
+	    req->body, req->body_len, "u_fuzz", &br, &res);
 	if (rc == 0) {
 		/* The last step before the booking flow asks the database. */
 		canonical = booking_request_canonical(&br);

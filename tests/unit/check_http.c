@@ -145,6 +145,10 @@ START_TEST(content_type_json)
 	ck_assert(request_is_json(&req));
 	req.content_type = "application/jsonp";
 	ck_assert(!request_is_json(&req));
+	req.content_type = "application/json x";
+	ck_assert(!request_is_json(&req));
+	req.content_type = "\tapplication/json\t;charset=utf-8";
+	ck_assert(request_is_json(&req));
 	req.content_type = "text/plain";
 	ck_assert(!request_is_json(&req));
 	req.content_type = "";
