@@ -6,7 +6,6 @@
 #include "base/errors.h"
 #include "http/api_auth.h"
 #include "http/auth.h"
-#include "http/cookie.h"
 #include "http/json_body.h"
 #include "http/replies.h"
 #include "store/txn_slots.h"
@@ -151,8 +150,7 @@ api_auth_logout(struct api_context *ctx, const struct request *req,
 	if (auth_csrf_or_reply(ctx, req, res) != 0) {
 		return;
 	}
-	if (cookie_find_session(
-	        req->cookie, auth_secure(ctx, req), &token, &len) != 0 ||
+	if (auth_session_token(ctx, req, &token, &len) != 0 ||
 	    account_logout(&ctx->accounts, token, len, &r) ==
 	        ACCOUNT_UNAUTHENTICATED) {
 		response_error(

@@ -52,6 +52,16 @@ reply_unauthenticated(struct response *res)
 }
 
 int
+auth_session_token(const struct api_context *ctx, const struct request *req,
+    const char **token, size_t *len)
+{
+	return cookie_find_session(
+	           req->cookie, auth_secure(ctx, req), token, len) == 0
+	           ? 0
+	           : -1;
+}
+
+int
 auth_user_or_reply(struct api_context *ctx, const struct request *req,
     struct user *user, struct response *res)
 {
@@ -60,8 +70,7 @@ auth_user_or_reply(struct api_context *ctx, const struct request *req,
 	size_t len;
 
 	/* Absent, malformed, duplicated or oversized: nobody is signed in. */
-	if (cookie_find_session(
-	        req->cookie, auth_secure(ctx, req), &token, &len) != 0) {
+	if (auth_session_token(ctx, req, &token, &len) != 0) {
 		reply_unauthenticated(res);
 		return -1;
 	}

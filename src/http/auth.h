@@ -17,6 +17,14 @@ int auth_csrf_or_reply(const struct api_context *ctx, const struct request *req,
     struct response *res);
 
 /*
+ * The session token in req's cookie (the __Host- name when the site is
+ * HTTPS) into *token (pointing into the header) and *len.  Returns 0, or
+ * -1 when there is none usable: absent, malformed, duplicated, oversized.
+ */
+int auth_session_token(const struct api_context *ctx, const struct request *req,
+    const char **token, size_t *len);
+
+/*
  * The signed-in user behind req's session cookie into *user, or answers
  * 401 UNAUTHENTICATED (503 when the database cannot say) and returns -1.
  */
