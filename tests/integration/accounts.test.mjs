@@ -5,6 +5,7 @@
 // cancellation; and a sign-in flood from one address throttled while another address signs in.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import { assertError, assertOk, defaultTicketdBin, httpRequest, startStack } from './stack.mjs';
@@ -462,4 +463,64 @@ test('a setting that is no origin is refused at start', async () => {
   });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /TICKETD_PUBLIC_ORIGIN must be scheme:\/\/host\[:port\]/);
+});
+
+test('every route that changes state refuses a cross-site request with 403 CSRF_REJECTED, and nothing changes', async (t) => {
+  const c = await addConcert(s, ['GA:10:10.00']);
+  const [fan] = await createFans(s, 1);
+  const booking = assertOk(assert, await book(s, bookingBody(c, { GA: 1 }), { fan }), 201);
+  const evil = { headers: { origin: 'https://evil.example' } };
+  const before = await dbSnapshot(s);
+  const users = await s.psql('SELECT count(*) FROM users');
+  const routes = [
+    ['register', () => register(s, { email: freshEmail(), password: PASSWORD, name: 'A' }, evil)],
+    ['login', () => login(s, { email: fan.email, password: PASSWORD }, evil)],
+    ['logout', () => post(s, '/api/auth/logout', {}, { fan, ...evil })],
+    ['booking', () => book(s, bookingBody(c, { GA: 1 }), { fan, ...evil })],
+    ['cancel', () => post(s, `/api/bookings/${booking.id}/cancel`, {}, { fan, ...evil })],
+  ];
+  for (const [name, send] of routes) {
+    await t.test(name, async () => assertError(assert, await send(), 403, 'CSRF_REJECTED'));
+  }
+  assert.deepEqual(await dbSnapshot(s), before);
+  assert.equal(await s.psql('SELECT count(*) FROM users'), users);
+  assert.equal(assertOk(assert, await me(s, fan.cookie)).id, fan.id, 'still signed in');
+  assert.equal(assertOk(assert, await s.get(`/api/bookings/${booking.id}`, { fan })).status, 'confirmed');
+});
+
+test('no session token nor password reaches a log', async () => {
+  const password = 'a password to find in no log';
+  const email = freshEmail();
+  const res = await register(s, { email, password, name: 'Logged' });
+  const { token } = sessionOf(res);
+  assertOk(assert, await me(s, sessionCookie(token)));
+  assertOk(assert, await login(s, { email, password }), 200);
+  const logs = [await s.ticketdLog(), await readFile(s.vars.ACCESS_LOG, 'utf8').catch(() => ''),
+    await readFile(s.vars.PG_LOG, 'utf8').catch(() => '')].join('\n');
+  assert.ok(!logs.includes(token), 'the token is in no log');
+  assert.ok(!logs.includes(password), 'the password is in no log');
+});
+
+test('deploy/add-admin: a new admin gets a password once; an existing account only with --promote, a new password and its sessions ended', async () => {
+  const email = freshEmail();
+  const made = await s.script('add-admin', [email, 'Box Office']);
+  assert.equal(made.code, 0, made.stderr);
+  const password = /^password: (\S+)$/m.exec(made.stdout)?.[1];
+  assert.ok(password, made.stdout);
+  const { user } = assertOk(assert, await login(s, { email, password }), 200);
+  assert.equal(user.role, 'admin');
+
+  // A fan who signed up with an address an operator might later promote.
+  const fan = await signUp();
+  const refused = await s.script('add-admin', [fan.email]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /--promote/);
+  assert.equal(assertOk(assert, await me(s, fan.cookie)).role, 'fan');
+
+  const promoted = await s.script('add-admin', ['--promote', fan.email]);
+  assert.equal(promoted.code, 0, promoted.stderr);
+  assertError(assert, await me(s, fan.cookie), 401, 'UNAUTHENTICATED');
+  assertError(assert, await login(s, { email: fan.email, password: PASSWORD }), 401, 'INVALID_CREDENTIALS');
+  const fresh = /^password: (\S+)$/m.exec(promoted.stdout)?.[1];
+  assert.equal(assertOk(assert, await login(s, { email: fan.email, password: fresh }), 200).user.role, 'admin');
 });
