@@ -90,7 +90,7 @@ test('deploy/add-concert refuses a malformed tier or date and adds nothing', asy
   const before = await s.psql('SELECT count(*) FROM concerts');
   const badTier = await s.script('add-concert', ['X', 'Y', '2031-01-02T20:00:00Z', 'VIP:ten:1.00']);
   assert.notEqual(badTier.code, 0);
-  assert.match(badTier.stderr, /NAME:QUANTITY:PRICE/);
+  assert.match(badTier.stderr, /NAME:CAPACITY:PRICE/);
   const badDate = await s.script('add-concert', ['X', 'Y', 'next tuesday', 'VIP:1:1.00']);
   assert.notEqual(badDate.code, 0);
   const noTiers = await s.script('add-concert', ['X', 'Y', '2031-01-02T20:00:00Z']);
