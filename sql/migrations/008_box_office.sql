@@ -374,8 +374,11 @@ DECLARE
     v_row record;
     v_cut integer;
 BEGIN
+    -- NO KEY UPDATE: a booking's items take KEY SHARE on the tier (their
+    -- foreign key) while holding a bucket; FOR UPDATE would wait for it
+    -- while it waits for the buckets we lock next.
     SELECT t.* INTO v_tier FROM ticket_tiers t
-    WHERE t.id = p_tier_id AND t.concert_id = p_concert_id FOR UPDATE;
+    WHERE t.id = p_tier_id AND t.concert_id = p_concert_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         outcome := 'unknown_tier';
         RETURN;
