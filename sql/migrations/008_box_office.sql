@@ -374,8 +374,12 @@ DECLARE
     v_row record;
     v_cut integer;
 BEGIN
+    -- NO KEY UPDATE, not UPDATE: a booking that holds one of the buckets
+    -- below takes a KEY SHARE lock on this row (booking_items' foreign
+    -- key) before it commits; FOR UPDATE would make it wait for us while
+    -- we wait for its bucket, a deadlock.
     SELECT t.* INTO v_tier FROM ticket_tiers t
-    WHERE t.id = p_tier_id AND t.concert_id = p_concert_id FOR UPDATE;
+    WHERE t.id = p_tier_id AND t.concert_id = p_concert_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         outcome := 'unknown_tier';
         RETURN;
