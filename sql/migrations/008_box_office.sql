@@ -518,10 +518,17 @@ BEGIN
         outcome := 'unknown_time_zone';
         RETURN;
     END IF;
-    IF p_status = 'draft' AND v_concert.status = 'published' AND EXISTS (
-        SELECT 1 FROM bookings b WHERE b.concert_id = p_id AND b.status = 'confirmed') THEN
-        outcome := 'unpublish_with_sales';
-        RETURN;
+    IF p_status = 'draft' AND v_concert.status = 'published' THEN
+        -- As cancel_concert(): every bucket first, so that a booking in
+        -- flight has either committed (and is seen below) or waits and
+        -- then finds the concert unpublished.
+        PERFORM 1 FROM tier_buckets b JOIN ticket_tiers t ON t.id = b.tier_id
+        WHERE t.concert_id = p_id ORDER BY b.tier_id, b.bucket FOR UPDATE OF b;
+        IF EXISTS (SELECT 1 FROM bookings b
+                   WHERE b.concert_id = p_id AND b.status = 'confirmed') THEN
+            outcome := 'unpublish_with_sales';
+            RETURN;
+        END IF;
     END IF;
     SELECT min(n) INTO o_tier_id FROM (
         SELECT coalesce(c.name, t.tier_name) AS n FROM ticket_tiers t
