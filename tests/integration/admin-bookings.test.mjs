@@ -359,3 +359,7 @@ test('after the start a fan cannot cancel (409 CANCELLATION_CLOSED) but the box 
   assert.equal(await bucketState(s, c.tiers.GA.id).then((x) => x.available), 10);
   await assertInvariant(assert, s);
 });
+
+test('ticketd drains on SIGTERM and its log has no sanitizer report', async () => {
+  assert.deepEqual(await s.stopTicketdAndCollectSanitizerReports(), []);
+});

@@ -276,3 +276,7 @@ for (const [what, body, field] of INVALID_CHANGES) {
     assert.deepEqual({ ...now, updatedAt: undefined }, { ...c, updatedAt: undefined });
   });
 }
+
+test('ticketd drains on SIGTERM and its log has no sanitizer report', async () => {
+  assert.deepEqual(await s.stopTicketdAndCollectSanitizerReports(), []);
+});

@@ -238,3 +238,7 @@ test('GET /api/admin/concerts lists drafts, published and cancelled concerts by 
   assert.equal(tierByName(mine, 'GA').sold, 1);
   assert.equal(tierByName(mine, 'GA').available, 49);
 });
+
+test('ticketd drains on SIGTERM and its log has no sanitizer report', async () => {
+  assert.deepEqual(await s.stopTicketdAndCollectSanitizerReports(), []);
+});

@@ -9,7 +9,9 @@ import { after, before, test } from 'node:test';
 import { assertError, assertOk, freePort, httpRequest, sleep, startStack } from './stack.mjs';
 import { PsqlSession, assertInvariant, book, bookingBody, workers } from './lib/booking-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
-import { adminGet, asBookable, bucketState, createConcert, patchConcert, soldByBookings } from './lib/admin-helpers.mjs';
+import {
+  adminGet, asBookable, bucketState, createConcert, patchConcert, soldByBookings, tierByName,
+} from './lib/admin-helpers.mjs';
 
 let s;
 let admin;
@@ -182,6 +184,62 @@ test('a capacity change waits for a booking that holds a bucket without deadlock
     assert.deepEqual([d.tiers[0].capacity, d.tiers[0].available], [60, 60]);
   } finally {
     await booking.close();
+    await observer.close();
+  }
+});
+
+// Polls an SQL condition from `observer` until it prints something, bounded.
+async function sqlUntil(observer, sql, what, timeoutMs = 15000) {
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(20)) {
+    const out = (await observer.run(sql)).out.trim();
+    if (out !== '') return out;
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+  }
+}
+
+// Back to draft is refused once a booking is confirmed (CONCERT_HAS_SALES). A booking of another
+// tier in flight while the change runs must either commit first (and the change is refused) or
+// find the concert a draft: never a draft holding confirmed bookings that its fans cannot see.
+// The change is held inside its transaction by a bucket of GA that a session keeps locked.
+test('back to draft while a booking of another tier is in flight: the booking or the change, never both', async () => {
+  const c = await createConcert(s, admin);
+  const ga = tierByName(c, 'GA');
+  const [fan] = await createFans(s, 1);
+  const holder = await PsqlSession.open(s);
+  const observer = await PsqlSession.open(s);
+  try {
+    await holder.run('BEGIN');
+    await holder.run(`SELECT 1 FROM tier_buckets WHERE tier_id = '${ga.id}' FOR UPDATE`);
+    const patch = patchConcert(s, admin, c.id, { status: 'draft', tiers: [{ id: ga.id, capacity: 50 }] });
+    await sqlUntil(observer, `SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+      AND query LIKE '%update_concert(%' AND wait_event_type = 'Lock'`, 'the change to wait for the bucket');
+    let answered = false;
+    const booking = book(s, bookingBody(asBookable(c), { VIP: 1 }), { fan });
+    booking.then(() => { answered = true; }, () => { answered = true; });
+    // The booking answers, or waits for the change.
+    for (const deadline = Date.now() + 15000; !answered; await sleep(20)) {
+      const waits = (await observer.run(`SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+        AND query LIKE '%FROM book(%' AND wait_event_type = 'Lock'`)).out.trim();
+      if (waits !== '') break;
+      assert.ok(Date.now() < deadline, 'the booking neither answered nor waited');
+    }
+    await holder.run('ROLLBACK');
+    const [p, b] = await Promise.all([patch, booking]);
+
+    const status = await s.psql(`SELECT status FROM concerts WHERE id = '${c.id}'`);
+    const confirmed = Number(await s.psql(`SELECT count(*) FROM bookings WHERE concert_id = '${c.id}' AND status = 'confirmed'`));
+    if (b.status === 201) {
+      assertError(assert, p, 409, 'CONCERT_HAS_SALES');
+      assert.equal(status, 'published');
+      assert.equal(confirmed, 1);
+    } else {
+      assertError(assert, b, 409, 'SALES_CLOSED');
+      assert.equal(assertOk(assert, p).status, 'draft');
+      assert.equal(confirmed, 0);
+    }
+    await assertInvariant(assert, s);
+  } finally {
+    await holder.close();
     await observer.close();
   }
 });
