@@ -3,6 +3,7 @@
 // reason, the sales dashboard, the CSV's content, the sales window by the server's clock, drafts
 // and past concerts hidden, and cancelling after the start (the box office only).
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import { assertError, assertOk, sleep, startStack } from './stack.mjs';
@@ -17,7 +18,7 @@ let admin;
 let fan;
 
 before(async () => {
-  s = await startStack({ rateLimit: 'off', env: { PAYMENT_LATENCY_MS: '0' } });
+  s = await startStack({ rateLimit: 'off', env: { PAYMENT_LATENCY_MS: '0', TICKETD_READ_WORKERS: '4', TICKETD_BOOK_WORKERS: '8' } });
   [admin] = await createFans(s, 1, { role: 'admin', prefix: 'admin' });
   [fan] = await createFans(s, 1);
 });
@@ -109,6 +110,26 @@ for (const [what, query, field] of [
     assert.equal(res.json.error.details.field, field);
   });
 }
+
+test('a booking made before accounts: found by the name typed at checkout, with its guestName and the placeholder fan', async () => {
+  const c = await createConcert(s, admin);
+  const ga = tierByName(c, 'GA');
+  const id = `bk_${randomBytes(16).toString('hex')}`;
+  await s.psql(`INSERT INTO bookings (id, idempotency_key, concert_id, user_id, status, total_cents, payment_method, request, guest_name)
+      VALUES ('${id}', gen_random_uuid(), '${c.id}', 'u_legacy', 'confirmed', 1999, 'card', '{}', 'Walk-in Wendy');
+    INSERT INTO booking_items (booking_id, tier_id, quantity, price_cents) VALUES ('${id}', '${ga.id}', 1, 1999);
+    UPDATE tier_buckets SET available = available - 1 WHERE tier_id = '${ga.id}' AND bucket = 0`);
+  const found = await search(`q=${encodeURIComponent('walk-in WENDY')}`);
+  assert.deepEqual(found.bookings.map((b) => b.id), [id]);
+  assert.equal(found.bookings[0].guestName, 'Walk-in Wendy');
+  assert.equal(found.bookings[0].fan.id, 'u_legacy');
+  const d = assertOk(assert, await adminCancel(id, { reason: 'Legacy refund' }));
+  assert.equal(d.status, 'cancelled');
+  assert.equal(d.guestName, 'Walk-in Wendy');
+  assert.deepEqual(d.events.map((e) => [e.toStatus, e.actor?.id, e.reason]), [['cancelled', admin.id, 'Legacy refund']]);
+  assert.equal((await bucketState(s, ga.id)).available, 50);
+  await assertInvariant(assert, s);
+});
 
 // --- one booking and cancelling it -------------------------------------------------------------
 

@@ -16,7 +16,7 @@ let admin;
 let fan;
 
 before(async () => {
-  s = await startStack({ rateLimit: 'off', env: { PAYMENT_LATENCY_MS: '0' } });
+  s = await startStack({ rateLimit: 'off', env: { PAYMENT_LATENCY_MS: '0', TICKETD_READ_WORKERS: '4', TICKETD_BOOK_WORKERS: '8' } });
   [admin] = await createFans(s, 1, { role: 'admin', prefix: 'admin' });
   [fan] = await createFans(s, 1);
 });

@@ -311,6 +311,7 @@ const vmHwmKiB = async (pid) => {
 
 test('the CSV of 100,000 bookings streams through nginx with the read worker\'s peak memory bounded', async () => {
   const N = 100000;
+  const t00 = performance.now();
   const c = await createConcert(s, admin, { tiers: [{ tierName: 'GA', price: 10, capacity: N }] });
   const ga = c.tiers[0];
   // 1,000 fans with 100 one-ticket bookings each, straight in SQL, consistent with the counters
@@ -329,7 +330,9 @@ test('the CSV of 100,000 bookings streams through nginx with the read worker\'s 
       SELECT '${c.id}', 'u_' || md5('csv' || g), 100 FROM generate_series(0, 999) g;
     UPDATE tier_buckets SET available = 0 WHERE tier_id = '${ga.id}';
     ANALYZE bookings; ANALYZE booking_items`);
+  const inserted = performance.now();
   await assertInvariant(assert, s);
+  console.log(`# CSV fixture: ${N} bookings inserted in ${Math.round(inserted - t00)} ms, invariants checked in ${Math.round(performance.now() - inserted)} ms`);
 
   const { read } = await workers(s);
   assert.ok(read.length > 0, 'read workers');
