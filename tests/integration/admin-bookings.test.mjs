@@ -296,19 +296,23 @@ test('sales not started: 409 SALES_NOT_STARTED with details.salesStart; opened b
   assertOk(assert, await book(s, bookingBody(bc, { GA: 1 }), { fan }), 201);
 });
 
-test('a sale opening in 2 s by the server\'s clock: 409 before, 201 once serverTime has passed salesStart', async () => {
-  const opens = Math.ceil((await dbNowMs(s) + 2000) / 1000) * 1000;
+test('a sale opening in 3 s by the server\'s clock: 409 before, 201 once serverTime has passed salesStart', async () => {
+  const opens = Math.ceil((await dbNowMs(s) + 3000) / 1000) * 1000;
   const c = await createConcert(s, admin, { salesStart: instant(opens) });
   const bc = asBookable(c);
+  const serverTime = async () => Date.parse(assertOk(assert, await s.get(`/api/concerts/${c.id}`, { fan: null })).serverTime);
   const early = await book(s, bookingBody(bc, { GA: 1 }), { fan });
-  assertError(assert, early, 409, 'SALES_NOT_STARTED');
+  if (early.status === 201) {
+    // Only a machine stalled for seconds gets here: the booking's own clock (book()'s now(),
+    // to the second; opens is a whole second) must then be past the opening.
+    assert.ok(Date.parse(early.json.data.createdAt) >= opens, `booked before the sale opened: ${early.body}`);
+  } else {
+    assertError(assert, early, 409, 'SALES_NOT_STARTED');
+    assert.equal(Date.parse(early.json.error.details.salesStart), opens);
+  }
   // Wait on the server's clock (the page's countdown does the same), bounded.
-  const until = Date.now() + 15000;
-  for (;;) {
-    const served = assertOk(assert, await s.get(`/api/concerts/${c.id}`, { fan: null }));
-    if (Date.parse(served.serverTime) >= opens) break;
-    assert.ok(Date.now() < until, `serverTime ${served.serverTime} never reached ${instant(opens)}`);
-    await sleep(100);
+  for (const until = Date.now() + 15000; await serverTime() < opens; await sleep(100)) {
+    assert.ok(Date.now() < until, `serverTime never reached ${instant(opens)}`);
   }
   assertOk(assert, await book(s, bookingBody(bc, { GA: 1 }), { fan }), 201);
 });
