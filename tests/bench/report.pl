@@ -52,6 +52,7 @@ sub total {
 
 sub n_runs { my $r = $runs{ $_[0] }; return $r ? scalar @$r : 0 }
 
+sub rps_of { my $h = shift; return $h->{rps} // 0 }
 sub confirmed_rate { my $h = shift; return ($h->{code_201} // 0) / ($h->{duration_s} || 1) }
 
 sub fmt_rate {
@@ -164,6 +165,19 @@ for my $c (64, 256) {
 	row("Hot-tier rush, payment 0 ms (1-4 tickets, fresh key)", $c, fmt_rate($rate) . ' confirmed/s',
 		fmt_ms(med($name, 'p50_ms')), fmt_ms($p99), non2xx($name),
 		fmt_pct($ratio) . ' of pgbench insert', $target, yesno($ok));
+}
+
+# Prepared statements against unnamed ones (DB_PREPARED_STATEMENTS=off, behind a transaction
+# pooler), each figure divided by its prepared twin of the same rounds.
+for my $pair (['avail_unnamed', 'avail', 'Availability, unnamed statements', \&rps_of, 'req/s'],
+	['rush0_64_unnamed', 'rush0_64', 'Hot-tier rush 0 ms, unnamed statements', \&confirmed_rate, 'confirmed/s']) {
+	my ($name, $base, $what, $f, $unit) = @$pair;
+	next unless $runs{$name};
+	my $rate = med_of($name, $f);
+	my $prepared = $runs{$base} ? med_of($base, $f) : undef;
+	row($what, 64, fmt_rate($rate) . " $unit", fmt_ms(med($name, 'p50_ms')), fmt_ms(med($name, 'p99_ms')),
+		non2xx($name), fmt_pct($prepared ? $rate / $prepared : undef) . ' of prepared', 'the cost of a pooler',
+		'-');
 }
 
 # 4. Rush at 100 ms
