@@ -113,7 +113,7 @@ sub yesno { return $_[0] ? 'yes' : '**no**' }
 my @rows;
 sub row { push @rows, [@_] }
 
-my $N = n_runs('pg_insert') || 1;
+my $N = (sort { $b <=> $a } map { n_runs($_) } keys %runs)[0] || 1;
 my $pg_ceiling = med('pg_insert', 'rps');
 my $trivial = med('fcgi_trivial', 'rps');
 

@@ -127,6 +127,13 @@ START_TEST(prepared_statements)
 	ck_assert_int_eq(settings_load_env(&s, err, sizeof(err)), 0);
 	unsetenv("DB_PREPARED_STATEMENTS");
 	ck_assert(s.db.prepared);
+	/* The replica's connections have their own switch. */
+	ck_assert(s.read_prepared);
+	ck_assert_int_eq(settings_set(&s, "DB_READ_PREPARED_STATEMENTS", "off",
+	                     err, sizeof(err)),
+	    0);
+	ck_assert(!s.read_prepared);
+	ck_assert(s.db.prepared);
 	settings_free(&s);
 }
 END_TEST
