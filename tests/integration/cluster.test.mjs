@@ -5,7 +5,7 @@
 // replication and its passwords, reads and bookings through the load balancer, reads on a
 // standby, /metrics, an app node killed during a rush, a rush through PgBouncer (192 booking
 // workers over at most 32 server connections), a standby crashed during a rush (sales go on),
-// the primary crashed (SIGKILL to its postmaster and its keeper) during a rush (promotion by
+// the primary's postmaster alone killed (its keeper restarts it in place), the primary crashed (SIGKILL to its postmaster and its keeper) during a rush (promotion by
 // pg_auto_failover, nothing typed), the old primary rejoining as a standby, and a second crash
 // that fails over again.
 // Every rush checks that every client ends with a definite answer and that the confirmed
@@ -394,12 +394,12 @@ test('a standby crashed (SIGKILL) during a rush: sales go on, nothing lost; it c
 
 // The primary's whole node crashes during a rush; pg_auto_failover promotes a standby by itself.
 // Returns the crashed node's number.
-async function primaryCrash(label) {
+async function primaryCrash(label, command = 'crash-primary', fault = `primary SIGKILL (${label})`) {
   const concert = await addConcert(['GA:3000:10.00']);
   const r = rush(concert, 8, { deadlineMs: 60000, pauseMs: 200, capMs: 90000 });
   await sleep(1500);
   const tC0 = Date.now();
-  const crashed = (await clusterOk('crash-primary')).stdout.trim();
+  const crashed = (await clusterOk(command)).stdout.trim();
   const tC1 = Date.now();
   // The rush goes on until bookings have resumed for 3 s (bounded by capMs).
   const until = Date.now() + 60000;
@@ -411,22 +411,31 @@ async function primaryCrash(label) {
   const rto = firstAfter.length ? Math.min(...firstAfter) - tC0 : null;
   const failed = notDefinite(log);
   const promoted = await primaryNumber();
-  process.stderr.write(`# ${label}: SIGKILL to pg${crashed} (postmaster + keeper); pg${promoted} promoted; ` +
+  process.stderr.write(`# ${label}: ${command} hit pg${crashed}; pg${promoted} is the primary after it; ` +
     `time from the crash to the first new 201: ${rto === null ? 'none' : `${rto} ms`}; ${failed.length} non-definite answer(s) ` +
     `(${[...new Set(failed.map((e) => e.status))]}); ${log.length} requests, ${answers.length} clients\n`);
   assert.ok(rto !== null, 'bookings resumed after the crash');
   assert.ok(rto <= 30000, `time to the first 201 after the crash ${rto} ms <= 30 s`);
-  assert.notEqual(promoted, crashed, 'a standby is the primary now');
+  if (command === 'crash-primary') assert.notEqual(promoted, crashed, 'a standby is the primary now');
   const books = await assertRushBooks(concert, answers, log);
   process.stderr.write(`# ${label}: ${books.told} bookings answered 201/200, ${books.confirmed} confirmed on the new primary: ` +
     `${books.told - books.confirmed} lost, 0 oversold\n`);
-  row(`primary SIGKILL (${label})`, '8 clients', rto, failed.length, books.told - books.confirmed, 0);
+  row(fault, '8 clients', rto, failed.length, books.told - books.confirmed, 0);
   assertOk(assert, await book(lb, bookingBody(concert, { GA: 1 })), 201);
-  return crashed;
+  return { crashed, promoted };
 }
 
+test('the primary\'s postmaster alone SIGKILLed during a rush: its keeper restarts it, bookings resume, 0 lost', async () => {
+  const { crashed, promoted } = await primaryCrash('postmaster restart', 'crash-postmaster', 'primary postmaster SIGKILL (keeper alive)');
+  // pg_autoctl restarts it in place (crash recovery from its own WAL); should the restart
+  // take longer than the monitor's patience, a standby is promoted instead: either is
+  // correct, and the formation is whole again before the next test.
+  if (promoted !== crashed) await clusterOk('wait-pg', crashed, 'secondary', '150');
+  else await clusterOk('wait-pg', crashed, 'primary', '150');
+});
+
 test('primary crashed (SIGKILL) during a rush: automatic promotion, bookings resume, 0 lost, 0 oversold; the old primary rejoins', async () => {
-  const crashed = await primaryCrash('failover');
+  const { crashed } = await primaryCrash('failover');
   const t0 = Date.now();
   await clusterOk('start-pg', crashed);
   await clusterOk('wait-pg', crashed, 'secondary', '150');
@@ -437,7 +446,7 @@ test('primary crashed (SIGKILL) during a rush: automatic promotion, bookings res
 });
 
 test('a second crash fails over again; the crashed primary rejoins', async () => {
-  const crashed = await primaryCrash('failover back');
+  const { crashed } = await primaryCrash('failover back');
   await clusterOk('start-pg', crashed);
   await clusterOk('wait-pg', crashed, 'secondary', '150');
 });
