@@ -5,9 +5,10 @@
 // replication and its passwords, reads and bookings through the load balancer, reads on a
 // standby, /metrics, an app node killed during a rush, a rush through PgBouncer (192 booking
 // workers over at most 32 server connections), a standby crashed during a rush (sales go on),
-// the primary's postmaster alone killed (its keeper restarts it in place), the primary crashed (SIGKILL to its postmaster and its keeper) during a rush (promotion by
-// pg_auto_failover, nothing typed), the old primary rejoining as a standby, and a second crash
-// that fails over again.
+// the primary's postmaster alone killed (its keeper restarts it in place), the primary crashed
+// (SIGKILL to its postmaster and its keeper) during a rush (promotion by pg_auto_failover,
+// nothing typed), the old primary rejoining as a standby, and a second crash that fails over
+// again.
 // Every rush checks that every client ends with a definite answer and that the confirmed
 // bookings on the primary are exactly the ones the clients were told about (201 or 200), with
 // no tier oversold. Reads that must see a write go to the primary: the ANY 1 standby that
