@@ -166,6 +166,15 @@ db_error_from_sqlstate(const char *s)
 	    strcmp(s, "53300") == 0) {
 		return TD_ERR_UNAVAILABLE;
 	}
+	/*
+	 * 25006: a write reached a server that is read-only, an old primary
+	 * being demoted or a standby the router still sends to.  Nothing was
+	 * written; the connection is dropped and the next one finds the
+	 * primary.
+	 */
+	if (strcmp(s, "25006") == 0) {
+		return TD_ERR_UNAVAILABLE;
+	}
 	if (strncmp(s, "23", 2) == 0) {
 		return TD_ERR_CONFLICT;
 	}

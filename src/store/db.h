@@ -52,11 +52,11 @@ int db_connect(struct db *db);
  * *res holding the result (the caller PQclear()s it), or a td_error with
  * *res NULL; db_sqlstate() then tells the SQLSTATE ("" when the
  * connection was lost).  SQLSTATEs map to td_errors as DESIGN.md says:
- * 40001/40P01 TD_ERR_SERIALIZATION, 57014/55P03 TD_ERR_BUSY, 08xxx/57Pxx
- * and a lost connection TD_ERR_UNAVAILABLE, 23xxx TD_ERR_CONFLICT, 22xxx
- * TD_ERR_BAD_DATA, anything else TD_ERR_INTERNAL.  A COMMIT whose wait
- * for the synchronous standby was cancelled (the server warns "canceling
- * wait for synchronous replication": committed locally, maybe on no
+ * 40001/40P01 TD_ERR_SERIALIZATION, 57014/55P03 TD_ERR_BUSY, 08xxx/57Pxx,
+ * 25006 (a read-only server) and a lost connection TD_ERR_UNAVAILABLE, 23xxx
+ * TD_ERR_CONFLICT, 22xxx TD_ERR_BAD_DATA, anything else TD_ERR_INTERNAL.  A
+ * COMMIT whose wait for the synchronous standby was cancelled (the server warns
+ * "canceling wait for synchronous replication": committed locally, maybe on no
  * standby) is TD_ERR_UNAVAILABLE too: its outcome is unknown until the
  * client retries with its key.
  */
