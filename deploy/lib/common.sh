@@ -31,6 +31,10 @@ BASE_PACKAGES=(build-essential autoconf automake libtool pkg-config
 	libfcgi-dev libjson-c-dev libpq-dev uuid-dev check libsodium-dev
 	nginx postgresql postgresql-client curl ca-certificates haproxy python3-aiosmtpd)
 
+# deploy/cluster's failover manager and pooler.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+CLUSTER_PACKAGES=(postgresql-15-auto-failover pg-auto-failover-cli pgbouncer)
+
 # Installs whichever of the named Debian packages are missing. As root only: a user without root
 # gets a list of what to install instead, and the build fails later if something is really missing.
 ensure_packages() {

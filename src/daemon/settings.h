@@ -31,6 +31,7 @@ struct settings {
 	int drain_timeout_ms;
 	struct payment_settings payment; /* what the payment simulator reads */
 	struct db_settings db;           /* what every connection reads */
+	bool read_prepared;              /* DB_READ_PREPARED_STATEMENTS */
 };
 
 /* Fills every field with its default.  Free with settings_free(). */

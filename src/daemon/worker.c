@@ -125,7 +125,12 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	/* A database still down is retried per request. */
 	(void)db_connect(ctx->store.primary);
 	if (pool == POOL_READ && *cfg->database_read_url != '\0') {
-		ctx->store.replica = db_new(&cfg->db, cfg->database_read_url,
+		/* A worker has one context for its life: its settings too. */
+		static struct db_settings replica_db;
+
+		replica_db = cfg->db;
+		replica_db.prepared = cfg->read_prepared;
+		ctx->store.replica = db_new(&replica_db, cfg->database_read_url,
 		    "ticketd-replica", statements, Q_COUNT);
 		(void)db_connect(ctx->store.replica);
 	}
