@@ -19,6 +19,7 @@ struct settings {
 	char *read_socket;
 	char *book_socket;
 	char *pidfile;
+	char *log_file;      /* "": stderr as inherited */
 	char *public_origin; /* "" or scheme://host[:port] */
 	int log_level;       /* an enum log_level, parsed once */
 	int read_workers;
