@@ -93,6 +93,9 @@ static const struct setting table[] = {
         "not counted)"},
     {"TICKETD_PIDFILE", ST_STRING, OFF(pidfile), 0, 0, "",
         "write the master's pid here (empty: none)"},
+    {"TICKETD_LOG_FILE", ST_STRING, OFF(log_file), 0, 0, "",
+        "append the log to this file, reopened on SIGUSR1 for log rotation "
+        "(empty: stderr)"},
 };
 
 #define NSETTINGS (sizeof(table) / sizeof(table[0]))

@@ -19,6 +19,7 @@ struct settings {
 	char *read_socket;
 	char *book_socket;
 	char *pidfile;
+	char *log_file;        /* "": stderr as inherited */
 	char *public_origin;   /* "" or scheme://host[:port] */
 	char *gateway_log_dir; /* "" or where nginx counts its 502s and 504s */
 	int log_level;         /* an enum log_level, parsed once */

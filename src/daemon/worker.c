@@ -87,6 +87,12 @@ serve_one(struct api_context *ctx, size_t max_body, FCGX_Request *fr)
 }
 
 static void
+on_reopen(int sig)
+{
+	log_reopen_request();
+}
+
+static void
 install_signals(void)
 {
 	struct sigaction sa;
@@ -96,6 +102,11 @@ install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0; /* no SA_RESTART: accept(2) must return */
 	sigaction(SIGTERM, &sa, NULL);
+	/* The master forwards logrotate's SIGUSR1: reopen at the next record.
+	 * SA_RESTART: accept(2) need not wake for it. */
+	sa.sa_handler = on_reopen;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
 
 	/* Ctrl-C reaches the whole process group; the master drains us. */
 	signal(SIGINT, SIG_IGN);
