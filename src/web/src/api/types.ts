@@ -25,6 +25,11 @@ export interface Concert {
   status?: ConcertStatus;
   /** GET /api/concerts/:id only: the server's clock when it answered (UTC, ms). */
   serverTime?: string;
+  /**
+   * Not from the server: added by getConcert, the server's clock minus this
+   * browser's (lib/serverClock.ts), or null when serverTime was missing.
+   */
+  clockOffsetMs?: number | null;
 }
 
 /** A listing item; the summary fields are optional so an older server still works. */

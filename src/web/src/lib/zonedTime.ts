@@ -84,12 +84,16 @@ export function localToInstant(local: string, zone: string): number | null {
 
 const two = (n: number) => String(n).padStart(2, '0');
 
-/** The wall-clock time of `zone` at an instant, as "YYYY-MM-DDTHH:MM" (the input's format). */
+/**
+ * The wall-clock time of `zone` at an instant, as "YYYY-MM-DDTHH:MM" (the
+ * input's format), with ":SS" only when the seconds are not zero.
+ */
 export function instantToLocal(instant: string | number, zone: string): string {
   const ms = typeof instant === 'number' ? instant : Date.parse(instant);
   if (Number.isNaN(ms)) return '';
   const w = wallAt(ms, zone);
-  return `${w.year}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}`;
+  const seconds = w.second === 0 ? '' : `:${two(w.second)}`;
+  return `${w.year}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}${seconds}`;
 }
 
 /** An instant written in the zone's offset, to the second: "2027-06-15T20:00:00-04:00". */

@@ -104,6 +104,7 @@ describe('venue-local times', () => {
     expect(localToInstant('2027-01-15T20:00', 'America/New_York')).toBe(Date.parse('2027-01-16T01:00:00Z'));
     expect(localToInstant('2027-06-15T20:00:30', 'Asia/Kolkata')).toBe(Date.parse('2027-06-15T14:30:30Z'));
     expect(instantToLocal('2027-06-16T00:00:00Z', 'America/New_York')).toBe('2027-06-15T20:00');
+    expect(instantToLocal('2027-06-16T00:00:05.400Z', 'America/New_York')).toBe('2027-06-15T20:00:05');
     expect(instantWithOffset(Date.parse('2027-06-16T00:00:00Z'), 'America/New_York')).toBe('2027-06-15T20:00:00-04:00');
     expect(instantWithOffset(Date.parse('2027-06-16T00:00:00Z'), 'UTC')).toBe('2027-06-16T00:00:00Z');
     expect(zoneOffsetMinutes(Date.parse('2027-06-16T00:00:00Z'), 'Asia/Kolkata')).toBe(330);
