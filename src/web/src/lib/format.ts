@@ -24,7 +24,7 @@ export function isKnownTimeZone(zone: string | undefined): zone is string {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** Intl.DateTimeFormat is costly to build: one per (options, zone, locale). */
-function formatter(kind: 'date' | 'time' | 'month' | 'day', zone: string | undefined, locale?: string): Intl.DateTimeFormat {
+function formatter(kind: 'date' | 'time' | 'month' | 'day' | 'monthDay', zone: string | undefined, locale?: string): Intl.DateTimeFormat {
   const key = `${kind}|${zone ?? ''}|${locale ?? ''}`;
   let f = formatters.get(key);
   if (!f) {
@@ -33,6 +33,7 @@ function formatter(kind: 'date' | 'time' | 'month' | 'day', zone: string | undef
       time: { hour: 'numeric', minute: '2-digit', timeZoneName: zone === undefined ? undefined : 'short' } as const,
       month: { month: 'short' } as const,
       day: { day: 'numeric' } as const,
+      monthDay: { month: 'short', day: 'numeric' } as const,
     }[kind];
     f = new Intl.DateTimeFormat(locale, zone === undefined ? options : { ...options, timeZone: zone });
     formatters.set(key, f);
@@ -69,6 +70,13 @@ export function zoneAbbreviation(iso: string, timeZone: string, locale?: string)
   const d = parse(iso);
   if (!d || !isKnownTimeZone(timeZone)) return '';
   return formatter('time', timeZone, locale).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '';
+}
+
+/** "Jun 1" on the venue's calendar. */
+export function formatMonthDay(iso: string, timeZone?: string): string {
+  const d = parse(iso);
+  if (!d) return iso;
+  return formatter('monthDay', isKnownTimeZone(timeZone) ? timeZone : undefined).format(d);
 }
 
 export function formatDateTime(iso: string): string {
