@@ -3,7 +3,7 @@
 // before a round trip), and the request bodies it becomes.
 import type { AdminConcert, AdminConcertStatus, ConcertInput, TierInput } from '../api/types';
 import { centsToDecimal, toCents } from './money';
-import { instantToLocal, instantWithOffset, isLocalDateTime, localToInstant } from './zonedTime';
+import { instantToLocal, instantWithOffset, isLocalDateTime, localToInstant, normalizeLocal } from './zonedTime';
 import { isKnownTimeZone } from './format';
 
 export const MAX_TIERS = 64;
@@ -135,7 +135,8 @@ export function validateConcertForm(form: ConcertForm, now: number, original?: A
   if (!zoneOk) errors.timeZone = 'Pick the venue’s time zone.';
 
   const t = instantsOf(form);
-  const startChanged = !editing || formFromConcert(original).startsAt !== form.startsAt || original.timeZone !== form.timeZone;
+  const startChanged =
+    !editing || instantsOf(formFromConcert(original)).start !== t.start || original.timeZone !== form.timeZone;
   if (form.startsAt === '') errors.startsAt = 'When does it start?';
   else if (!isLocalDateTime(form.startsAt)) errors.startsAt = 'Write the start as a date and time.';
   else if (zoneOk && t.start !== null && startChanged && t.start <= now) errors.startsAt = 'The start must be in the future.';
@@ -204,12 +205,12 @@ export function toCreateInput(form: ConcertForm, status: AdminConcertStatus): Co
     name: form.name.trim(),
     venue: form.venue.trim(),
     timeZone: form.timeZone,
-    startsAt: form.startsAt,
+    startsAt: normalizeLocal(form.startsAt) ?? form.startsAt,
     status,
     maxTicketsPerFan: Number(form.maxTicketsPerFan.trim()),
     tiers: form.tiers.map(tierInput),
   };
-  if (form.doorsAt !== '') input.doorsAt = form.doorsAt;
+  if (form.doorsAt !== '') input.doorsAt = normalizeLocal(form.doorsAt) ?? form.doorsAt;
   if (form.description.trim() !== '') input.description = form.description.trim();
   if (t.salesStart !== null) input.salesStart = instantWithOffset(t.salesStart, form.timeZone);
   if (t.salesEnd !== null) input.salesEnd = instantWithOffset(t.salesEnd, form.timeZone);
@@ -226,13 +227,16 @@ export function toPatchInput(original: AdminConcert, form: ConcertForm): Concert
   const zoneChanged = form.timeZone !== was.timeZone;
   if (zoneChanged) patch.timeZone = form.timeZone;
   // Wall-clock times mean another instant in another zone: send them again with it.
-  if (zoneChanged || form.startsAt !== was.startsAt) patch.startsAt = form.startsAt;
-  if (zoneChanged || form.doorsAt !== was.doorsAt) patch.doorsAt = form.doorsAt === '' ? null : form.doorsAt;
+  const startsAt = normalizeLocal(form.startsAt) ?? form.startsAt;
+  const doorsAt = form.doorsAt === '' ? null : (normalizeLocal(form.doorsAt) ?? form.doorsAt);
+  if (zoneChanged || startsAt !== was.startsAt) patch.startsAt = startsAt;
+  if (zoneChanged || (doorsAt ?? '') !== was.doorsAt) patch.doorsAt = doorsAt;
   const t = instantsOf(form);
-  if ((zoneChanged || form.salesStart !== was.salesStart) && t.salesStart !== null) {
+  const w = instantsOf(was);
+  if ((zoneChanged || t.salesStart !== w.salesStart) && t.salesStart !== null) {
     patch.salesStart = instantWithOffset(t.salesStart, form.timeZone);
   }
-  if ((zoneChanged || form.salesEnd !== was.salesEnd) && t.salesEnd !== null) {
+  if ((zoneChanged || t.salesEnd !== w.salesEnd) && t.salesEnd !== null) {
     patch.salesEnd = instantWithOffset(t.salesEnd, form.timeZone);
   }
   const perFan = Number(form.maxTicketsPerFan.trim());

@@ -2,6 +2,8 @@
 // types the start as the venue's clocks will show it ("2027-06-15T20:00"
 // in America/New_York); the sales window is sent as instants.
 
+const two = (n: number) => String(n).padStart(2, '0');
+
 const partsFormatters = new Map<string, Intl.DateTimeFormat>();
 
 function partsFormatter(zone: string): Intl.DateTimeFormat {
@@ -45,7 +47,8 @@ export function zoneOffsetMinutes(ms: number, zone: string): number {
   return Math.round((wallAsUtc(wallAt(whole, zone)) - whole) / 60_000);
 }
 
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+// Seconds and a fraction are optional: a datetime-local input with step=1 may give "…T10:00:30.000".
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?$/;
 
 type Fields = [year: number, month: number, day: number, hour: number, minute: number, second: number];
 
@@ -56,7 +59,7 @@ function fieldsOf(local: string): Fields | null {
   return [n(1), n(2), n(3), n(4), n(5), n(6)];
 }
 
-/** Whether text is a wall-clock time as the API takes it: "YYYY-MM-DDTHH:MM" or with ":SS". */
+/** Whether text is a wall-clock time: "YYYY-MM-DDTHH:MM", or with ":SS" (and a fraction, dropped). */
 export function isLocalDateTime(text: string): boolean {
   const f = fieldsOf(text);
   if (!f) return false;
@@ -65,6 +68,14 @@ export function isLocalDateTime(text: string): boolean {
   return (
     back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d && h < 24 && mi < 60 && s < 60
   );
+}
+
+/** A wall-clock time as the API takes it: "YYYY-MM-DDTHH:MM" or "…:SS", no fraction; null if invalid. */
+export function normalizeLocal(text: string): string | null {
+  const f = fieldsOf(text);
+  if (!f || !isLocalDateTime(text)) return null;
+  const [y, mo, d, h, mi, s] = f;
+  return `${y}-${two(mo)}-${two(d)}T${two(h)}:${two(mi)}${s === 0 ? '' : `:${two(s)}`}`;
 }
 
 /**
@@ -82,7 +93,6 @@ export function localToInstant(local: string, zone: string): number | null {
   return second;
 }
 
-const two = (n: number) => String(n).padStart(2, '0');
 
 /**
  * The wall-clock time of `zone` at an instant, as "YYYY-MM-DDTHH:MM" (the

@@ -25,7 +25,14 @@ import {
   salesPhase,
   serverNow,
 } from '../lib/serverClock';
-import { instantToLocal, instantWithOffset, localToInstant, timeZones, zoneOffsetMinutes } from '../lib/zonedTime';
+import {
+  instantToLocal,
+  instantWithOffset,
+  localToInstant,
+  normalizeLocal,
+  timeZones,
+  zoneOffsetMinutes,
+} from '../lib/zonedTime';
 
 describe('server clock', () => {
   it('takes the offset at the late end of the round trip, so it is never ahead of the server', () => {
@@ -108,6 +115,9 @@ describe('venue-local times', () => {
     expect(instantWithOffset(Date.parse('2027-06-16T00:00:00Z'), 'America/New_York')).toBe('2027-06-15T20:00:00-04:00');
     expect(instantWithOffset(Date.parse('2027-06-16T00:00:00Z'), 'UTC')).toBe('2027-06-16T00:00:00Z');
     expect(zoneOffsetMinutes(Date.parse('2027-06-16T00:00:00Z'), 'Asia/Kolkata')).toBe(330);
+    expect(localToInstant('2027-06-15T20:00:30.000', 'Asia/Kolkata')).toBe(Date.parse('2027-06-15T14:30:30Z'));
+    expect(normalizeLocal('2027-06-15T20:00:00.000')).toBe('2027-06-15T20:00');
+    expect(normalizeLocal('2027-06-15T20:00:30.000')).toBe('2027-06-15T20:00:30');
     expect(localToInstant('2027-02-30T20:00', 'UTC')).toBeNull();
     expect(localToInstant('2027-06-15 20:00', 'UTC')).toBeNull();
     // 02:30 does not exist on the spring-forward night: it lands after the gap.
