@@ -102,8 +102,8 @@ function Detail({ booking }: { booking: AdminBookingDetail }) {
                     <tr key={item.tierId}>
                       <th scope="row" className="py-2 font-semibold text-slate-900">{tierLabel(item.tierName)}</th>
                       <td className="py-2 text-right tabular-nums">{item.quantity}</td>
-                      <td className="py-2 text-right tabular-nums">{formatPrice(item.unitPrice)}</td>
-                      <td className="py-2 text-right tabular-nums">{formatCents(toCents(item.unitPrice) * item.quantity)}</td>
+                      <td className="py-2 text-right tabular-nums">{formatPrice(item.pricePerTicket)}</td>
+                      <td className="py-2 text-right tabular-nums">{formatCents(toCents(item.pricePerTicket) * item.quantity)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -146,7 +146,7 @@ function CancelForFan({ booking }: { booking: AdminBookingDetail }) {
     },
     onError: (err) => {
       // Changed meanwhile (the fan cancelled?): show it as it is now.
-      if (err instanceof ApiError && (err.code === 'NOT_CANCELLABLE' || err.status === 404)) {
+      if (err instanceof ApiError && (err.code === 'BOOKING_NOT_CANCELLABLE' || err.status === 404)) {
         void queryClient.invalidateQueries({ queryKey: adminKeys.booking(booking.id) });
       }
     },
@@ -191,7 +191,7 @@ function CancelForFan({ booking }: { booking: AdminBookingDetail }) {
       <div role="alert" className="mt-3 empty:hidden">
         {cancel.isError && (
           <Alert tone="error" title="Not cancelled">
-            {cancel.error instanceof ApiError && cancel.error.code === 'NOT_CANCELLABLE'
+            {cancel.error instanceof ApiError && cancel.error.code === 'BOOKING_NOT_CANCELLABLE'
               ? 'This booking can no longer be cancelled; it is shown as it is now.'
               : errorText(cancel.error)}
           </Alert>

@@ -137,6 +137,8 @@ export interface AdminConcert {
   id: string;
   name: string;
   venue: string;
+  /** The start in UTC (the same instant as startsAt). */
+  eventDate?: string;
   description: string;
   timeZone: string;
   startsAt: string;
@@ -210,16 +212,10 @@ export interface Person {
   name: string;
 }
 
-export interface AdminBookingItem {
-  tierId: string;
-  tierName: string;
-  quantity: number;
-  unitPrice: number;
-}
-
 export interface AdminBooking {
   id: string;
   concertId: string;
+  userId: string;
   concertName: string;
   status: BookingStatus;
   totalAmount: number;
@@ -227,7 +223,7 @@ export interface AdminBooking {
   updatedAt: string;
   fan: Person;
   guestName: string | null;
-  items: AdminBookingItem[];
+  items: BookingItem[];
 }
 
 export interface BookingEvent {

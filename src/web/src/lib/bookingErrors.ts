@@ -156,6 +156,15 @@ export function describeRejection(err: ApiError, tiers: readonly Tier[], lines: 
         refreshConcert: true,
       };
     }
+    case 'PRICE_CHANGED':
+      return {
+        ...base,
+        tone: 'warning',
+        title: 'Prices have changed',
+        body: 'The box office changed a price while you were paying, so nothing was booked and you were not charged. We’ve refreshed the prices — check the total and book again.',
+        retry: false,
+        refreshAvailability: true,
+      };
     case 'CONCERT_CANCELLED':
       return {
         ...base,

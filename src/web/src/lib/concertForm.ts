@@ -10,6 +10,9 @@ export const MAX_TIERS = 64;
 export const MAX_PER_FAN = 100;
 export const DEFAULT_PER_FAN = 10;
 export const MAX_NAME = 200;
+export const MAX_TIER_NAME = 64;
+export const MAX_DESCRIPTION = 2000;
+export const MAX_CAPACITY = 1_000_000;
 
 export interface TierDraft {
   /** A React key that survives edits. */
@@ -131,6 +134,7 @@ export function validateConcertForm(form: ConcertForm, now: number, original?: A
   else if (form.name.trim().length > MAX_NAME) errors.name = `At most ${MAX_NAME} characters.`;
   if (form.venue.trim() === '') errors.venue = 'Say where it takes place.';
   else if (form.venue.trim().length > MAX_NAME) errors.venue = `At most ${MAX_NAME} characters.`;
+  if (form.description.trim().length > MAX_DESCRIPTION) errors.description = `At most ${MAX_DESCRIPTION} characters.`;
   const zoneOk = isKnownTimeZone(form.timeZone);
   if (!zoneOk) errors.timeZone = 'Pick the venue’s time zone.';
 
@@ -174,6 +178,7 @@ export function validateConcertForm(form: ConcertForm, now: number, original?: A
     const at = `tiers[${i}]`;
     const name = tier.tierName.trim();
     if (name === '') errors[`${at}.tierName`] = 'Name the tier.';
+    else if (name.length > MAX_TIER_NAME) errors[`${at}.tierName`] = `At most ${MAX_TIER_NAME} characters.`;
     else if (seen.has(name.toLowerCase())) errors[`${at}.tierName`] = 'Another tier has this name.';
     seen.add(name.toLowerCase());
     const cents = parsePriceCents(tier.price);
@@ -184,8 +189,8 @@ export function validateConcertForm(form: ConcertForm, now: number, original?: A
         errors[`${at}.price`] = `${old.sold} sold at ${centsToDecimal(toCents(old.price))}: the price cannot change.`;
       }
     }
-    const capacity = parseWhole(tier.capacity, 1, 10_000_000);
-    if (capacity === null) errors[`${at}.capacity`] = 'At least 1 ticket.';
+    const capacity = parseWhole(tier.capacity, 1, MAX_CAPACITY);
+    if (capacity === null) errors[`${at}.capacity`] = `A whole number from 1 to ${MAX_CAPACITY.toLocaleString('en-US')}.`;
     else if (capacity < tier.sold) errors[`${at}.capacity`] = `${tier.sold} already sold: at least ${tier.sold}.`;
   });
   return errors;
@@ -193,7 +198,7 @@ export function validateConcertForm(form: ConcertForm, now: number, original?: A
 
 function tierInput(tier: TierDraft): Required<Omit<TierInput, 'id'>> {
   const cents = parsePriceCents(tier.price);
-  const capacity = parseWhole(tier.capacity, 1, 10_000_000);
+  const capacity = parseWhole(tier.capacity, 1, MAX_CAPACITY);
   if (cents === null || capacity === null) throw new Error('tierInput: validate the form first');
   return { tierName: tier.tierName.trim(), priceCents: cents, capacity };
 }
@@ -301,6 +306,8 @@ export function serverFieldError(code: string, message: string, details: Record<
     }
     case 'CONCERT_CANCELLED':
       return { form: 'This concert was cancelled and can no longer change.' };
+    case 'CONCERT_HAS_SALES':
+      return { form: 'This concert has confirmed bookings: it cannot go back to a draft.' };
     default:
       return field ? { [field]: message } : { form: message };
   }

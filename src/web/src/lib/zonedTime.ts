@@ -106,13 +106,14 @@ export function instantToLocal(instant: string | number, zone: string): string {
   return `${w.year}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}${seconds}`;
 }
 
-/** An instant written in the zone's offset, to the second: "2027-06-15T20:00:00-04:00". */
+/** An instant written in the zone's offset, to the second: "2027-06-15T20:00:00-04:00", "…+00:00". */
 export function instantWithOffset(ms: number, zone: string): string {
   const w = wallAt(ms, zone);
   const off = zoneOffsetMinutes(ms, zone);
   const sign = off < 0 ? '-' : '+';
   const abs = Math.abs(off);
-  const zonePart = off === 0 ? 'Z' : `${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+  // "+00:00", never "Z": the API's instants carry an offset.
+  const zonePart = `${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
   return `${w.year}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}:${two(w.second)}${zonePart}`;
 }
 

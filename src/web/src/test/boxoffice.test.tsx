@@ -304,6 +304,7 @@ describe('the box office', () => {
     const detail: AdminBookingDetail = {
       id: 'b42',
       concertId: 'c1',
+      userId: 'u1',
       concertName: 'The Midnight Echoes',
       status: 'confirmed',
       totalAmount: 170,
@@ -311,7 +312,7 @@ describe('the box office', () => {
       updatedAt: '2026-12-01T18:00:05Z',
       fan: { id: 'u1', email: 'alex@example.com', name: 'Alex Rivera' },
       guestName: null,
-      items: [{ tierId: 'ga', tierName: 'GA', quantity: 2, unitPrice: 85 }],
+      items: [{ tierId: 'ga', tierName: 'GA', quantity: 2, pricePerTicket: 85 }],
       events: [{ at: '2026-12-01T18:00:05Z', fromStatus: null, toStatus: 'confirmed', actor: null, reason: null }],
     };
     const { requests } = api(admin, {

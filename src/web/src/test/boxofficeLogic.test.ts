@@ -113,7 +113,8 @@ describe('venue-local times', () => {
     expect(instantToLocal('2027-06-16T00:00:00Z', 'America/New_York')).toBe('2027-06-15T20:00');
     expect(instantToLocal('2027-06-16T00:00:05.400Z', 'America/New_York')).toBe('2027-06-15T20:00:05');
     expect(instantWithOffset(Date.parse('2027-06-16T00:00:00Z'), 'America/New_York')).toBe('2027-06-15T20:00:00-04:00');
-    expect(instantWithOffset(Date.parse('2027-06-16T00:00:00Z'), 'UTC')).toBe('2027-06-16T00:00:00Z');
+    expect(instantWithOffset(Date.parse('2027-06-16T00:00:00Z'), 'UTC')).toBe('2027-06-16T00:00:00+00:00');
+    expect(instantWithOffset(Date.parse('2027-06-16T00:00:00Z'), 'Asia/Kolkata')).toBe('2027-06-16T05:30:00+05:30');
     expect(zoneOffsetMinutes(Date.parse('2027-06-16T00:00:00Z'), 'Asia/Kolkata')).toBe(330);
     expect(localToInstant('2027-06-15T20:00:30.000', 'Asia/Kolkata')).toBe(Date.parse('2027-06-15T14:30:30Z'));
     expect(normalizeLocal('2027-06-15T20:00:00.000')).toBe('2027-06-15T20:00');
