@@ -22,7 +22,7 @@ static const long long bounds_us[] = {1000, 2500, 5000, 10000, 25000, 50000,
 
 static const char *const outcome_names[METRIC_OUTCOME_COUNT] = {"confirmed",
     "insufficient", "declined", "duplicate", "key_reused", "payment_timeout",
-    "cancelled", "fan_limit"};
+    "cancelled", "fan_limit", "sales_closed", "price_changed"};
 
 /* SQLSTATE classes worth telling apart; "" is a lost connection. */
 static const char *const db_classes[] = {

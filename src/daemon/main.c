@@ -12,6 +12,7 @@
 
 #include <fcgiapp.h>
 
+#include "daemon/create_concert.h"
 #include "daemon/listener.h"
 #include "base/log.h"
 #include "daemon/master.h"
@@ -51,6 +52,9 @@ hash_password(void)
 	return 0;
 }
 
+/* ticketd --create-concert: see daemon/create_concert.h. */
+static int create_concert;
+
 static int
 load_settings(struct settings *cfg, int argc, char **argv)
 {
@@ -64,6 +68,8 @@ load_settings(struct settings *cfg, int argc, char **argv)
 			exit(0);
 		} else if (strcmp(argv[i], "--hash-password") == 0) {
 			exit(hash_password());
+		} else if (strcmp(argv[i], "--create-concert") == 0) {
+			create_concert = 1;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("%s\n", PACKAGE_STRING);
 			exit(0);
@@ -145,6 +151,12 @@ main(int argc, char **argv)
 	if (load_settings(&cfg, argc, argv) != 0) {
 		settings_free(&cfg);
 		return 2;
+	}
+	if (create_concert) {
+		log_init(cfg.log_level, "create-concert");
+		rc = create_concert_main(&cfg);
+		settings_free(&cfg);
+		return rc;
 	}
 	log_init(cfg.log_level, "master");
 

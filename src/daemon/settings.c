@@ -79,6 +79,10 @@ static const struct setting table[] = {
         "the site's origin as browsers see it (https://tickets.example) when "
         "TLS ends in front of nginx: origins are checked against it, and the "
         "session cookie is Secure and __Host- when it is https"},
+    {"TICKETD_GATEWAY_LOG_DIR", ST_STRING, OFF(gateway_log_dir), 0, 0, "",
+        "where nginx logs each 502 and 504 it answers itself "
+        "(gateway-502.log, gateway-504.log): /metrics counts them (empty: "
+        "not counted)"},
     {"TICKETD_PIDFILE", ST_STRING, OFF(pidfile), 0, 0, "",
         "write the master's pid here (empty: none)"},
 };
@@ -284,6 +288,8 @@ settings_usage(FILE *fp)
 {
 	fprintf(fp, "usage: ticketd [--config FILE] [--help] [--version]\n"
 	            "       ticketd --hash-password < password\n"
+	            "       ticketd [--config FILE] --create-concert < "
+	            "concert.json\n"
 	            "\n"
 	            "Prefork FastCGI server of the ticketd booking API.  "
 	            "Settings come from\n"
@@ -291,6 +297,10 @@ settings_usage(FILE *fp)
 	            "environment wins).\n"
 	            "--hash-password prints the Argon2id hash of the password "
 	            "on standard input.\n"
+	            "--create-concert creates the concert on standard input "
+	            "(the JSON body of\n"
+	            "POST /api/admin/concerts) in DATABASE_URL's database and "
+	            "prints its id.\n"
 	            "\n");
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		fprintf(fp, "  %-26s %s\n  %-26s default: %s\n", table[i].key,

@@ -19,8 +19,9 @@ struct settings {
 	char *read_socket;
 	char *book_socket;
 	char *pidfile;
-	char *public_origin; /* "" or scheme://host[:port] */
-	int log_level;       /* an enum log_level, parsed once */
+	char *public_origin;   /* "" or scheme://host[:port] */
+	char *gateway_log_dir; /* "" or where nginx counts its 502s and 504s */
+	int log_level;         /* an enum log_level, parsed once */
 	int read_workers;
 	int book_workers;
 	int txn_slots;

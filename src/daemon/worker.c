@@ -22,6 +22,7 @@
 #include "http/router.h"
 #include "store/account_store.h"
 #include "store/booking_store.h"
+#include "store/concert_admin_store.h"
 #include "store/statements.h"
 
 static volatile sig_atomic_t stopping;
@@ -45,6 +46,12 @@ fcgi_read(void *ctx, char *buf, int n)
 	return FCGX_GetStr(buf, n, ((FCGX_Request *)ctx)->in);
 }
 
+static int
+fcgi_write(void *ctx, const char *buf, size_t n)
+{
+	return FCGX_PutStr(buf, (int)n, ctx) == (int)n ? 0 : -1;
+}
+
 static void
 serve_one(struct api_context *ctx, size_t max_body, FCGX_Request *fr)
 {
@@ -66,7 +73,11 @@ serve_one(struct api_context *ctx, size_t max_body, FCGX_Request *fr)
 	hlen = response_format_head(&res, head, sizeof(head));
 	body = response_body(&res, &blen);
 	FCGX_PutStr(head, (int)hlen, fr->out);
-	if (strcmp(req.method, "HEAD") != 0) {
+	if (strcmp(req.method, "HEAD") != 0 && res.stream != NULL) {
+		struct response_sink sink = {fr->out, fcgi_write};
+
+		res.stream(res.stream_arg, &sink);
+	} else if (strcmp(req.method, "HEAD") != 0) {
 		FCGX_PutStr(body, (int)blen, fr->out);
 	}
 
@@ -102,6 +113,7 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	ctx->pool = pool;
 	ctx->pool_sizes[POOL_READ] = cfg->read_workers;
 	ctx->pool_sizes[POOL_BOOK] = cfg->book_workers;
+	ctx->gateway_log_dir = cfg->gateway_log_dir;
 	ctx->payment = &cfg->payment;
 	ctx->has_site = *cfg->public_origin != '\0' &&
 	                csrf_site_parse(cfg->public_origin, &ctx->site) == 0;
@@ -119,6 +131,7 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	}
 	booking_store_bind(&ctx->store, &ctx->bookings);
 	account_store_bind(&ctx->store, &ctx->accounts);
+	concert_admin_store_bind(&ctx->concerts, &ctx->store);
 }
 
 void

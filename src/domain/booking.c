@@ -71,9 +71,17 @@ replay(const struct booking_request *req, const struct key_record *rec,
 	case BOOKING_STATUS_PAYMENT_FAILED:
 		return decide(out, BOOKING_DECLINED);
 	case BOOKING_STATUS_REJECTED:
-		if (rec->reason == REJECT_FAN_LIMIT) {
+		switch (rec->reason) {
+		case REJECT_FAN_LIMIT:
 			out->fan_limit = rec->fan_limit;
 			return decide(out, BOOKING_FAN_LIMIT);
+		case REJECT_SALES_CLOSED:
+			return decide(out, BOOKING_SALES_CLOSED);
+		case REJECT_SALES_NOT_STARTED:
+			return decide(out, BOOKING_SALES_NOT_STARTED);
+		case REJECT_PRICE_CHANGED:
+			return decide(out, BOOKING_PRICE_CHANGED);
+		case REJECT_INVENTORY: break;
 		}
 		out->shortage = rec->shortage;
 		return decide(out, BOOKING_SHORTAGE);
@@ -91,6 +99,31 @@ shortage_of(
 	snprintf(s->tier_name, sizeof(s->tier_name), "%s", t->name);
 	s->requested = requested;
 	s->available = available;
+}
+
+/*
+ * Whether the concert sells now, by the database's clock (the one book()
+ * decides by again).  A draft is not found; a cancelled, started or
+ * ended sale is closed.  Returns 0, or -1 with out decided.
+ */
+static int
+check_sales(const struct sales_window *w, struct booking_result *out)
+{
+	out->sales = *w;
+	switch (w->status) {
+	case CONCERT_DRAFT: decide(out, BOOKING_CONCERT_NOT_FOUND); return -1;
+	case CONCERT_CANCELLED: decide(out, BOOKING_SALES_CLOSED); return -1;
+	case CONCERT_PUBLISHED: break;
+	}
+	if (w->now_ms >= w->end_ms || w->now_ms >= w->starts_ms) {
+		decide(out, BOOKING_SALES_CLOSED);
+		return -1;
+	}
+	if (w->now_ms < w->start_ms) {
+		decide(out, BOOKING_SALES_NOT_STARTED);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -208,6 +241,15 @@ settle(const struct booking_store *store, const struct booking_txn *txn,
 		payment_void(txn->payment_ref);
 		out->fan_limit = tr->fan_limit;
 		return decide(out, BOOKING_FAN_LIMIT);
+	case TXN_SALES_CLOSED:
+		payment_void(txn->payment_ref);
+		return decide(out, BOOKING_SALES_CLOSED);
+	case TXN_SALES_NOT_STARTED:
+		payment_void(txn->payment_ref);
+		return decide(out, BOOKING_SALES_NOT_STARTED);
+	case TXN_PRICE_CHANGED:
+		payment_void(txn->payment_ref);
+		return decide(out, BOOKING_PRICE_CHANGED);
 	case TXN_DUPLICATE: break;
 	}
 
@@ -254,7 +296,8 @@ booking_create(const struct booking_store *store,
 	if (err != 0) {
 		return fail(out, err);
 	}
-	if (check_lines(req, &tiers, &txn, out) != 0) {
+	if (check_sales(&tiers.sales, out) != 0 ||
+	    check_lines(req, &tiers, &txn, out) != 0) {
 		return out->outcome;
 	}
 
@@ -294,13 +337,13 @@ booking_find(const struct booking_store *store, const char *id,
 
 int
 booking_cancel(const struct booking_store *store, const char *id,
-    const char *request_id, const struct viewer *v, struct cancel_result *out,
-    struct booking *booking)
+    const char *request_id, const struct viewer *v, const char *reason,
+    struct cancel_result *out, struct booking *booking)
 {
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = store->cancel(store->ctx, id, request_id, v, out);
+	err = store->cancel(store->ctx, id, request_id, v, reason, out);
 	if (err != 0 || out->outcome != CANCEL_DONE) {
 		return err;
 	}

@@ -94,7 +94,13 @@ struct fan_limit {
 };
 
 /* Why a key was recorded as rejected. */
-enum reject_reason { REJECT_INVENTORY, REJECT_FAN_LIMIT };
+enum reject_reason {
+	REJECT_INVENTORY,
+	REJECT_FAN_LIMIT,
+	REJECT_SALES_CLOSED,      /* when the booking committed */
+	REJECT_SALES_NOT_STARTED, /* the sales start was moved later */
+	REJECT_PRICE_CHANGED      /* a tier was repriced since the check */
+};
 
 /* What the store has recorded for an idempotency key. */
 struct key_record {
@@ -125,7 +131,12 @@ enum txn_outcome {
 	TXN_PAYMENT_FAILED,
 	TXN_REJECTED,  /* another fan won the race: nothing taken */
 	TXN_FAN_LIMIT, /* the fan would pass the limit: nothing taken */
-	TXN_DUPLICATE  /* the key was claimed first by another request */
+	/* The concert changed since the check (an admin's edit, or the
+	 * clock): nothing taken. */
+	TXN_SALES_CLOSED,
+	TXN_SALES_NOT_STARTED,
+	TXN_PRICE_CHANGED,
+	TXN_DUPLICATE /* the key was claimed first by another request */
 };
 
 struct txn_result {
@@ -135,7 +146,12 @@ struct txn_result {
 	struct fan_limit fan_limit; /* TXN_FAN_LIMIT */
 };
 
-enum cancel_outcome { CANCEL_DONE, CANCEL_NOT_FOUND, CANCEL_NOT_CANCELLABLE };
+enum cancel_outcome {
+	CANCEL_DONE,
+	CANCEL_NOT_FOUND,
+	CANCEL_NOT_CANCELLABLE,
+	CANCEL_CLOSED /* a fan's own, once the concert has started */
+};
 
 struct cancel_result {
 	enum cancel_outcome outcome;
@@ -163,8 +179,10 @@ struct booking_store {
 	/* Only the viewer's own bookings (any, for an admin). */
 	int (*find_by_id)(void *ctx, const char *id, const struct viewer *v,
 	    struct booking *out);
+	/* reason: for the audit trail, NULL for none. */
 	int (*cancel)(void *ctx, const char *id, const char *request_id,
-	    const struct viewer *v, struct cancel_result *out);
+	    const struct viewer *v, const char *reason,
+	    struct cancel_result *out);
 };
 
 enum booking_outcome {
@@ -172,10 +190,13 @@ enum booking_outcome {
 	BOOKING_REPLAYED, /* the key's confirmed (or since cancelled) booking */
 	BOOKING_KEY_REUSED,
 	BOOKING_CONCERT_NOT_FOUND,
-	BOOKING_UNKNOWN_TIER,    /* line_index names the line */
-	BOOKING_WRONG_TOTAL,     /* expected_cents is the server's sum */
-	BOOKING_SHORTAGE,        /* shortage says which tier */
-	BOOKING_FAN_LIMIT,       /* fan_limit says how far */
+	BOOKING_UNKNOWN_TIER,      /* line_index names the line */
+	BOOKING_WRONG_TOTAL,       /* expected_cents is the server's sum */
+	BOOKING_SHORTAGE,          /* shortage says which tier */
+	BOOKING_FAN_LIMIT,         /* fan_limit says how far */
+	BOOKING_SALES_NOT_STARTED, /* sales says when it starts */
+	BOOKING_SALES_CLOSED,      /* sales says when it ended (if known) */
+	BOOKING_PRICE_CHANGED,   /* repriced between the check and the commit */
 	BOOKING_DECLINED,        /* booking.id is the recorded key's booking */
 	BOOKING_PAYMENT_TIMEOUT, /* nothing booked, nothing charged */
 	BOOKING_FAILED,          /* error says why (a td_error) */
@@ -191,6 +212,7 @@ struct booking_result {
 	struct booking booking;
 	struct shortage shortage;
 	struct fan_limit fan_limit;
+	struct sales_window sales; /* SALES_*: zeroed on a replay */
 };
 
 /* Runs the booking path for req.  Always fills out; returns out->outcome. */
@@ -207,12 +229,14 @@ int booking_find(const struct booking_store *store, const char *id,
 
 /*
  * Cancels a confirmed booking: its tickets return to sale and the
- * payment is refunded.  On CANCEL_DONE, *booking is the booking as it is
- * now.  Returns 0 or a td_error (the store's).
+ * payment is refunded.  A fan may cancel until the concert starts, an
+ * admin at any time; reason (NULL for none) goes to the audit trail.  On
+ * CANCEL_DONE, *booking is the booking as it is now.  Returns 0 or a td_error
+ * (the store's).
  */
 int booking_cancel(const struct booking_store *store, const char *id,
-    const char *request_id, const struct viewer *v, struct cancel_result *out,
-    struct booking *booking);
+    const char *request_id, const struct viewer *v, const char *reason,
+    struct cancel_result *out, struct booking *booking);
 
 /* "confirmed", "cancelled", "payment_failed", "rejected". */
 const char *booking_status_name(enum booking_status status);

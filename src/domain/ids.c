@@ -85,3 +85,15 @@ ids_is_clean_utf8(const char *s, size_t len)
 	}
 	return true;
 }
+
+void
+ids_new_concert_id(char *out)
+{
+	new_id("c_", out);
+}
+
+void
+ids_new_tier_id(char *out)
+{
+	new_id("t_", out);
+}

@@ -26,6 +26,10 @@ void ids_new_booking_id(char *out);
 /* Writes a fresh random user id ("u_" + 32 hex) into out (35 bytes). */
 void ids_new_user_id(char *out);
 
+/* Fresh concert ("c_" + 32 hex) and tier ("t_" + 32 hex) ids: 35 bytes. */
+void ids_new_concert_id(char *out);
+void ids_new_tier_id(char *out);
+
 /*
  * Checks strict UTF-8 of len bytes: no overlong forms, no surrogates,
  * nothing above U+10FFFF, and no control characters.  json-c lets the

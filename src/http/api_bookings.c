@@ -84,13 +84,20 @@ api_bookings_cancel(struct api_context *ctx, const struct request *req,
 		return;
 	}
 	v = auth_viewer(&user);
-	err = booking_cancel(&ctx->bookings, id, req->request_id, &v, &cr, &b);
+	err = booking_cancel(
+	    &ctx->bookings, id, req->request_id, &v, NULL, &cr, &b);
 	if (err != 0) {
 		reply_error(res, err);
 		return;
 	}
 	switch (cr.outcome) {
 	case CANCEL_NOT_FOUND: reply_not_found(res); return;
+	case CANCEL_CLOSED:
+		response_error(res, 409, "CANCELLATION_CLOSED",
+		    "The concert has started: bookings can no longer be "
+		    "cancelled online",
+		    NULL);
+		return;
 	case CANCEL_NOT_CANCELLABLE:
 		details = json_object_new_object();
 		json_object_object_add(details, "status",

@@ -10,8 +10,13 @@
 #include "http/replies.h"
 #include "store/concert_store.h"
 
-/* {id,name,venue,eventDate,createdAt} */
 static json_object *
+string_or_null(const char *s)
+{
+	return s[0] != '\0' ? json_object_new_string(s) : NULL;
+}
+
+json_object *
 concert_json(const struct concert *c)
 {
 	json_object *o = json_object_new_object();
@@ -21,6 +26,19 @@ concert_json(const struct concert *c)
 	json_object_object_add(o, "venue", json_object_new_string(c->venue));
 	json_object_object_add(
 	    o, "eventDate", json_object_new_string(c->event_date));
+	json_object_object_add(
+	    o, "timeZone", json_object_new_string(c->time_zone));
+	json_object_object_add(
+	    o, "startsAt", json_object_new_string(c->starts_at));
+	json_object_object_add(o, "doorsAt", string_or_null(c->doors_at));
+	json_object_object_add(
+	    o, "salesStart", json_object_new_string(c->sales_start));
+	json_object_object_add(
+	    o, "salesEnd", json_object_new_string(c->sales_end));
+	json_object_object_add(o, "status",
+	    json_object_new_string(concert_status_name(c->status)));
+	json_object_object_add(
+	    o, "maxTicketsPerFan", json_object_new_int(c->max_per_fan));
 	json_object_object_add(
 	    o, "createdAt", json_object_new_string(c->created_at));
 	return o;
@@ -92,14 +110,22 @@ void
 api_concerts_get(struct api_context *ctx, const struct request *req,
     const char *id, struct response *res)
 {
-	struct concert c;
+	struct concert_detail d;
+	json_object *o;
 	int err;
 
-	if ((err = concert_store_get(&ctx->store, id, &c)) != 0) {
+	if ((err = concert_store_get(&ctx->store, id, &d)) != 0) {
 		reply_concert_error(res, err);
 		return;
 	}
-	response_data(res, 200, concert_json(&c), NULL);
+	o = concert_json(&d.c);
+	json_object_object_add(
+	    o, "description", json_object_new_string(d.description));
+	/* The clock the sale opens by: a countdown runs on it, not the
+	 * browser's. */
+	json_object_object_add(
+	    o, "serverTime", json_object_new_string(d.server_time));
+	response_data(res, 200, o, NULL);
 	res->cache_control = "no-cache";
 }
 

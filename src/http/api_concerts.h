@@ -5,7 +5,11 @@
 #ifndef TICKETD_API_CONCERTS_H
 #define TICKETD_API_CONCERTS_H
 
+#include "domain/concert.h"
 #include "http/context.h"
+
+/* A concert's public fields (the admin's view adds to them). */
+json_object *concert_json(const struct concert *c);
 
 handler_fn api_concerts_list;
 handler_fn api_concerts_get;

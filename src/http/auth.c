@@ -81,6 +81,21 @@ auth_user_or_reply(struct api_context *ctx, const struct request *req,
 	}
 }
 
+int
+auth_admin_or_reply(struct api_context *ctx, const struct request *req,
+    struct user *user, struct response *res)
+{
+	if (auth_user_or_reply(ctx, req, user, res) != 0) {
+		return -1;
+	}
+	if (user->role != ROLE_ADMIN) {
+		response_error(res, 403, "FORBIDDEN",
+		    "This is the box office's: sign in as an admin", NULL);
+		return -1;
+	}
+	return 0;
+}
+
 struct viewer
 auth_viewer(const struct user *user)
 {

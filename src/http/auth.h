@@ -31,6 +31,13 @@ int auth_session_token(const struct api_context *ctx, const struct request *req,
 int auth_user_or_reply(struct api_context *ctx, const struct request *req,
     struct user *user, struct response *res);
 
+/*
+ * The same, for the box office's routes: a signed-in fan is answered 403
+ * FORBIDDEN.  Returns 0, or -1 with res answered.
+ */
+int auth_admin_or_reply(struct api_context *ctx, const struct request *req,
+    struct user *user, struct response *res);
+
 /* The viewer of a booking the user is. */
 struct viewer auth_viewer(const struct user *user);
 

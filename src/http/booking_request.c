@@ -15,7 +15,6 @@
 #include <json-c/json.h>
 
 #include "base/errors.h"
-#include "domain/money.h"
 #include "http/booking_request.h"
 #include "http/json_body.h"
 
@@ -136,28 +135,15 @@ parse_total(json_object *obj, struct booking_request *br, struct response *res)
 	const char *msg = "totalAmount must be a non-negative amount with at "
 	                  "most two decimals";
 	json_object *v;
-	int64_t whole;
 
 	if (!json_object_object_get_ex(obj, "totalAmount", &v) || v == NULL) {
 		return invalid(res, "totalAmount", "totalAmount is required");
 	}
-	if (json_object_is_type(v, json_type_int)) {
-		/* get_int64 saturates: anything at the bounds is out of range
-		 * too. */
-		whole = json_object_get_int64(v);
-		if (whole < 0 || whole > MONEY_MAX_CENTS / 100) {
-			return invalid(res, "totalAmount", msg);
-		}
-		br->total_cents = whole * 100;
-		return 0;
-	}
-	if (json_object_is_type(v, json_type_double)) {
-		/* The number's own text: 19.99 stays 1999 cents. */
-		if (money_parse_cents(
-		        json_object_get_string(v), &br->total_cents) != 0) {
-			return invalid(res, "totalAmount", msg);
-		}
-		return 0;
+	if (json_object_is_type(v, json_type_int) ||
+	    json_object_is_type(v, json_type_double)) {
+		return json_body_money(v, &br->total_cents) == 0
+		           ? 0
+		           : invalid(res, "totalAmount", msg);
 	}
 	return invalid(res, "totalAmount", "totalAmount must be a number");
 }

@@ -8,6 +8,7 @@
 
 #include "domain/account.h"
 #include "domain/booking.h"
+#include "domain/concert_admin.h"
 #include "domain/payment.h"
 #include "http/csrf.h"
 #include "http/request.h"
@@ -20,12 +21,14 @@ struct api_context {
 	struct store store;
 	struct booking_store bookings; /* the flow's store, bound to store */
 	struct account_store accounts; /* the same for accounts */
-	int hash_semid;                /* password hashes in flight */
-	bool has_site;                 /* TICKETD_PUBLIC_ORIGIN is set: */
-	struct csrf_site site;         /* the site as browsers see it */
+	struct concert_admin_store concerts; /* and for the box office */
+	int hash_semid;                      /* password hashes in flight */
+	bool has_site;                       /* TICKETD_PUBLIC_ORIGIN is set: */
+	struct csrf_site site;               /* the site as browsers see it */
 	const struct payment_settings *payment;
 	enum pool_kind pool;
-	int pool_sizes[POOL_COUNT]; /* for the workers gauge of /metrics */
+	int pool_sizes[POOL_COUNT];  /* for the workers gauge of /metrics */
+	const char *gateway_log_dir; /* nginx's own 502s and 504s, or "" */
 };
 
 /*

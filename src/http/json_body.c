@@ -9,6 +9,7 @@
 
 #include "base/errors.h"
 #include "domain/ids.h"
+#include "domain/money.h"
 #include "http/json_body.h"
 
 json_object *
@@ -86,4 +87,28 @@ json_body_string(json_object *obj, const char *key, const char **out,
 		return TD_ERR_INVALID;
 	}
 	return (int)len;
+}
+
+int
+json_body_money(json_object *v, int64_t *cents)
+{
+	int64_t whole;
+
+	if (json_object_is_type(v, json_type_int)) {
+		/* get_int64 saturates: anything at the bounds is out of range
+		 * too. */
+		whole = json_object_get_int64(v);
+		if (whole < 0 || whole > MONEY_MAX_CENTS / 100) {
+			return TD_ERR_INVALID;
+		}
+		*cents = whole * 100;
+		return 0;
+	}
+	if (json_object_is_type(v, json_type_double)) {
+		/* The number's own text: 19.99 stays 1999 cents. */
+		return money_parse_cents(json_object_get_string(v), cents) == 0
+		           ? 0
+		           : TD_ERR_INVALID;
+	}
+	return TD_ERR_INVALID;
 }

@@ -11,6 +11,7 @@
 #define TICKETD_JSON_BODY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <json-c/json.h>
 
@@ -33,5 +34,12 @@ json_object *json_body_parse(
  */
 int json_body_string(json_object *obj, const char *key, const char **out,
     int allow_controls, struct response *res);
+
+/*
+ * An amount of money from a JSON number, parsed from its own text (never
+ * through a double): 0 to MONEY_MAX_CENTS, at most two decimals.  Returns
+ * 0, or TD_ERR_INVALID for anything else (a string, a negative number).
+ */
+int json_body_money(json_object *v, int64_t *cents);
 
 #endif

@@ -112,6 +112,40 @@ wrong_total_details(const struct booking_result *r, char *msg, size_t msglen)
 	return d;
 }
 
+/* When the sale starts, from the window read at the check (none on a
+ * replay). */
+static json_object *
+sales_start_details(const struct booking_result *r, char *msg, size_t msglen)
+{
+	json_object *d;
+
+	if (r->sales.start[0] == '\0') {
+		return NULL;
+	}
+	snprintf(msg, msglen, "Tickets go on sale at %s", r->sales.start);
+	d = json_object_new_object();
+	json_object_object_add(
+	    d, "salesStart", json_object_new_string(r->sales.start));
+	return d;
+}
+
+/* When it ended, if the check saw the window (not on a replay). */
+static json_object *
+sales_end_details(const struct booking_result *r, char *msg, size_t msglen)
+{
+	json_object *d;
+
+	if (r->sales.end[0] == '\0') {
+		return NULL;
+	}
+	d = json_object_new_object();
+	json_object_object_add(
+	    d, "salesEnd", json_object_new_string(r->sales.end));
+	json_object_object_add(d, "concertStatus",
+	    json_object_new_string(concert_status_name(r->sales.status)));
+	return d;
+}
+
 struct outcome_reply {
 	int status;
 	const char *code; /* NULL: a success */
@@ -138,6 +172,16 @@ static const struct outcome_reply booking_replies[BOOKING_OUTCOME_COUNT] = {
     [BOOKING_FAN_LIMIT] = {409, "FAN_LIMIT_REACHED",
         "The concert's limit per fan is reached", fan_limit_details,
         METRIC_FAN_LIMIT},
+    [BOOKING_SALES_NOT_STARTED] = {409, "SALES_NOT_STARTED",
+        "Tickets for this concert are not on sale yet", sales_start_details,
+        METRIC_SALES_CLOSED},
+    [BOOKING_SALES_CLOSED] = {409, "SALES_CLOSED",
+        "Tickets for this concert are no longer on sale", sales_end_details,
+        METRIC_SALES_CLOSED},
+    [BOOKING_PRICE_CHANGED] = {409, "PRICE_CHANGED",
+        "A price changed while you booked; nothing was charged, check the "
+        "new prices",
+        NULL, METRIC_PRICE_CHANGED},
     [BOOKING_DECLINED] = {402, "PAYMENT_FAILED", "The payment was declined",
         declined_details, METRIC_DECLINED},
     [BOOKING_PAYMENT_TIMEOUT] = {504, "PAYMENT_TIMEOUT",

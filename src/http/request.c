@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "domain/ids.h"
 #include "http/request.h"
 
 int
@@ -83,6 +84,45 @@ request_query(const struct request *req, const char *key, char *out, size_t len)
 		p += n + (end != NULL);
 	}
 	return TD_ERR_NOT_FOUND;
+}
+
+static int
+hex_value(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                              : -1;
+}
+
+int
+request_query_text(
+    const struct request *req, const char *key, char *out, size_t len)
+{
+	size_t n = 0;
+	int rc = request_query(req, key, out, len);
+
+	if (rc != 0) {
+		return rc;
+	}
+	/* In place: the decoded text is never longer. */
+	for (const char *p = out; *p != '\0'; p++) {
+		if (*p == '%') {
+			int hi = hex_value(p[1]),
+			    lo = hi < 0 ? -1 : hex_value(p[2]);
+
+			if (lo < 0) {
+				return TD_ERR_INVALID;
+			}
+			out[n++] = (char)(hi * 16 + lo);
+			p += 2;
+		} else {
+			out[n++] = *p == '+' ? ' ' : *p;
+		}
+	}
+	out[n] = '\0';
+	return ids_is_clean_utf8(out, n) && strlen(out) == n ? 0
+	                                                     : TD_ERR_INVALID;
 }
 
 int

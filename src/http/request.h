@@ -67,6 +67,14 @@ int request_query(
  */
 bool request_content_type_is_json(const char *ct);
 
+/*
+ * request_query() of a value that is text: percent-decoded ("+" is a
+ * space) into out.  Returns 0, TD_ERR_NOT_FOUND, TD_ERR_TOO_LARGE, or
+ * TD_ERR_INVALID for a malformed escape or bytes that are not clean UTF-8.
+ */
+int request_query_text(
+    const struct request *req, const char *key, char *out, size_t len);
+
 /* request_content_type_is_json() of req's Content-Type. */
 bool request_is_json(const struct request *req);
 

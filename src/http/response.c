@@ -23,6 +23,9 @@ response_init(struct response *res)
 	res->body = NULL;
 	res->text = NULL;
 	res->set_cookie[0] = '\0';
+	res->disposition = NULL;
+	res->stream = NULL;
+	res->stream_arg = NULL;
 }
 
 void
@@ -32,6 +35,9 @@ response_free(struct response *res)
 	res->body = NULL;
 	free(res->text);
 	res->text = NULL;
+	free(res->stream_arg);
+	res->stream_arg = NULL;
+	res->stream = NULL;
 }
 
 static void
@@ -177,6 +183,9 @@ response_format_head(const struct response *res, char *buf, size_t len)
 	        add_header(buf, len, &off, "Retry-After", retry) != 0) ||
 	    (res->allow != NULL &&
 	        add_header(buf, len, &off, "Allow", res->allow) != 0) ||
+	    (res->disposition != NULL &&
+	        add_header(buf, len, &off, "Content-Disposition",
+	            res->disposition) != 0) ||
 	    (res->set_cookie[0] != '\0' &&
 	        add_header(buf, len, &off, "Set-Cookie", res->set_cookie) !=
 	            0) ||
@@ -185,6 +194,17 @@ response_format_head(const struct response *res, char *buf, size_t len)
 	}
 	memcpy(buf + off, "\r\n", 3);
 	return off + 2;
+}
+
+void
+response_stream(struct response *res, const char *content_type,
+    response_stream_fn *stream, void *arg)
+{
+	response_free(res);
+	res->status = 200;
+	res->content_type = content_type;
+	res->stream = stream;
+	res->stream_arg = arg;
 }
 
 const char *

@@ -15,6 +15,19 @@
 
 #include <json-c/json.h>
 
+/* Where a streamed body goes: write() returns 0, or -1 once the client is
+ * gone (the stream stops early). */
+struct response_sink {
+	void *ctx;
+	int (*write)(void *ctx, const char *buf, size_t n);
+};
+
+/*
+ * Writes a body that is made as it is sent (the CSV export), after the
+ * head; arg is the handler's, freed with free() by response_free().
+ */
+typedef void response_stream_fn(void *arg, struct response_sink *sink);
+
 struct response {
 	int status;
 	int retry_after;           /* seconds; 0 sends no Retry-After */
@@ -23,7 +36,10 @@ struct response {
 	const char *content_type;  /* defaults to JSON; NULL: no body */
 	char set_cookie[256];      /* a Set-Cookie value, "" for none */
 	json_object *body;
-	char *text; /* a non-JSON body (metrics); owned */
+	char *text;                 /* a non-JSON body (metrics); owned */
+	const char *disposition;    /* Content-Disposition, or NULL */
+	response_stream_fn *stream; /* a streamed body instead, or NULL */
+	void *stream_arg;           /* malloc'd; owned */
 };
 
 void response_init(struct response *res);
@@ -50,6 +66,13 @@ void response_empty(struct response *res, int status);
 /* A plain-text body.  Takes ownership of the malloc'd text. */
 void response_text(
     struct response *res, int status, char *text, const char *content_type);
+
+/*
+ * A 200 whose body stream() writes after the head; takes ownership of
+ * arg (malloc'd).
+ */
+void response_stream(struct response *res, const char *content_type,
+    response_stream_fn *stream, void *arg);
 
 /* 503 SERVICE_UNAVAILABLE with Retry-After. */
 void response_unavailable(struct response *res, const char *message);

@@ -7,6 +7,8 @@
 
 #include "base/errors.h"
 #include "domain/ids.h"
+#include "http/api_admin_bookings.h"
+#include "http/api_admin_concerts.h"
 #include "http/api_auth.h"
 #include "http/api_bookings.h"
 #include "http/api_concerts.h"
@@ -39,6 +41,24 @@ static const struct route routes[] = {
     {ROUTE_ME, "GET", "/api/me", "GET", api_me},
     {ROUTE_ME_BOOKINGS, "GET", "/api/me/bookings", "GET", api_me_bookings},
     {ROUTE_CONFIG, "GET", "/api/config", "GET", api_config},
+    {ROUTE_ADMIN_CONCERTS, "GET", "/api/admin/concerts", "GET, POST",
+        api_admin_concerts_list},
+    {ROUTE_ADMIN_CONCERT_CREATE, "POST", "/api/admin/concerts", "GET, POST",
+        api_admin_concerts_create},
+    {ROUTE_ADMIN_CONCERT, "GET", "/api/admin/concerts/:id", "GET, PATCH",
+        api_admin_concerts_get},
+    {ROUTE_ADMIN_CONCERT_UPDATE, "PATCH", "/api/admin/concerts/:id",
+        "GET, PATCH", api_admin_concerts_update},
+    {ROUTE_ADMIN_SALES, "GET", "/api/admin/concerts/:id/sales", "GET",
+        api_admin_concerts_sales},
+    {ROUTE_ADMIN_CSV, "GET", "/api/admin/concerts/:id/bookings.csv", "GET",
+        api_admin_concerts_csv},
+    {ROUTE_ADMIN_BOOKINGS, "GET", "/api/admin/bookings", "GET",
+        api_admin_bookings_search},
+    {ROUTE_ADMIN_BOOKING, "GET", "/api/admin/bookings/:id", "GET",
+        api_admin_bookings_get},
+    {ROUTE_ADMIN_BOOKING_CANCEL, "POST", "/api/admin/bookings/:id/cancel",
+        "POST", api_admin_bookings_cancel},
     /* nginx exposes it only on the operators' port, never on the public one. */
     {ROUTE_METRICS, "GET", "/metrics", "GET", api_metrics},
 };
@@ -60,6 +80,15 @@ const char *const router_names[ROUTE_COUNT] = {
     [ROUTE_ME_BOOKINGS] = "me.bookings",
     [ROUTE_CONFIG] = "config",
     [ROUTE_METRICS] = "metrics",
+    [ROUTE_ADMIN_CONCERTS] = "admin.concerts.list",
+    [ROUTE_ADMIN_CONCERT_CREATE] = "admin.concerts.create",
+    [ROUTE_ADMIN_CONCERT] = "admin.concerts.get",
+    [ROUTE_ADMIN_CONCERT_UPDATE] = "admin.concerts.update",
+    [ROUTE_ADMIN_SALES] = "admin.concerts.sales",
+    [ROUTE_ADMIN_CSV] = "admin.concerts.csv",
+    [ROUTE_ADMIN_BOOKINGS] = "admin.bookings.search",
+    [ROUTE_ADMIN_BOOKING] = "admin.bookings.get",
+    [ROUTE_ADMIN_BOOKING_CANCEL] = "admin.bookings.cancel",
 };
 
 /* Matches path against pattern; captures the ":id" segment. */

@@ -17,8 +17,9 @@
  * One booking from rows first..end-1 of r (one row per item; a booking
  * without items has one row).
  */
-static int
-read_booking_rows(const PGresult *r, int first, int end, struct booking *b)
+int
+booking_store_read_rows(
+    const PGresult *r, int first, int end, struct booking *b)
 {
 	char status[24];
 	int err;
@@ -73,7 +74,7 @@ read_booking_rows(const PGresult *r, int first, int end, struct booking *b)
 static int
 read_booking(const PGresult *r, struct booking *b)
 {
-	return read_booking_rows(r, 0, PQntuples(r), b);
+	return booking_store_read_rows(r, 0, PQntuples(r), b);
 }
 
 /* Runs a booking lookup; TD_ERR_NOT_FOUND when no row matched. */
@@ -112,12 +113,24 @@ read_rejection(const PGresult *r, struct key_record *out)
 {
 	struct shortage *sh = &out->shortage;
 	struct fan_limit *fl = &out->fan_limit;
-	char reason[16];
+	char reason[24];
 	int err;
 
 	if ((err = rows_text(r, 0, "reject_reason", reason, sizeof(reason))) !=
 	    0) {
 		return err;
+	}
+	if (strcmp(reason, "sales_closed") == 0) {
+		out->reason = REJECT_SALES_CLOSED;
+		return 0;
+	}
+	if (strcmp(reason, "sales_not_started") == 0) {
+		out->reason = REJECT_SALES_NOT_STARTED;
+		return 0;
+	}
+	if (strcmp(reason, "price_changed") == 0) {
+		out->reason = REJECT_PRICE_CHANGED;
+		return 0;
 	}
 	if (strcmp(reason, "fan_limit") == 0) {
 		out->reason = REJECT_FAN_LIMIT;
@@ -219,6 +232,18 @@ read_txn_result(const PGresult *r, struct txn_result *out)
 		out->outcome = TXN_DUPLICATE;
 		return 0;
 	}
+	if (strcmp(outcome, "sales_closed") == 0) {
+		out->outcome = TXN_SALES_CLOSED;
+		return 0;
+	}
+	if (strcmp(outcome, "sales_not_started") == 0) {
+		out->outcome = TXN_SALES_NOT_STARTED;
+		return 0;
+	}
+	if (strcmp(outcome, "price_changed") == 0) {
+		out->outcome = TXN_PRICE_CHANGED;
+		return 0;
+	}
 	if (strcmp(outcome, "fan_limit") == 0) {
 		out->outcome = TXN_FAN_LIMIT;
 		if ((err = rows_int(r, 0, "o_limit", &out->fan_limit.limit)) !=
@@ -281,10 +306,10 @@ book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
 
 static int
 cancel(void *ctx, const char *id, const char *request_id,
-    const struct viewer *v, struct cancel_result *out)
+    const struct viewer *v, const char *reason, struct cancel_result *out)
 {
-	const char *params[4] = {
-	    id, request_id, v->user_id, v->is_admin ? "true" : "false"};
+	const char *params[5] = {
+	    id, request_id, v->user_id, v->is_admin ? "true" : "false", reason};
 	char outcome[24], status[24];
 	PGresult *r;
 	int err;
@@ -308,8 +333,9 @@ cancel(void *ctx, const char *id, const char *request_id,
 		err = TD_ERR_INTERNAL;
 		goto out;
 	}
-	out->outcome = strcmp(outcome, "cancelled") == 0
-	                   ? CANCEL_DONE
+	out->outcome = strcmp(outcome, "cancelled") == 0 ? CANCEL_DONE
+	               : strcmp(outcome, "closed") == 0
+	                   ? CANCEL_CLOSED
 	                   : CANCEL_NOT_CANCELLABLE;
 out:
 	PQclear(r);
@@ -343,7 +369,8 @@ booking_store_of_user(struct store *s, const char *user_id, const char *after,
 				err = TD_ERR_INTERNAL;
 				break;
 			}
-			err = read_booking_rows(r, first, i, &out[(*n)++]);
+			err =
+			    booking_store_read_rows(r, first, i, &out[(*n)++]);
 			first = i;
 		}
 		memcpy(id, next, sizeof(id));

@@ -17,6 +17,13 @@
 int booking_store_of_user(struct store *s, const char *user_id,
     const char *after, struct booking *out, int max, int *n);
 
+/*
+ * One booking from rows first..end-1 of r, a row per item (the columns of
+ * BOOKING_SELECT in statements.c).  Returns 0 or a td_error.
+ */
+int booking_store_read_rows(
+    const PGresult *r, int first, int end, struct booking *b);
+
 /* Fills port with the functions that run against s (which must outlive it). */
 void booking_store_bind(struct store *s, struct booking_store *port);
 

@@ -12,21 +12,64 @@
 #include "store/statements.h"
 
 static int
-read_concert(const PGresult *r, int row, struct concert *c)
+read_status(const PGresult *r, int row, enum concert_status *status)
+{
+	char name[16];
+	int err;
+
+	if ((err = rows_text(r, row, "status", name, sizeof(name))) != 0) {
+		return err;
+	}
+	if (concert_status_parse(name, status) != 0) {
+		log_error("concert status %s", name);
+		return TD_ERR_INTERNAL;
+	}
+	return 0;
+}
+
+#define TEXT(col, field) rows_text(r, row, col, c->field, sizeof(c->field))
+
+int
+concert_store_read(const PGresult *r, int row, struct concert *c)
 {
 	int err;
 
 	memset(c, 0, sizeof(*c));
-	if ((err = rows_text(r, row, "id", c->id, sizeof(c->id))) != 0 ||
-	    (err = rows_text(r, row, "name", c->name, sizeof(c->name))) != 0 ||
-	    (err = rows_text(r, row, "venue", c->venue, sizeof(c->venue))) !=
-	        0 ||
-	    (err = rows_text(r, row, "event_date", c->event_date,
-	         sizeof(c->event_date))) != 0) {
+	if ((err = TEXT("id", id)) != 0 || (err = TEXT("name", name)) != 0 ||
+	    (err = TEXT("venue", venue)) != 0 ||
+	    (err = TEXT("event_date", event_date)) != 0 ||
+	    (err = TEXT("created_at", created_at)) != 0 ||
+	    (err = TEXT("updated_at", updated_at)) != 0 ||
+	    (err = TEXT("time_zone", time_zone)) != 0 ||
+	    (err = TEXT("starts_at", starts_at)) != 0 ||
+	    (err = TEXT("doors_at", doors_at)) != 0 ||
+	    (err = TEXT("sales_start", sales_start)) != 0 ||
+	    (err = TEXT("sales_end", sales_end)) != 0 ||
+	    (err = rows_int(r, row, "max_tickets_per_fan", &c->max_per_fan)) !=
+	        0) {
 		return err;
 	}
-	return rows_text(
-	    r, row, "created_at", c->created_at, sizeof(c->created_at));
+	return read_status(r, row, &c->status);
+}
+
+#undef TEXT
+
+/* The columns of SALES_COLUMNS (store/statements.c). */
+static int
+read_sales_window(const PGresult *r, int row, struct sales_window *w)
+{
+	int err;
+
+	if ((err = read_status(r, row, &w->status)) != 0 ||
+	    (err = rows_int64(r, row, "now_ms", &w->now_ms)) != 0 ||
+	    (err = rows_int64(r, row, "start_ms", &w->start_ms)) != 0 ||
+	    (err = rows_int64(r, row, "end_ms", &w->end_ms)) != 0 ||
+	    (err = rows_int64(r, row, "starts_ms", &w->starts_ms)) != 0 ||
+	    (err = rows_text(
+	         r, row, "sales_start", w->start, sizeof(w->start))) != 0) {
+		return err;
+	}
+	return rows_text(r, row, "sales_end", w->end, sizeof(w->end));
 }
 
 static int
@@ -61,7 +104,7 @@ concert_store_list(const struct store *s, struct concert **out, int *n)
 		}
 	}
 	for (int i = 0; i < PQntuples(r); i++) {
-		if ((err = read_concert(r, i, &list[i])) != 0 ||
+		if ((err = concert_store_read(r, i, &list[i])) != 0 ||
 		    (err = read_totals(r, i, &list[i])) != 0) {
 			free(list);
 			PQclear(r);
@@ -75,7 +118,8 @@ concert_store_list(const struct store *s, struct concert **out, int *n)
 }
 
 int
-concert_store_get(const struct store *s, const char *id, struct concert *out)
+concert_store_get(
+    const struct store *s, const char *id, struct concert_detail *out)
 {
 	const char *params[1] = {id};
 	PGresult *r;
@@ -84,7 +128,14 @@ concert_store_get(const struct store *s, const char *id, struct concert *out)
 	if ((err = store_exec_read(s, Q_CONCERT, params, &r)) != 0) {
 		return err;
 	}
-	err = PQntuples(r) == 0 ? TD_ERR_NOT_FOUND : read_concert(r, 0, out);
+	if (PQntuples(r) == 0) {
+		err = TD_ERR_NOT_FOUND;
+	} else if ((err = concert_store_read(r, 0, &out->c)) == 0 &&
+	           (err = rows_text(r, 0, "description", out->description,
+	                sizeof(out->description))) == 0) {
+		err = rows_text(r, 0, "server_time", out->server_time,
+		    sizeof(out->server_time));
+	}
 	PQclear(r);
 	return err;
 }
@@ -163,8 +214,10 @@ concert_store_tiers_for_fan(const struct store *s, const char *concert_id,
 	if ((err = read_tiers(r, concert_id, out)) == 0 &&
 	    ((err = rows_int(r, 0, "max_tickets_per_fan", &out->max_per_fan)) !=
 	            0 ||
-	        (err = rows_int(r, 0, "fan_booked", &out->fan_booked)) != 0)) {
-		log_error("concert %s: no limit per fan", concert_id);
+	        (err = rows_int(r, 0, "fan_booked", &out->fan_booked)) != 0 ||
+	        (err = read_sales_window(r, 0, &out->sales)) != 0)) {
+		log_error(
+		    "concert %s: no limit per fan or sales window", concert_id);
 	}
 	PQclear(r);
 	return err;

@@ -10,15 +10,22 @@
 #include "domain/concert.h"
 #include "store/store.h"
 
+/* Reads the CONCERT_COLUMNS of row into c.  Returns 0 or a td_error. */
+int concert_store_read(const PGresult *r, int row, struct concert *c);
+
 /*
- * Every concert, ordered by date, with its price and ticket totals.
+ * The published concerts that are not over, ordered by start, with their
+ * price and ticket totals.
  * *out is malloc'd (free() it), *n its length.  Returns 0 or a td_error.
  */
 int concert_store_list(const struct store *s, struct concert **out, int *n);
 
-/* One concert (without totals).  Returns 0, TD_ERR_NOT_FOUND or an error. */
+/*
+ * One concert that is not a draft, with its description (without totals).
+ * Returns 0, TD_ERR_NOT_FOUND or an error.
+ */
 int concert_store_get(
-    const struct store *s, const char *id, struct concert *out);
+    const struct store *s, const char *id, struct concert_detail *out);
 
 /*
  * The tiers of a concert with their availability, read without locks in

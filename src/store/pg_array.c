@@ -29,8 +29,19 @@ pg_array_text(char *buf, size_t len, const char *const *items, int n)
 		return TD_ERR_TOO_LARGE;
 	}
 	for (int i = 0; i < n; i++) {
-		if ((i > 0 && put(buf, len, &off, ',') != 0) ||
-		    put(buf, len, &off, '"') != 0) {
+		if (i > 0 && put(buf, len, &off, ',') != 0) {
+			return TD_ERR_TOO_LARGE;
+		}
+		if (items[i] == NULL) {
+			if (put(buf, len, &off, 'N') != 0 ||
+			    put(buf, len, &off, 'U') != 0 ||
+			    put(buf, len, &off, 'L') != 0 ||
+			    put(buf, len, &off, 'L') != 0) {
+				return TD_ERR_TOO_LARGE;
+			}
+			continue;
+		}
+		if (put(buf, len, &off, '"') != 0) {
 			return TD_ERR_TOO_LARGE;
 		}
 		for (const char *s = items[i]; *s != '\0'; s++) {

@@ -10,7 +10,8 @@
 /*
  * Writes the n strings as a text[] literal into buf (len bytes), each
  * quoted (so a string named NULL stays a string) with '"' and '\'
- * escaped.  Returns 0, or TD_ERR_TOO_LARGE when buf is too small.
+ * escaped; a NULL pointer is the element NULL.  Returns 0, or
+ * TD_ERR_TOO_LARGE when buf is too small.
  */
 int pg_array_text(char *buf, size_t len, const char *const *items, int n);
 

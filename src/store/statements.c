@@ -33,12 +33,56 @@
 
 #define TIERS_ORDER " ORDER BY t.price_cents DESC, t.id"
 
+/* A concert as struct concert reads it (store/concert_store.c). */
+#define CONCERT_COLUMNS                                                        \
+	"c.id, c.name, c.venue, iso8601(c.event_date) AS event_date,"          \
+	" iso8601(c.created_at) AS created_at,"                                \
+	" iso8601(c.updated_at) AS updated_at, c.time_zone,"                   \
+	" iso8601_at(c.event_date, c.time_zone) AS starts_at,"                 \
+	" iso8601_at(c.doors_at, c.time_zone) AS doors_at,"                    \
+	" iso8601_at(c.sales_start, c.time_zone) AS sales_start,"              \
+	" iso8601_at(c.sales_end, c.time_zone) AS sales_end,"                  \
+	" c.status, c.max_tickets_per_fan"
+
+/* A tier's row in the box office's views of a concert. */
+#define ADMIN_TIER_COLUMNS                                                     \
+	" t.id AS tier_id, t.tier_name, t.price_cents, t.total_quantity,"      \
+	" s.available"
+
+/* A booking with its fan, its concert's name and a row per item. */
+#define ADMIN_BOOKING_SELECT                                                   \
+	"SELECT b.id, b.concert_id, c.name AS concert_name, b.user_id,"        \
+	" b.status, b.total_cents, iso8601(b.created_at) AS created_at,"       \
+	" iso8601(b.updated_at) AS updated_at, b.guest_name,"                  \
+	" u.email AS fan_email, u.name AS fan_name,"                           \
+	" i.tier_id AS item_tier_id, t.tier_name AS item_tier_name,"           \
+	" i.quantity AS item_quantity, i.price_cents AS item_price_cents"
+
+#define ADMIN_BOOKING_JOINS                                                    \
+	" JOIN users u ON u.id = b.user_id"                                    \
+	" JOIN concerts c ON c.id = b.concert_id"                              \
+	" LEFT JOIN booking_items i ON i.booking_id = b.id"                    \
+	" LEFT JOIN ticket_tiers t ON t.id = i.tier_id"
+
+/* When a concert sells, by the database's clock (struct sales_window). */
+#define SALES_COLUMNS                                                          \
+	"c.status,"                                                            \
+	" (extract(epoch FROM now()) * 1000)::bigint AS now_ms,"               \
+	" (extract(epoch FROM c.sales_start) * 1000)::bigint AS start_ms,"     \
+	" (extract(epoch FROM c.sales_end) * 1000)::bigint AS end_ms,"         \
+	" (extract(epoch FROM c.event_date) * 1000)::bigint AS starts_ms,"     \
+	" iso8601_at(c.sales_start, c.time_zone) AS sales_start,"              \
+	" iso8601_at(c.sales_end, c.time_zone) AS sales_end"
+
 const struct db_query statements[Q_COUNT] = {
     [Q_PING] = {"ping", "SELECT 1", 0, true},
 
+    /*
+     * Published concerts that are not over: a concert is listed until six
+     * hours after its start (its sales closed at the start at the latest).
+     */
     [Q_CONCERTS] = {"concerts",
-        "SELECT c.id, c.name, c.venue, iso8601(c.event_date) AS event_date,"
-        " iso8601(c.created_at) AS created_at, s.min_price, s.total,"
+        "SELECT " CONCERT_COLUMNS ", s.min_price, s.total,"
         " s.available"
         " FROM concerts c"
         " LEFT JOIN LATERAL ("
@@ -48,13 +92,17 @@ const struct db_query statements[Q_COUNT] = {
         "           JOIN ticket_tiers x ON x.id = b.tier_id"
         "           WHERE x.concert_id = c.id) AS available"
         "   FROM ticket_tiers t WHERE t.concert_id = c.id) s ON true"
+        " WHERE c.status = 'published'"
+        "   AND c.event_date > now() - interval '6 hours'"
         " ORDER BY c.event_date, c.id",
         0, true},
 
+    /* Drafts are the box office's own: not found for the public. */
     [Q_CONCERT] = {"concert",
-        "SELECT id, name, venue, iso8601(event_date) AS event_date,"
-        " iso8601(created_at) AS created_at"
-        " FROM concerts WHERE id = $1",
+        "SELECT " CONCERT_COLUMNS ", c.description,"
+        " to_char(clock_timestamp() AT TIME ZONE 'UTC',"
+        "   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS server_time"
+        " FROM concerts c WHERE c.id = $1 AND c.status <> 'draft'",
         1, true},
 
     /*
@@ -63,13 +111,13 @@ const struct db_query statements[Q_COUNT] = {
      */
     [Q_AVAILABILITY] = {"availability",
         TIERS_SELECT " FROM concerts c" TIERS_JOIN
-                     " WHERE c.id = $1" TIERS_ORDER,
+                     " WHERE c.id = $1 AND c.status <> 'draft'" TIERS_ORDER,
         1, true},
 
     /* The same for a booking's check, with the fan's quota. */
     [Q_BOOKING_TIERS] = {"booking_tiers",
         TIERS_SELECT ", c.max_tickets_per_fan,"
-                     " coalesce(q.booked, 0) AS fan_booked"
+                     " coalesce(q.booked, 0) AS fan_booked, " SALES_COLUMNS
                      " FROM concerts c"
                      " LEFT JOIN fan_quotas q ON q.concert_id = c.id AND "
                      "q.user_id = $2" TIERS_JOIN " WHERE c.id = $1" TIERS_ORDER,
@@ -122,8 +170,8 @@ const struct db_query statements[Q_COUNT] = {
     [Q_CANCEL] = {"cancel",
         "SELECT outcome, o_status, o_refunded_cents"
         " FROM cancel_booking(p_booking_id => $1, p_request_id => $2,"
-        " p_user_id => $3, p_is_admin => $4::boolean)",
-        4, false},
+        " p_user_id => $3, p_is_admin => $4::boolean, p_reason => $5)",
+        5, false},
 
     /* The account and its first session in one statement. */
     [Q_USER_CREATE] = {"user_create",
@@ -204,4 +252,155 @@ const struct db_query statements[Q_COUNT] = {
         "UPDATE sessions SET revoked_at = now()"
         " WHERE token_hash = $1 AND revoked_at IS NULL",
         1, true},
+
+    /* The box office (store/concert_admin_store.c, admin_booking_store.c). */
+    [Q_RESOLVE_TIMES] = {"resolve_times",
+        "SELECT o_starts_ms, o_doors_ms, o_now_ms"
+        " FROM resolve_local_times($1, $2::timestamp, $3::timestamp)",
+        3, true},
+
+    /* Every concert in any state, a row per tier, by start. */
+    [Q_ADMIN_CONCERTS] = {"admin_concerts",
+        "SELECT " CONCERT_COLUMNS ", c.description," ADMIN_TIER_COLUMNS
+        " FROM concerts c" TIERS_JOIN
+        " ORDER BY c.event_date, c.id, t.price_cents DESC, t.id",
+        0, true},
+
+    [Q_ADMIN_CONCERT] = {"admin_concert",
+        "SELECT " CONCERT_COLUMNS ", c.description," ADMIN_TIER_COLUMNS
+        " FROM concerts c" TIERS_JOIN " WHERE c.id = $1"
+        " ORDER BY t.price_cents DESC, t.id",
+        1, true},
+
+    [Q_CREATE_CONCERT] = {"create_concert",
+        "SELECT outcome, o_detail FROM create_concert(p_id => $1,"
+        " p_name => $2, p_venue => $3, p_tz => $4, p_starts => $5::timestamp,"
+        " p_doors => $6::timestamp, p_description => $7,"
+        " p_sales_start => $8::timestamptz, p_sales_end => $9::timestamptz,"
+        " p_max_per_fan => $10::integer, p_status => $11,"
+        " p_tier_ids => $12::text[], p_tier_names => $13::text[],"
+        " p_prices => $14::bigint[], p_capacities => $15::integer[])",
+        15, false},
+
+    [Q_UPDATE_CONCERT] = {"update_concert",
+        "SELECT outcome, o_tier_id, o_sold FROM update_concert(p_id => $1,"
+        " p_actor => $2, p_request_id => $3, p_name => $4, p_venue => $5,"
+        " p_tz => $6, p_starts => $7::timestamp, p_doors => $8::timestamp,"
+        " p_description => $9, p_sales_start => $10::timestamptz,"
+        " p_sales_end => coalesce($11::timestamptz,"
+        "   $7::timestamp AT TIME ZONE $6),"
+        " p_max_per_fan => $12::integer, p_status => $13,"
+        " p_cancel_reason => $14, p_change_ids => $15::text[],"
+        " p_change_names => $16::text[], p_change_prices => $17::bigint[],"
+        " p_change_capacities => $18::integer[], p_new_ids => $19::text[],"
+        " p_new_names => $20::text[], p_new_prices => $21::bigint[],"
+        " p_new_capacities => $22::integer[])",
+        22, false},
+
+    /*
+     * A concert's sales per tier: what is sold now comes from the
+     * counters, refunds from its few cancelled bookings (a tier is never
+     * repriced after a sale, so gross = sold x price + refunded).  No row:
+     * no such concert; a NULL tier: no tiers.
+     */
+    [Q_SALES_TIERS] = {"sales_tiers",
+        "SELECT t.id AS tier_id, t.tier_name, t.price_cents,"
+        " t.total_quantity, s.available,"
+        " coalesce(x.refunded, 0) AS refunded_cents,"
+        " iso8601(now()) AS generated_at"
+        " FROM concerts c" TIERS_JOIN
+        " LEFT JOIN LATERAL (SELECT sum(i.quantity * i.price_cents)"
+        "   AS refunded FROM bookings bk"
+        "   JOIN booking_items i ON i.booking_id = bk.id AND i.tier_id = t.id"
+        "   WHERE bk.concert_id = c.id AND bk.status = 'cancelled') x ON true"
+        " WHERE c.id = $1 ORDER BY t.price_cents DESC, t.id",
+        1, true},
+
+    [Q_SALES_OUTCOMES] = {"sales_outcomes",
+        "SELECT count(*) FILTER (WHERE status = 'confirmed') AS confirmed,"
+        " count(*) FILTER (WHERE status = 'payment_failed') AS declined,"
+        " count(*) FILTER (WHERE status = 'rejected') AS rejected,"
+        " count(*) FILTER (WHERE status = 'cancelled') AS cancelled"
+        " FROM bookings WHERE concert_id = $1",
+        1, true},
+
+    /* Bookings confirmed in each of the last 60 minutes (this one too). */
+    [Q_SALES_PER_MINUTE] = {"sales_per_minute",
+        "SELECT iso8601(m.minute) AS minute, coalesce(x.n, 0) AS confirmed"
+        " FROM generate_series(date_trunc('minute', now())"
+        "   - interval '59 minutes', date_trunc('minute', now()),"
+        "   interval '1 minute') AS m(minute)"
+        " LEFT JOIN (SELECT date_trunc('minute', b.created_at) AS minute,"
+        "   count(*) AS n FROM bookings b WHERE b.concert_id = $1"
+        "   AND b.created_at >= date_trunc('minute', now())"
+        "     - interval '59 minutes'"
+        "   AND b.status IN ('confirmed', 'cancelled') GROUP BY 1) x"
+        " ON x.minute = m.minute ORDER BY m.minute",
+        1, true},
+
+    /*
+     * Bookings by concert, status and a search ($2: a reference, an email,
+     * or part of a fan's name), newest first, a page of $5 after the
+     * booking $4.  Keys that lost a race are left out unless asked for.
+     */
+    [Q_ADMIN_BOOKINGS] = {"admin_bookings",
+        "WITH q AS (SELECT lower($2) AS text, '%' || replace(replace("
+        "   replace(lower($2), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
+        "   || '%' AS pattern),"
+        " page AS (SELECT b.id, b.created_at FROM bookings b"
+        "   JOIN users u ON u.id = b.user_id, q"
+        "   WHERE ($1::text IS NULL OR b.concert_id = $1)"
+        "   AND ($3::text IS NULL AND b.status <> 'rejected'"
+        "        OR b.status = $3)"
+        "   AND (q.text IS NULL OR b.id = $2 OR u.email = q.text"
+        "        OR u.email LIKE q.pattern OR lower(u.name) LIKE q.pattern"
+        "        OR lower(b.guest_name) LIKE q.pattern)"
+        "   AND ($4::text IS NULL OR (b.created_at, b.id) <"
+        "       (SELECT c.created_at, c.id FROM bookings c WHERE c.id = $4))"
+        "   ORDER BY b.created_at DESC, b.id DESC LIMIT $5)"
+        " " ADMIN_BOOKING_SELECT
+        " FROM page p JOIN bookings b ON b.id = p.id" ADMIN_BOOKING_JOINS
+        " ORDER BY p.created_at DESC, p.id DESC, i.tier_id",
+        5, true},
+
+    [Q_ADMIN_BOOKING] = {"admin_booking",
+        ADMIN_BOOKING_SELECT " FROM bookings b" ADMIN_BOOKING_JOINS
+                             " WHERE b.id = $1 ORDER BY i.tier_id",
+        1, true},
+
+    [Q_BOOKING_EVENTS] = {"booking_events",
+        "SELECT iso8601(e.at) AS at, e.from_status, e.to_status, e.reason,"
+        " a.id AS actor_id, a.email AS actor_email, a.name AS actor_name"
+        " FROM booking_events e LEFT JOIN users a ON a.id = e.actor_id"
+        " WHERE e.booking_id = $1 ORDER BY e.id",
+        1, true},
+
+    /*
+     * A page of a concert's bookings for the CSV, oldest first, after the
+     * booking ($2, $3: its exact created_at as text, and its id).
+     */
+    [Q_BOOKINGS_CSV] = {"bookings_csv",
+        "SELECT b.id, b.status, iso8601(b.created_at) AS created_at,"
+        " b.created_at::text AS cursor_at, u.email, u.name, b.guest_name,"
+        " b.total_cents, sum(i.quantity) AS tickets,"
+        " string_agg(t.tier_name || ' x' || i.quantity, '; '"
+        "   ORDER BY t.tier_name) AS items"
+        " FROM bookings b JOIN users u ON u.id = b.user_id"
+        " LEFT JOIN booking_items i ON i.booking_id = b.id"
+        " LEFT JOIN ticket_tiers t ON t.id = i.tier_id"
+        " WHERE b.concert_id = $1 AND b.status IN ('confirmed', 'cancelled')"
+        " AND ($2::timestamptz IS NULL OR (b.created_at, b.id) >"
+        "   ($2::timestamptz, $3))"
+        " GROUP BY b.id, u.email, u.name"
+        " ORDER BY b.created_at, b.id LIMIT $4",
+        4, true},
+
+    /* Tickets sold and available of each listed concert (/metrics). */
+    [Q_CONCERT_GAUGES] = {"concert_gauges",
+        "SELECT c.id, sum(t.total_quantity - s.available) AS sold,"
+        " sum(s.available) AS available"
+        " FROM concerts c" TIERS_JOIN " WHERE c.status = 'published'"
+        "   AND c.event_date > now() - interval '6 hours'"
+        " GROUP BY c.id ORDER BY c.id",
+        0, true},
 };

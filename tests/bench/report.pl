@@ -166,6 +166,21 @@ for my $c (64, 256) {
 		fmt_pct($ratio) . ' of pgbench insert', $target, yesno($ok));
 }
 
+# 3b. The same rush while the box office watches its dashboard every second
+if ($runs{rush0_64_dash} && $runs{dashboard_poll}) {
+	my $rate = med_of('rush0_64_dash', \&confirmed_rate);
+	my $plain = $runs{rush0_64} ? med_of('rush0_64', \&confirmed_rate) : undef;
+	my $bad = total('dashboard_poll', sub { $_[0]{non200} // 0 });
+	row('Hot-tier rush, payment 0 ms, sales dashboard read every second', 64,
+		fmt_rate($rate) . ' confirmed/s', fmt_ms(med('rush0_64_dash', 'p50_ms')),
+		fmt_ms(med('rush0_64_dash', 'p99_ms')), non2xx('rush0_64_dash'),
+		(defined $plain && $plain ? fmt_pct($rate / $plain) . ' of the rush without it; ' : '')
+		    . 'dashboard p50 ' . fmt_ms(med('dashboard_poll', 'p50_ms')) . ', p99 '
+		    . fmt_ms(med('dashboard_poll', 'p99_ms')) . ", $bad non-200",
+		'dashboard p99 ≤ 100 ms; rush ≥ 90 % of without', yesno(med('dashboard_poll', 'p99_ms') <= 100
+		    && $bad == 0 && (!defined $plain || !$plain || $rate / $plain >= 0.9)));
+}
+
 # 4. Rush at 100 ms
 if ($runs{rush100_64}) {
 	my $rate = med_of('rush100_64', \&confirmed_rate);

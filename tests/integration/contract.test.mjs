@@ -63,7 +63,9 @@ test('the document is OpenAPI 3.1 with the shape the validator relies on', () =>
   const expected = ['GET /health', 'GET /api/concerts', 'GET /api/concerts/{id}', 'GET /api/concerts/{id}/availability',
     'POST /api/bookings', 'GET /api/bookings/{id}', 'POST /api/bookings/{id}/cancel',
     'POST /api/auth/register', 'POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/me', 'GET /api/me/bookings',
-    'GET /api/config'];
+    'GET /api/config', 'GET /api/admin/concerts', 'POST /api/admin/concerts', 'GET /api/admin/concerts/{id}',
+    'PATCH /api/admin/concerts/{id}', 'GET /api/admin/concerts/{id}/sales', 'GET /api/admin/concerts/{id}/bookings.csv',
+    'GET /api/admin/bookings', 'GET /api/admin/bookings/{id}', 'POST /api/admin/bookings/{id}/cancel'];
   const ops = [];
   const ids = new Set();
   for (const [p, item] of Object.entries(doc.paths)) {
@@ -100,6 +102,11 @@ test('every response is JSON with X-Request-Id, every $ref resolves, every code 
       assert.equal(res.content, undefined, `${where}: no body`);
       continue;
     }
+    // The one download: CSV, streamed.
+    if (where === 'GET /api/admin/concerts/{id}/bookings.csv 200') {
+      assert.ok(res.content?.['text/csv'], `${where}: text/csv`);
+      continue;
+    }
     const schema = res.content?.['application/json']?.schema;
     assert.ok(schema, `${where}: an application/json schema`);
     if (status === 503 || status === 429 || status === 502) assert.ok(res.headers['Retry-After'], `${where}: Retry-After`);
@@ -122,7 +129,13 @@ test('documented answers pass', () => {
   assert.ok(validateResponse('GET', '/assets/x.js', 200, { 'content-type': 'text/javascript' }, undefined).skipped);
   assert.ok(validateResponse('GET', '/api/concerts', 200, HEADERS,
     JSON.parse('{"success":true,"data":[{"id":"c","name":"n","venue":"v","eventDate":"2027-06-15T20:00:00Z",' +
-      '"createdAt":"2026-01-01T00:00:00Z","minPrice":19.99,"totalQuantity":5,"availableQuantity":5}]}')).checked);
+      '"timeZone":"America/New_York","startsAt":"2027-06-15T16:00:00-04:00","doorsAt":null,' +
+      '"salesStart":"2026-12-01T10:00:00-05:00","salesEnd":"2027-06-15T16:00:00-04:00","status":"published",' +
+      '"maxTicketsPerFan":10,"createdAt":"2026-01-01T00:00:00Z","minPrice":19.99,"totalQuantity":5,' +
+      '"availableQuantity":5}]}')).checked);
+  assert.ok(validateResponse('GET', '/api/admin/concerts/c/bookings.csv', 200,
+    { 'content-type': 'text/csv; charset=utf-8', 'x-request-id': HEADERS['x-request-id'] }, undefined,
+    { body: 'booking_id\n' }).checked);
 });
 
 test('the validator rejects what the document does not allow', () => {

@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { REPO, assertOk, startStack } from './stack.mjs';
+import { REPO, assertError, assertOk, startStack } from './stack.mjs';
 import { book, bookingBody } from './lib/booking-helpers.mjs';
 
 let s;
@@ -90,12 +90,54 @@ test('deploy/add-concert refuses a malformed tier or date and adds nothing', asy
   const before = await s.psql('SELECT count(*) FROM concerts');
   const badTier = await s.script('add-concert', ['X', 'Y', '2031-01-02T20:00:00Z', 'VIP:ten:1.00']);
   assert.notEqual(badTier.code, 0);
-  assert.match(badTier.stderr, /NAME:QUANTITY:PRICE/);
+  assert.match(badTier.stderr, /NAME:CAPACITY:PRICE/);
   const badDate = await s.script('add-concert', ['X', 'Y', 'next tuesday', 'VIP:1:1.00']);
   assert.notEqual(badDate.code, 0);
   const noTiers = await s.script('add-concert', ['X', 'Y', '2031-01-02T20:00:00Z']);
   assert.equal(noTiers.code, 2);
   assert.equal(await s.psql('SELECT count(*) FROM concerts'), before);
+});
+
+test('deploy/add-concert refuses what the box office refuses, saying why, and adds nothing', async () => {
+  const before = await s.psql('SELECT count(*) FROM concerts');
+  const cases = [
+    [['X', 'Y', '2020-01-02T20:00:00Z', 'GA:1:1.00'], /startsAt: The concert must start in the future/],
+    [['X', 'Y', '2031-01-02T20:00:00Z', 'GA:0:1.00'], /tiers\[0\]\.capacity: A new tier has at least one ticket/],
+    [['X', 'Y', '2031-01-02T20:00'], /usage|tier/i],
+    [['X', 'Y', '2031-01-02T20:00', 'GA:1:1.00'], /has no time zone: add --time-zone/],
+    [['--time-zone', 'Mars/Base', 'X', 'Y', '2031-01-02T20:00', 'GA:1:1.00'], /timeZone: Unknown time zone/],
+    [['--time-zone', 'EST', 'X', 'Y', '2031-01-02T20:00', 'GA:1:1.00'], /timeZone: Unknown time zone/],
+    [['X', 'Y', '2031-01-02T20:00:00Z', 'VIP:1:1.00', 'vip:2:2.00'], /two tiers are named "vip"/],
+    [['X', 'Y', '2031-02-30T20:00:00Z', 'GA:1:1.00'], /startsAt is the local time at the venue/],
+    [['--max-per-fan', '101', 'X', 'Y', '2031-01-02T20:00:00Z', 'GA:1:1.00'], /maxTicketsPerFan must be a whole number from 1 to 100/],
+  ];
+  for (const [args, why] of cases) {
+    const r = await s.script('add-concert', args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, why, args.join(' '));
+  }
+  assert.equal(await s.psql('SELECT count(*) FROM concerts'), before);
+});
+
+test('deploy/add-concert takes the local time at the venue with --time-zone, and --draft keeps it unlisted', async () => {
+  const r = await s.script('add-concert', ['--time-zone', 'America/New_York', 'Fourth of July', 'Pier 17',
+    '2031-07-04T20:00', 'GA:10:25.00']);
+  assert.equal(r.code, 0, r.stderr);
+  const c = assertOk(assert, await s.get(`/api/concerts/${r.stdout.trim()}`));
+  assert.equal(c.timeZone, 'America/New_York');
+  assert.equal(c.startsAt, '2031-07-04T20:00:00-04:00');
+  assert.equal(c.eventDate, '2031-07-05T00:00:00Z');
+  assert.equal(c.status, 'published');
+
+  const d = await s.script('add-concert', ['--draft', '--time-zone', 'Europe/Paris', 'Secret Show', 'Cave',
+    '2031-12-01T21:00', 'GA:10:25.00']);
+  assert.equal(d.code, 0, d.stderr);
+  const id = d.stdout.trim();
+  assert.equal(await s.psql(`SELECT status || ' ' || iso8601_at(event_date, time_zone) FROM concerts WHERE id = '${id}'`),
+    'draft 2031-12-01T21:00:00+01:00');
+  assertError(assert, await s.get(`/api/concerts/${id}`), 404, 'CONCERT_NOT_FOUND');
+  const listed = assertOk(assert, await s.get('/api/concerts')).map((x) => x.id);
+  assert.ok(!listed.includes(id), 'a draft is not listed');
 });
 
 test('deploy/check-invariants passes on a consistent database and fails on a broken one', async () => {

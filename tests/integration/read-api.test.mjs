@@ -39,6 +39,19 @@ test('GET /api/concerts lists the seed concerts ordered by eventDate', async () 
   for (const id of ['concert_001', 'concert_002', 'concert_003']) assert.ok(ids.includes(id), id);
 });
 
+test('GET /api/concerts writes every price with two decimals, and each seed concert in its venue\'s zone', async () => {
+  const res = await s.get('/api/concerts');
+  const data = assertOk(assert, res);
+  // Jazz Night's cheapest tier is BAR at 45.00: never 45 or 45.0 on the wire.
+  assert.match(res.body, /"id":"concert_002"[^}]*"minPrice":45\.00[,}]/);
+  for (const m of res.body.matchAll(/"minPrice":([0-9.]+)/g)) assert.match(m[1], /^[0-9]+\.[0-9]{2}$/);
+  const rock = data.find((c) => c.id === 'concert_001');
+  assert.equal(rock.timeZone, 'America/New_York');
+  assert.equal(rock.startsAt, '2027-06-15T16:00:00-04:00', 'the seed instant, 20:00 UTC, in New York');
+  assert.equal(rock.status, 'published');
+  assert.equal(data.find((c) => c.id === 'concert_003').timeZone, 'America/Los_Angeles');
+});
+
 test('GET /api/concerts ignores a query string', async () => {
   const plain = assertOk(assert, await s.get('/api/concerts'));
   const withQuery = assertOk(assert, await s.get('/api/concerts?page=2&x=%20'));
@@ -135,8 +148,11 @@ test('a wrong method on a known route is 405 METHOD_NOT_ALLOWED with Allow', asy
 
 test('reads need no session: the same answers signed out as signed in', async () => {
   for (const p of ['/api/concerts', '/api/concerts/concert_001', '/api/concerts/concert_001/availability', '/api/config']) {
-    const signedOut = assertOk(assert, await s.get(p, { fan: null }));
-    assert.deepEqual(signedOut, assertOk(assert, await s.get(p)), p);
+    // serverTime is the clock at each answer: everything else is the same.
+    const { serverTime: a, ...signedOut } = assertOk(assert, await s.get(p, { fan: null }));
+    const { serverTime: b, ...signedIn } = assertOk(assert, await s.get(p));
+    assert.deepEqual(signedOut, signedIn, p);
+    assert.equal(typeof a, typeof b, p);
   }
   assertError(assert, await s.get('/api/concerts/concert_999', { fan: null }), 404, 'CONCERT_NOT_FOUND');
 });

@@ -25,10 +25,13 @@ struct fake {
 	struct txn_result txn;
 	int cancel_err;
 	struct cancel_result cancel;
+	const char *cancel_reason;
 	int finds, tier_loads, books, cancels, id_reads;
 	bool paid; /* what the last book() was told */
 	int booked_lines;
 };
+
+#define NOW_MS INT64_C(1796137200000)
 
 static struct fake fake;
 static struct booking_store store;
@@ -86,9 +89,10 @@ fake_find_by_id(
 
 static int
 fake_cancel(void *ctx, const char *id, const char *request_id,
-    const struct viewer *v, struct cancel_result *cr)
+    const struct viewer *v, const char *reason, struct cancel_result *cr)
 {
 	ck_assert_str_eq(v->user_id, "ann");
+	fake.cancel_reason = reason;
 	fake.cancels++;
 	*cr = fake.cancel;
 	return fake.cancel_err;
@@ -130,6 +134,16 @@ setup(void)
 	    fake_book, fake_find_by_id, fake_cancel};
 	fake.find_err[0] = fake.find_err[1] = TD_ERR_NOT_FOUND;
 	fake.tiers.max_per_fan = 10;
+	/* On sale since a minute ago, for another hour; the show after. */
+	fake.tiers.sales.status = CONCERT_PUBLISHED;
+	fake.tiers.sales.now_ms = NOW_MS;
+	fake.tiers.sales.start_ms = NOW_MS - 60000;
+	fake.tiers.sales.end_ms = NOW_MS + 3600000;
+	fake.tiers.sales.starts_ms = NOW_MS + 3600000;
+	snprintf(fake.tiers.sales.start, sizeof(fake.tiers.sales.start),
+	    "2026-12-01T09:59:00-05:00");
+	snprintf(fake.tiers.sales.end, sizeof(fake.tiers.sales.end),
+	    "2026-12-01T11:00:00-05:00");
 	add_tier("ga", "General", 5000, 10);
 	add_tier("vip", "VIP", 10000, 10);
 	fake.txn.outcome = TXN_CONFIRMED;
@@ -445,7 +459,7 @@ START_TEST(cancel_done_refunds_and_reads_back)
 	fake.cancel.refunded_cents = 25000;
 	fake.rec.booking.status = BOOKING_STATUS_CANCELLED;
 	ck_assert_int_eq(
-	    booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
+	    booking_cancel(&store, "bk_1", "rid", &ann, NULL, &cr, &b), 0);
 	ck_assert_int_eq(cr.outcome, CANCEL_DONE);
 	ck_assert_int_eq(b.status, BOOKING_STATUS_CANCELLED);
 	ck_assert_int_eq(fake.id_reads, 1);
@@ -459,7 +473,7 @@ START_TEST(cancel_not_found)
 
 	fake.cancel.outcome = CANCEL_NOT_FOUND;
 	ck_assert_int_eq(
-	    booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
+	    booking_cancel(&store, "bk_1", "rid", &ann, NULL, &cr, &b), 0);
 	ck_assert_int_eq(cr.outcome, CANCEL_NOT_FOUND);
 	ck_assert_int_eq(fake.id_reads, 0);
 }
@@ -473,7 +487,7 @@ START_TEST(cancel_not_cancellable)
 	fake.cancel.outcome = CANCEL_NOT_CANCELLABLE;
 	fake.cancel.status = BOOKING_STATUS_PAYMENT_FAILED;
 	ck_assert_int_eq(
-	    booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), 0);
+	    booking_cancel(&store, "bk_1", "rid", &ann, NULL, &cr, &b), 0);
 	ck_assert_int_eq(cr.status, BOOKING_STATUS_PAYMENT_FAILED);
 	ck_assert_int_eq(fake.id_reads, 0);
 }
@@ -486,7 +500,115 @@ START_TEST(cancel_fails)
 
 	fake.cancel_err = TD_ERR_BUSY;
 	ck_assert_int_eq(
-	    booking_cancel(&store, "bk_1", "rid", &ann, &cr, &b), TD_ERR_BUSY);
+	    booking_cancel(&store, "bk_1", "rid", &ann, NULL, &cr, &b),
+	    TD_ERR_BUSY);
+}
+END_TEST
+
+START_TEST(cancel_passes_its_reason_to_the_audit_trail)
+{
+	struct cancel_result cr;
+	struct booking b;
+
+	fake.cancel.outcome = CANCEL_DONE;
+	ck_assert_int_eq(booking_cancel(&store, "bk_1", "rid", &ann,
+	                     "the fan called the box office", &cr, &b),
+	    0);
+	ck_assert_str_eq(fake.cancel_reason, "the fan called the box office");
+}
+END_TEST
+
+START_TEST(cancel_closed_after_the_start)
+{
+	struct cancel_result cr;
+	struct booking b;
+
+	fake.cancel.outcome = CANCEL_CLOSED;
+	ck_assert_int_eq(
+	    booking_cancel(&store, "bk_1", "rid", &ann, NULL, &cr, &b), 0);
+	ck_assert_int_eq(cr.outcome, CANCEL_CLOSED);
+	ck_assert_int_eq(fake.id_reads, 0);
+}
+END_TEST
+
+/* Sales not open yet: refused before any payment, saying when they open. */
+START_TEST(before_the_sales_start)
+{
+	fake.tiers.sales.start_ms = NOW_MS + 1;
+	ck_assert_int_eq(run(), BOOKING_SALES_NOT_STARTED);
+	ck_assert_str_eq(out.sales.start, "2026-12-01T09:59:00-05:00");
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+/* The instant sales open, they are open. */
+START_TEST(at_the_sales_start)
+{
+	fake.tiers.sales.start_ms = NOW_MS;
+	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
+}
+END_TEST
+
+START_TEST(at_the_sales_end)
+{
+	fake.tiers.sales.end_ms = NOW_MS;
+	ck_assert_int_eq(run(), BOOKING_SALES_CLOSED);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(after_the_concert_started)
+{
+	fake.tiers.sales.starts_ms = NOW_MS - 1;
+	ck_assert_int_eq(run(), BOOKING_SALES_CLOSED);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(cancelled_concert_is_closed)
+{
+	fake.tiers.sales.status = CONCERT_CANCELLED;
+	ck_assert_int_eq(run(), BOOKING_SALES_CLOSED);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(draft_concert_is_not_found)
+{
+	fake.tiers.sales.status = CONCERT_DRAFT;
+	ck_assert_int_eq(run(), BOOKING_CONCERT_NOT_FOUND);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+/* The concert changed between the check and the commit: nothing taken. */
+START_TEST(sales_closed_in_the_transaction)
+{
+	fake.txn.outcome = TXN_SALES_CLOSED;
+	ck_assert_int_eq(run(), BOOKING_SALES_CLOSED);
+	ck_assert_int_eq(fake.books, 1);
+}
+END_TEST
+
+START_TEST(repriced_in_the_transaction)
+{
+	fake.txn.outcome = TXN_PRICE_CHANGED;
+	ck_assert_int_eq(run(), BOOKING_PRICE_CHANGED);
+}
+END_TEST
+
+START_TEST(replay_of_a_key_refused_for_the_window)
+{
+	known_key(BOOKING_STATUS_REJECTED);
+	fake.find_err[1] = 0; /* every run finds the key */
+	fake.rec.reason = REJECT_SALES_CLOSED;
+	ck_assert_int_eq(run(), BOOKING_SALES_CLOSED);
+	ck_assert(out.replayed);
+	ck_assert_int_eq(fake.books, 0);
+	fake.rec.reason = REJECT_SALES_NOT_STARTED;
+	ck_assert_int_eq(run(), BOOKING_SALES_NOT_STARTED);
+	fake.rec.reason = REJECT_PRICE_CHANGED;
+	ck_assert_int_eq(run(), BOOKING_PRICE_CHANGED);
 }
 END_TEST
 
@@ -504,6 +626,9 @@ static const struct {
     {BOOKING_WRONG_TOTAL, 400, "INVALID_REQUEST"},
     {BOOKING_SHORTAGE, 409, "INSUFFICIENT_INVENTORY"},
     {BOOKING_FAN_LIMIT, 409, "FAN_LIMIT_REACHED"},
+    {BOOKING_SALES_NOT_STARTED, 409, "SALES_NOT_STARTED"},
+    {BOOKING_SALES_CLOSED, 409, "SALES_CLOSED"},
+    {BOOKING_PRICE_CHANGED, 409, "PRICE_CHANGED"},
     {BOOKING_DECLINED, 402, "PAYMENT_FAILED"},
     {BOOKING_PAYMENT_TIMEOUT, 504, "PAYMENT_TIMEOUT"},
 };
@@ -596,6 +721,17 @@ suite(void)
 	tcase_add_test(tc, cancel_not_found);
 	tcase_add_test(tc, cancel_not_cancellable);
 	tcase_add_test(tc, cancel_fails);
+	tcase_add_test(tc, cancel_passes_its_reason_to_the_audit_trail);
+	tcase_add_test(tc, cancel_closed_after_the_start);
+	tcase_add_test(tc, before_the_sales_start);
+	tcase_add_test(tc, at_the_sales_start);
+	tcase_add_test(tc, at_the_sales_end);
+	tcase_add_test(tc, after_the_concert_started);
+	tcase_add_test(tc, cancelled_concert_is_closed);
+	tcase_add_test(tc, draft_concert_is_not_found);
+	tcase_add_test(tc, sales_closed_in_the_transaction);
+	tcase_add_test(tc, repriced_in_the_transaction);
+	tcase_add_test(tc, replay_of_a_key_refused_for_the_window);
 	suite_add_tcase(s, tc);
 
 	tcase_add_loop_test(http, outcome_to_http, 0,

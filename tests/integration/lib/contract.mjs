@@ -175,6 +175,10 @@ export function validateResponse(method, urlPath, status, headers, json, opts = 
   }
 
   const media = response.content?.['application/json'];
+  if (!media && response.content?.['text/csv']) {
+    if (!/^text\/csv\b/i.test(ctype)) fail(method, urlPath, status, `Content-Type ${JSON.stringify(ctype)} is not text/csv`);
+    return { checked: `${rPointer}/content/text~1csv` };
+  }
   if (!media) {
     if (opts.body) fail(method, urlPath, status, `a body where ${rPointer} documents none`, opts.body);
     return { checked: rPointer };
