@@ -17,11 +17,11 @@ import {
   launch,
   localTimeIn,
   newAdmin,
+  newFan,
   newPage,
   SCREENSHOT_DIR,
   signInViaUi,
   signUpViaApi,
-  unique,
   waitForText,
 } from './lib.mjs';
 
@@ -68,16 +68,17 @@ async function twoPages(name, fn) {
 
 describe('box office', () => {
   it('publishes a concert, the fan books at the on-sale instant, the admin sees it, cancels it; CSV', async () => {
-    const name = `E2E Box Office ${unique()}`;
-    const admin = await newAdmin();
-    // Neighbours for the concert list's picture: a draft and a concert at a London venue.
+    // Readable names for the README's pictures; the test finds everything by id.
+    const name = 'The Midnight Orchestra';
+    const admin = await newAdmin('Sam Okafor');
+    // Neighbours for the concert list's picture: a concert at a Los Angeles venue and a London draft.
     const neighbours = [
-      await addConcertWith(['--draft', '--time-zone', 'Europe/London'], `E2E Draft ${unique()}`, 'Union Chapel, London', '2027-09-12T19:30', 'Seated:300:40.00'),
-      await addConcertWith(['--time-zone', 'America/Los_Angeles'], `E2E Coast ${unique()}`, 'Hollywood Bowl, Los Angeles', '2027-07-17T19:30', 'VIP:12:150.00', 'Bowl:4000:45.00'),
+      await addConcertWith(['--draft', '--time-zone', 'Europe/London'], 'Quiet Hours (acoustic)', 'Union Chapel, London', '2027-09-12T19:30', 'Seated:300:40.00'),
+      await addConcertWith(['--time-zone', 'America/Los_Angeles'], 'Aurora Skies — World Tour', 'Hollywood Bowl, Los Angeles', '2027-07-17T19:30', 'VIP:12:150.00', 'Bowl:4000:45.00'),
     ];
 
     await twoPages('boxoffice', async (adminPage, fanPage) => {
-      const fan = await signUpViaApi(fanPage.context());
+      const fan = await signUpViaApi(fanPage.context(), { ...newFan(), name: 'Alex Rivera' });
 
       // The admin signs in and lands on the box office.
       await signInViaUi(adminPage, admin, '/admin');

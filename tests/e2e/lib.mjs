@@ -112,9 +112,9 @@ export async function addConcertWith(options, name, venue, start, ...tiers) {
  * A new box-office account made as operators make one, with deploy/add-admin (its
  * password from standard input); it signs in through the page like anyone else.
  */
-export async function newAdmin(label = 'Box office') {
+export async function newAdmin(name) {
   const id = unique();
-  const admin = { name: `E2E ${label} ${id}`, email: `e2e-admin-${id}@example.test`, password: `e2e-admin-password-${id}` };
+  const admin = { name: name ?? `E2E Box office ${id}`, email: `e2e-admin-${id}@example.test`, password: `e2e-admin-password-${id}` };
   await new Promise((resolve, reject) => {
     const child = execFile(
       join(REPO_ROOT, 'deploy', 'add-admin'),

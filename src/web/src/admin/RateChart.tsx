@@ -34,7 +34,6 @@ export function RateChart({ points }: { points: RatePoint[] }) {
         role="img"
         aria-labelledby={`${titleId} ${descId}`}
         className="mt-4 h-auto w-full"
-        preserveAspectRatio="none"
       >
         <title id={titleId}>Confirmed bookings per minute, last hour</title>
         <desc id={descId}>{description}</desc>

@@ -110,7 +110,7 @@ function ConcertHeader({ concert }: { concert: Concert }) {
       className={`overflow-hidden rounded-3xl text-white shadow-lg ${cancelled ? 'grayscale' : ''}`}
       style={artworkStyle(concert.name, { scrim: TEXT_SCRIM })}
     >
-      <div className="bg-gradient-to-t from-black/40 to-transparent px-6 pb-6 pt-16 sm:px-8 sm:pt-24">
+      <div className="bg-gradient-to-t from-black/30 to-transparent px-6 pb-6 pt-16 sm:px-8 sm:pt-24">
         {cancelled && (
           <p className="mb-3 inline-block rounded-full bg-white px-3 py-1 text-sm font-bold uppercase tracking-wide text-rose-800">
             Cancelled
