@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  addConcert,
+  addConcertWith,
   addTickets,
   bookViaApi,
   DESKTOP,
@@ -25,18 +25,20 @@ const showcase = {};
 before(async () => {
   browser = await launch();
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  // Concerts that show each state of a listing card.
-  showcase.main = await addConcert(
+  // Concerts that show each state of a listing card, each in its venue's time zone (the
+  // pages say "7:30 PM PDT" wherever the fan is).
+  showcase.main = await addConcertWith(
+    ['--time-zone', 'America/Los_Angeles'],
     'Aurora Skies — World Tour',
     'Hollywood Bowl, Los Angeles',
-    '2027-07-17T19:30:00Z',
+    '2027-07-17T19:30',
     'VIP:12:150.00',
     'Floor:400:85.00',
     'Balcony:600:45.00',
   );
-  showcase.fast = await addConcert('Neon Harbor', 'The Roundhouse, London', '2027-04-24T20:00:00Z', 'GA:40:35.00');
+  showcase.fast = await addConcertWith(['--time-zone', 'Europe/London'], 'Neon Harbor', 'The Roundhouse, London', '2027-04-24T20:00', 'GA:40:35.00');
   for (let i = 0; i < 3; i++) assert.equal((await bookViaApi(showcase.fast, 'GA', 10)).status, 201);
-  showcase.gone = await addConcert('Quiet Hours (acoustic)', 'Union Chapel, London', '2027-05-08T19:00:00Z', 'Seated:4:60.00');
+  showcase.gone = await addConcertWith(['--time-zone', 'Europe/London'], 'Quiet Hours (acoustic)', 'Union Chapel, London', '2027-05-08T19:00', 'Seated:4:60.00');
   assert.equal((await bookViaApi(showcase.gone, 'Seated', 4)).status, 201);
   // A few VIP seats gone, so the concert page shows "n left".
   assert.equal((await bookViaApi(showcase.main, 'VIP', 5)).status, 201);

@@ -304,7 +304,11 @@ function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh
             ) : null}
           </div>
           {booking.status === 'cancelled' && (
-            <p className="mt-4 text-slate-700">This booking was cancelled and its tickets went back on sale.</p>
+            <p className="mt-4 text-slate-700">
+              {concert.data?.status === 'cancelled'
+                ? 'The concert was cancelled, so this booking was cancelled and refunded.'
+                : 'This booking was cancelled and refunded, and its tickets went back on sale.'}
+            </p>
           )}
           {booking.status === 'confirmed' && concertStarted && (
             <p className="mt-4 text-slate-700">The concert has started, so this booking can no longer be cancelled.</p>
