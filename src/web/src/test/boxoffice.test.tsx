@@ -371,7 +371,7 @@ describe('the box office', () => {
     const dialog = screen.getByRole('dialog', { name: 'Cancel The Midnight Echoes?' });
     const confirm = within(dialog).getByRole<HTMLButtonElement>('button', { name: 'Cancel the concert' });
     expect(confirm.disabled).toBe(true);
-    await user.type(within(dialog).getByLabelText('Reason (fans are told)'), 'The venue flooded');
+    await user.type(within(dialog).getByLabelText('Reason (kept in every booking’s audit trail)'), 'The venue flooded');
     await user.click(confirm);
     expect(await screen.findByText('Concert cancelled')).toBeTruthy();
     expect(requests.filter((r) => r.method === 'PATCH').at(-1)?.body).toEqual({ status: 'cancelled', cancelReason: 'The venue flooded' });
