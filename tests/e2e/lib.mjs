@@ -119,7 +119,8 @@ export async function newAdmin(name) {
     const child = execFile(
       join(REPO_ROOT, 'deploy', 'add-admin'),
       ['--password-stdin', admin.email, admin.name],
-      { env: process.env },
+      // As an operator: the tables' owner (the daemon's role, DATABASE_URL, may not make admins).
+      { env: { ...process.env, DATABASE_URL: process.env.OWNER_DATABASE_URL || process.env.DATABASE_URL } },
       (err, _out, stderr) => (err ? reject(new Error(`deploy/add-admin: ${stderr}`)) : resolve()),
     );
     child.stdin.end(`${admin.password}\n`);
