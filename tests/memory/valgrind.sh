@@ -166,8 +166,15 @@ CONCERT=$(STACK_DIR=$STACK_DIR "$REPO_ROOT/deploy/add-concert" --max-per-fan 100
 	check "add a test concert" 1
 	finish
 }
-BIG=${CONCERT}_big
-TINY=${CONCERT}_tiny
+# Tier ids are the box office's own (t_ and 32 hex digits): looked up by name.
+tier_id() {
+	printf '%s\n' "SELECT id FROM ticket_tiers WHERE concert_id = :'concert' AND tier_name = :'name';" |
+		psql -X -q -At -v ON_ERROR_STOP=1 -v concert="$CONCERT" -v name="$1" "$DATABASE_URL"
+}
+BIG=$(tier_id big) && TINY=$(tier_id tiny) && [ -n "$BIG" ] && [ -n "$TINY" ] || {
+	check "find the test concert's tiers" 1
+	finish
+}
 
 # --- fans ---------------------------------------------------------------------------------------
 
