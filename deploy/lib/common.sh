@@ -28,7 +28,7 @@ pg_bindir() {
 # Debian packages the build, the stack and the tests need. Callers add their own extras.
 # shellcheck disable=SC2034 # used by the scripts that source this file
 BASE_PACKAGES=(build-essential autoconf automake libtool pkg-config
-	libfcgi-dev libjson-c-dev libpq-dev uuid-dev check libsodium-dev
+	libfcgi-dev libjson-c-dev libpq-dev uuid-dev check libsodium-dev libcurl4-openssl-dev libqrencode-dev
 	nginx postgresql postgresql-client curl ca-certificates haproxy python3-aiosmtpd)
 
 # Installs whichever of the named Debian packages are missing. As root only: a user without root

@@ -83,6 +83,18 @@ static const struct setting table[] = {
         "where nginx logs each 502 and 504 it answers itself "
         "(gateway-502.log, gateway-504.log): /metrics counts them (empty: "
         "not counted)"},
+    {"SMTP_URL", ST_STRING, OFF(smtp_url), 0, 0, "",
+        "the relay the mailer sends the outbox through: smtp://host:25, "
+        "smtps://user:pass@relay:465 (with a password over smtp://, STARTTLS "
+        "is required); empty: no mailer, emails wait in the outbox"},
+    {"MAIL_FROM", ST_STRING, OFF(mail_from), 0, 0,
+        "ticketd <tickets@ticketd.invalid>",
+        "the From of every email; its domain names Message-IDs"},
+    {"MAIL_SITE_URL", ST_STRING, OFF(mail_site_url), 0, 0, "",
+        "the site's address for links in emails (https://tickets.example); "
+        "empty: TICKETD_PUBLIC_ORIGIN, else no links"},
+    {"MAILER_POLL_MS", ST_INT, OFF(mailer_poll_ms), 50, 60000, "1000",
+        "how often an idle mailer looks for emails to send"},
     {"TICKETD_PIDFILE", ST_STRING, OFF(pidfile), 0, 0, "",
         "write the master's pid here (empty: none)"},
 };

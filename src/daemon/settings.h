@@ -21,6 +21,10 @@ struct settings {
 	char *pidfile;
 	char *public_origin;   /* "" or scheme://host[:port] */
 	char *gateway_log_dir; /* "" or where nginx counts its 502s and 504s */
+	char *smtp_url;        /* "" or the relay the mailer sends through */
+	char *mail_from;
+	char *mail_site_url;
+	int mailer_poll_ms;
 	int log_level;         /* an enum log_level, parsed once */
 	int read_workers;
 	int book_workers;

@@ -403,4 +403,52 @@ const struct db_query statements[Q_COUNT] = {
         "   AND c.event_date > now() - interval '6 hours'"
         " GROUP BY c.id ORDER BY c.id",
         0, true},
+
+    /*
+     * The mailer (src/mail): up to $2 emails that are due and not leased,
+     * leased for $1 seconds to this mailer (SKIP LOCKED: two mailers, say
+     * during a reload, never claim the same row at once).
+     */
+    [Q_OUTBOX_CLAIM] = {"outbox_claim",
+        "UPDATE outbox o SET attempts = o.attempts + 1,"
+        " leased_until = now() + make_interval(secs => $1::integer)"
+        " WHERE o.id IN (SELECT p.id FROM outbox p"
+        "   WHERE p.sent_at IS NULL AND p.failed_at IS NULL"
+        "   AND p.next_attempt_at <= now()"
+        "   AND (p.leased_until IS NULL OR p.leased_until < now())"
+        "   ORDER BY p.next_attempt_at, p.id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+        " RETURNING o.id, o.kind, o.booking_id, o.attempts",
+        2, false},
+
+    [Q_OUTBOX_SENT] = {"outbox_sent",
+        "UPDATE outbox SET sent_at = now(), leased_until = NULL,"
+        " last_error = NULL WHERE id = $1::bigint AND sent_at IS NULL",
+        1, true},
+
+    /* Not sent: again in $3 seconds, or never ($4). */
+    [Q_OUTBOX_RETRY] = {"outbox_retry",
+        "UPDATE outbox SET leased_until = NULL, last_error = left($2, 500),"
+        " next_attempt_at = now() + make_interval(secs => $3::integer),"
+        " failed_at = CASE WHEN $4::boolean THEN now() END"
+        " WHERE id = $1::bigint AND sent_at IS NULL",
+        4, true},
+
+    /* What a booking's email says: the booking, its fan, its concert. */
+    [Q_MAIL_BOOKING] = {"mail_booking",
+        "SELECT b.id, b.concert_id, b.user_id, b.status, b.total_cents,"
+        " iso8601(b.created_at) AS created_at,"
+        " iso8601(b.updated_at) AS updated_at,"
+        " u.email AS fan_email, u.name AS fan_name,"
+        " c.name AS concert_name, c.venue, c.time_zone,"
+        " iso8601(c.event_date) AS event_date,"
+        " iso8601_at(c.event_date, c.time_zone) AS starts_at,"
+        " iso8601_at(c.doors_at, c.time_zone) AS doors_at,"
+        " i.tier_id AS item_tier_id, t.tier_name AS item_tier_name,"
+        " i.quantity AS item_quantity, i.price_cents AS item_price_cents"
+        " FROM bookings b JOIN users u ON u.id = b.user_id"
+        " JOIN concerts c ON c.id = b.concert_id"
+        " LEFT JOIN booking_items i ON i.booking_id = b.id"
+        " LEFT JOIN ticket_tiers t ON t.id = i.tier_id"
+        " WHERE b.id = $1 ORDER BY i.tier_id",
+        1, true},
 };

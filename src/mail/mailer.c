@@ -1,0 +1,207 @@
+/*
+ * mailer.c - the mailer: a process the ticketd master supervises (forked,
+ * respawned, drained like a worker) that sends what the outbox holds.
+ *
+ * The loop: lease a batch of due emails, and for each read its booking,
+ * compose the message, hand it to the relay, then mark it sent, or due
+ * again after a back-off.  Killed at any point, it loses nothing: an
+ * unmarked email's lease runs out and it is sent again (the same
+ * Message-ID), so delivery is at least once.  Nothing here is on a
+ * fan's request path: a booking only writes its outbox row.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "base/env.h"
+#include "base/log.h"
+#include "mail/mailer.h"
+#include "mail/message.h"
+#include "mail/smtp.h"
+#include "store/outbox_store.h"
+#include "store/statements.h"
+
+#define BATCH 20
+#define LEASE_S 120          /* longer than a send may take */
+#define SEND_TIMEOUT_S 60
+#define FIRST_RETRY_S 5      /* then doubling ... */
+#define LAST_RETRY_S 3600    /* ... up to an hour */
+#define MAX_ATTEMPTS 25      /* about a day of trying */
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	stopping = 1;
+}
+
+/* Waits ms, or less when SIGTERM comes (it is blocked outside ppoll). */
+static void
+pause_ms(int ms, const sigset_t *waitmask)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	if (!stopping) {
+		(void)ppoll(NULL, 0, &ts, waitmask);
+	}
+}
+
+int
+mailer_retry_delay_s(int attempts)
+{
+	/* Tests shorten the first wait; the doubling stays. */
+	int delay = env_int("TICKETD_MAIL_FIRST_RETRY_S", FIRST_RETRY_S, 1, 60);
+
+	for (int i = 1; i < attempts && delay < LAST_RETRY_S; i++) {
+		delay *= 2;
+	}
+	return delay < LAST_RETRY_S ? delay : LAST_RETRY_S;
+}
+
+struct mailer {
+	const struct mailer_settings *ms;
+	struct mail_settings mail;
+	char from_addr[256];
+	struct db *db;
+	struct smtp *smtp;
+};
+
+/* Sends one claimed email and settles it. */
+static void
+deliver(struct mailer *m, const struct outbox_item *it)
+{
+	struct mail_booking *mb = malloc(sizeof(*mb));
+	struct mail_ticket *tickets = NULL;
+	char *msg = NULL, why[512] = "";
+	size_t len = 0;
+	int ntickets = 0, err;
+	enum smtp_result sent = SMTP_RETRY;
+
+	if (mb == NULL) {
+		abort();
+	}
+	err = outbox_store_booking(m->db, it->booking_id, mb);
+	if (err == 0 && it->kind == OUTBOX_BOOKING_CONFIRMED &&
+	    m->ms->tickets != NULL) {
+		err = m->ms->tickets(m->ms->tickets_ctx, mb, &tickets, &ntickets);
+	}
+	if (err == 0) {
+		err = mail_compose(&m->mail, it, mb, tickets, ntickets, &msg, &len);
+	}
+	if (err == 0) {
+		sent = smtp_send(m->smtp, m->from_addr, mb->fan_email, msg, len,
+		    why, sizeof(why));
+	} else {
+		snprintf(why, sizeof(why), "cannot compose: %s", td_strerror(err));
+	}
+
+	if (sent == SMTP_SENT) {
+		err = outbox_store_sent(m->db, it->id);
+		log_info("mail %" PRId64 " (%s) sent", it->id, it->booking_id);
+	} else {
+		bool give_up = sent == SMTP_REFUSED || it->attempts >= MAX_ATTEMPTS;
+		int delay = mailer_retry_delay_s(it->attempts);
+
+		err = outbox_store_retry(m->db, it->id, why, delay, give_up);
+		if (give_up) {
+			log_error("mail %" PRId64 " (%s) given up after %d attempts: %s",
+			    it->id, it->booking_id, it->attempts, why);
+		} else {
+			log_warn("mail %" PRId64 " (%s) not sent, again in %d s: %s",
+			    it->id, it->booking_id, delay, why);
+		}
+	}
+	if (err != 0) {
+		/* The lease runs out and the email is tried again. */
+		log_warn("mail %" PRId64 ": cannot record the attempt: %s", it->id,
+		    td_strerror(err));
+	}
+	free(tickets);
+	free(msg);
+	free(mb);
+}
+
+/* One round: returns how many emails it leased (a full batch: go on). */
+static int
+round_of(struct mailer *m)
+{
+	struct outbox_item items[BATCH];
+	int n = 0, err;
+
+	/* Tests shorten the lease to see a killed mailer's emails again. */
+	err = outbox_store_claim(m->db,
+	    env_int("TICKETD_MAIL_LEASE_S", LEASE_S, 1, 3600), items, BATCH, &n);
+	if (err != 0) {
+		log_warn("cannot read the outbox: %s", td_strerror(err));
+		return 0;
+	}
+	for (int i = 0; i < n && !stopping; i++) {
+		deliver(m, &items[i]);
+	}
+	return n;
+}
+
+void
+mailer_run(const struct mailer_settings *ms)
+{
+	struct mailer m = {.ms = ms};
+	sigset_t block, waitmask;
+	struct sigaction sa;
+	pid_t parent = getppid();
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	/* SIGTERM is taken only while waiting: a send in hand is finished. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_SETMASK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent) {
+		exit(0);
+	}
+	/* Operators (and tests) tell it from the workers in ps. */
+	prctl(PR_SET_NAME, "ticketd-mailer");
+
+	log_init(ms->log_level, "mailer");
+	m.mail = (struct mail_settings){ms->from, "", ms->site};
+	if (mail_address(ms->from, m.from_addr, sizeof(m.from_addr)) != 0) {
+		log_error("MAIL_FROM has no address: not sending");
+		exit(1);
+	}
+	m.mail.domain = strchr(m.from_addr, '@') + 1;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	m.smtp = smtp_new(ms->smtp_url, SEND_TIMEOUT_S);
+	m.db = db_new(ms->db, ms->database_url, "ticketd-mailer", statements,
+	    Q_COUNT);
+	(void)db_connect(m.db);
+	log_info("sending the outbox through %s as %s", smtp_where(m.smtp),
+	    m.from_addr);
+
+	while (!stopping) {
+		if (round_of(&m) < BATCH) {
+			pause_ms(ms->poll_ms, &waitmask);
+		}
+	}
+	db_free(m.db);
+	smtp_free(m.smtp);
+	curl_global_cleanup();
+	log_debug("mailer exits");
+	exit(0);
+}
