@@ -460,7 +460,7 @@ run_mailer(struct master *m, struct pool *p, int slot)
 	    .smtp_url = cfg->smtp_url,
 	    .from = cfg->mail_from,
 	    .site = *cfg->mail_site_url != '\0' ? cfg->mail_site_url
-	                                         : cfg->public_origin,
+	                                        : cfg->public_origin,
 	    .poll_ms = cfg->mailer_poll_ms,
 	};
 
@@ -509,7 +509,7 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	         "slots, %s",
 	    cfg->read_workers, cfg->book_workers, cfg->txn_slots,
 	    *cfg->smtp_url != '\0' ? "a mailer"
-	                            : "no mailer (SMTP_URL is empty)");
+	                           : "no mailer (SMTP_URL is empty)");
 
 	*handed_over = serve(&m, exe, argv);
 	log_info("draining");

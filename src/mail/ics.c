@@ -63,7 +63,8 @@ void
 ics_write(FILE *f, const struct mail_booking *mb, const char *uid_domain,
     bool cancelled)
 {
-	char start[24], end[24], now[24], uid[128], where[2 * CONCERT_TEXT_MAX + 4];
+	char start[24], end[24], now[24], uid[128],
+	    where[2 * CONCERT_TEXT_MAX + 4];
 	time_t t = time(NULL);
 	struct tm tm;
 
@@ -74,7 +75,8 @@ ics_write(FILE *f, const struct mail_booking *mb, const char *uid_domain,
 	snprintf(uid, sizeof(uid), "%s@%s", mb->b.id, uid_domain);
 	snprintf(where, sizeof(where), "%s", mb->venue);
 
-	fputs("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//ticketd//tickets//EN\r\n",
+	fputs("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//ticketd//tickets//"
+	      "EN\r\n",
 	    f);
 	fputs(cancelled ? "METHOD:CANCEL\r\n" : "METHOD:PUBLISH\r\n", f);
 	fputs("BEGIN:VEVENT\r\n", f);

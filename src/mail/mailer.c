@@ -32,11 +32,11 @@
 #include "store/statements.h"
 
 #define BATCH 20
-#define LEASE_S 120          /* longer than a send may take */
+#define LEASE_S 120 /* longer than a send may take */
 #define SEND_TIMEOUT_S 60
-#define FIRST_RETRY_S 5      /* then doubling ... */
-#define LAST_RETRY_S 3600    /* ... up to an hour */
-#define MAX_ATTEMPTS 25      /* about a day of trying */
+#define FIRST_RETRY_S 5   /* then doubling ... */
+#define LAST_RETRY_S 3600 /* ... up to an hour */
+#define MAX_ATTEMPTS 25   /* about a day of trying */
 
 static volatile sig_atomic_t stopping;
 
@@ -94,38 +94,44 @@ deliver(struct mailer *m, const struct outbox_item *it)
 	err = outbox_store_booking(m->db, it->booking_id, mb);
 	if (err == 0 && it->kind == OUTBOX_BOOKING_CONFIRMED &&
 	    m->ms->tickets != NULL) {
-		err = m->ms->tickets(m->ms->tickets_ctx, mb, &tickets, &ntickets);
+		err =
+		    m->ms->tickets(m->ms->tickets_ctx, mb, &tickets, &ntickets);
 	}
 	if (err == 0) {
-		err = mail_compose(&m->mail, it, mb, tickets, ntickets, &msg, &len);
+		err = mail_compose(
+		    &m->mail, it, mb, tickets, ntickets, &msg, &len);
 	}
 	if (err == 0) {
 		sent = smtp_send(m->smtp, m->from_addr, mb->fan_email, msg, len,
 		    why, sizeof(why));
 	} else {
-		snprintf(why, sizeof(why), "cannot compose: %s", td_strerror(err));
+		snprintf(
+		    why, sizeof(why), "cannot compose: %s", td_strerror(err));
 	}
 
 	if (sent == SMTP_SENT) {
 		err = outbox_store_sent(m->db, it->id);
 		log_info("mail %" PRId64 " (%s) sent", it->id, it->booking_id);
 	} else {
-		bool give_up = sent == SMTP_REFUSED || it->attempts >= MAX_ATTEMPTS;
+		bool give_up =
+		    sent == SMTP_REFUSED || it->attempts >= MAX_ATTEMPTS;
 		int delay = mailer_retry_delay_s(it->attempts);
 
 		err = outbox_store_retry(m->db, it->id, why, delay, give_up);
 		if (give_up) {
-			log_error("mail %" PRId64 " (%s) given up after %d attempts: %s",
+			log_error("mail %" PRId64
+			          " (%s) given up after %d attempts: %s",
 			    it->id, it->booking_id, it->attempts, why);
 		} else {
-			log_warn("mail %" PRId64 " (%s) not sent, again in %d s: %s",
+			log_warn("mail %" PRId64
+			         " (%s) not sent, again in %d s: %s",
 			    it->id, it->booking_id, delay, why);
 		}
 	}
 	if (err != 0) {
 		/* The lease runs out and the email is tried again. */
-		log_warn("mail %" PRId64 ": cannot record the attempt: %s", it->id,
-		    td_strerror(err));
+		log_warn("mail %" PRId64 ": cannot record the attempt: %s",
+		    it->id, td_strerror(err));
 	}
 	free(tickets);
 	free(msg);
@@ -141,7 +147,8 @@ round_of(struct mailer *m)
 
 	/* Tests shorten the lease to see a killed mailer's emails again. */
 	err = outbox_store_claim(m->db,
-	    env_int("TICKETD_MAIL_LEASE_S", LEASE_S, 1, 3600), items, BATCH, &n);
+	    env_int("TICKETD_MAIL_LEASE_S", LEASE_S, 1, 3600), items, BATCH,
+	    &n);
 	if (err != 0) {
 		log_warn("cannot read the outbox: %s", td_strerror(err));
 		return 0;
@@ -188,8 +195,8 @@ mailer_run(const struct mailer_settings *ms)
 	m.mail.domain = strchr(m.from_addr, '@') + 1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	m.smtp = smtp_new(ms->smtp_url, SEND_TIMEOUT_S);
-	m.db = db_new(ms->db, ms->database_url, "ticketd-mailer", statements,
-	    Q_COUNT);
+	m.db = db_new(
+	    ms->db, ms->database_url, "ticketd-mailer", statements, Q_COUNT);
 	(void)db_connect(m.db);
 	log_info("sending the outbox through %s as %s", smtp_where(m.smtp),
 	    m.from_addr);

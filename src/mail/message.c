@@ -120,7 +120,8 @@ text_part(FILE *f, const struct mail_settings *ms, enum outbox_kind kind,
 		fprintf(t,
 		    "your booking %s is cancelled and %s is refunded.\n"
 		    "ITS TICKETS ARE VOID: they will not be admitted.\n\n",
-		    mb->b.id, money_format(mb->b.total_cents, money, sizeof(money)));
+		    mb->b.id,
+		    money_format(mb->b.total_cents, money, sizeof(money)));
 	}
 	fprintf(t, "%s\n%s\n%s (%s, UTC%.6s)\n", mb->concert_name, mb->venue,
 	    when, mb->time_zone, mb->starts_at + TIMESTAMP_LOCAL_LEN);
@@ -146,7 +147,8 @@ text_part(FILE *f, const struct mail_settings *ms, enum outbox_kind kind,
 		    ntickets == 1 ? "" : "s", ntickets == 1 ? "it" : "them");
 	}
 	if (ms->site[0] != '\0') {
-		fprintf(t, "Your booking: %s/bookings/%s\n\n", ms->site, mb->b.id);
+		fprintf(
+		    t, "Your booking: %s/bookings/%s\n\n", ms->site, mb->b.id);
 	}
 	fputs("-- \nticketd\n", t);
 	fclose(t);

@@ -18,7 +18,7 @@ struct mail_ticket {
 };
 
 struct mail_settings {
-	const char *from;   /* the From header: "ticketd <tickets@example.com>" */
+	const char *from; /* the From header: "ticketd <tickets@example.com>" */
 	const char *domain; /* of Message-IDs and calendar UIDs */
 	const char *site;   /* the site's origin for links, or "" */
 };

@@ -136,7 +136,8 @@ qr_png(const char *text, int scale, char **png, size_t *len)
 			           (qr->data[my * qr->width + mx] & 1);
 
 			if (!dark) {
-				row[1 + x / 8] |= (unsigned char)(0x80 >> (x % 8));
+				row[1 + x / 8] |=
+				    (unsigned char)(0x80 >> (x % 8));
 			}
 		}
 	}

@@ -48,12 +48,13 @@ describe(struct smtp *s)
 	char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL;
 
 	snprintf(s->where, sizeof(s->where), "the SMTP relay");
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, s->url, 0) == CURLUE_OK &&
+	if (u != NULL &&
+	    curl_url_set(u, CURLUPART_URL, s->url, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
 		(void)curl_url_get(u, CURLUPART_PORT, &port, 0);
-		snprintf(s->where, sizeof(s->where), "%s://%s%s%s", scheme, host,
-		    port != NULL ? ":" : "", port != NULL ? port : "");
+		snprintf(s->where, sizeof(s->where), "%s://%s%s%s", scheme,
+		    host, port != NULL ? ":" : "", port != NULL ? port : "");
 		s->credentials =
 		    curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK;
 	}
@@ -121,7 +122,8 @@ smtp_send(struct smtp *s, const char *from, const char *to, const char *msg,
 	}
 	snprintf(why, whylen, "%s: %s (SMTP %ld)", s->where,
 	    err[0] != '\0' ? err : curl_easy_strerror(rc), code);
-	/* 5xx: this message is refused for good; anything else may pass later. */
+	/* 5xx: this message is refused for good; anything else may pass later.
+	 */
 	return code >= 500 && code < 600 && rc != CURLE_LOGIN_DENIED
 	           ? SMTP_REFUSED
 	           : SMTP_RETRY;

@@ -9,8 +9,8 @@
 
 enum smtp_result {
 	SMTP_SENT,
-	SMTP_RETRY,    /* try again later: the relay is down, busy, slow */
-	SMTP_REFUSED   /* the relay refused this message for good (5xx) */
+	SMTP_RETRY,  /* try again later: the relay is down, busy, slow */
+	SMTP_REFUSED /* the relay refused this message for good (5xx) */
 };
 
 struct smtp;

@@ -82,7 +82,8 @@ outbox_store_retry(
     struct db *db, int64_t id, const char *error, int delay_s, bool give_up)
 {
 	char text[24], delay[16];
-	const char *params[4] = {text, error, delay, give_up ? "true" : "false"};
+	const char *params[4] = {
+	    text, error, delay, give_up ? "true" : "false"};
 	PGresult *r;
 	int err;
 
@@ -106,8 +107,8 @@ outbox_store_booking(struct db *db, const char *id, struct mail_booking *out)
 	}
 	if (PQntuples(r) == 0) {
 		err = TD_ERR_NOT_FOUND;
-	} else if ((err = booking_store_read_rows(r, 0, PQntuples(r), &out->b)) ==
-	               0 &&
+	} else if ((err = booking_store_read_rows(
+	                r, 0, PQntuples(r), &out->b)) == 0 &&
 	           (err = TEXT(r, 0, "fan_email", out->fan_email)) == 0 &&
 	           (err = TEXT(r, 0, "fan_name", out->fan_name)) == 0 &&
 	           (err = TEXT(r, 0, "concert_name", out->concert_name)) == 0 &&

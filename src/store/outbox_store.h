@@ -32,7 +32,7 @@ struct mail_booking {
 	char concert_name[CONCERT_TEXT_MAX + 1];
 	char venue[CONCERT_TEXT_MAX + 1];
 	char time_zone[TIME_ZONE_MAX + 1];
-	char event_date[TIMESTAMP_LEN + 1]; /* the start, UTC */
+	char event_date[TIMESTAMP_LEN + 1];       /* the start, UTC */
 	char starts_at[TIMESTAMP_OFFSET_LEN + 1]; /* at the venue */
 	char doors_at[TIMESTAMP_OFFSET_LEN + 1];  /* "" when not announced */
 };
@@ -41,8 +41,8 @@ struct mail_booking {
  * Leases up to max due emails for lease_s seconds into out.  Returns 0 or
  * a td_error.
  */
-int outbox_store_claim(struct db *db, int lease_s, struct outbox_item *out,
-    int max, int *n);
+int outbox_store_claim(
+    struct db *db, int lease_s, struct outbox_item *out, int max, int *n);
 
 /* The email id went out.  Returns 0 or a td_error. */
 int outbox_store_sent(struct db *db, int64_t id);
@@ -51,10 +51,11 @@ int outbox_store_sent(struct db *db, int64_t id);
  * The email id did not go out: again in delay_s seconds, or never when
  * give_up.  error says why (no secrets in it: it is stored).
  */
-int outbox_store_retry(struct db *db, int64_t id, const char *error,
-    int delay_s, bool give_up);
+int outbox_store_retry(
+    struct db *db, int64_t id, const char *error, int delay_s, bool give_up);
 
 /* The booking of an email.  Returns 0, TD_ERR_NOT_FOUND or an error. */
-int outbox_store_booking(struct db *db, const char *id, struct mail_booking *out);
+int outbox_store_booking(
+    struct db *db, const char *id, struct mail_booking *out);
 
 #endif
