@@ -21,6 +21,7 @@ struct settings {
 	char *pidfile;
 	char *public_origin;   /* "" or scheme://host[:port] */
 	char *gateway_log_dir; /* "" or where nginx counts its 502s and 504s */
+	char *ticket_key_file; /* "" or the tickets' Ed25519 seed (32 bytes) */
 	int log_level;         /* an enum log_level, parsed once */
 	int read_workers;
 	int book_workers;

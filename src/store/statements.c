@@ -403,4 +403,15 @@ const struct db_query statements[Q_COUNT] = {
         "   AND c.event_date > now() - interval '6 hours'"
         " GROUP BY c.id ORDER BY c.id",
         0, true},
+
+    /*
+     * Check-in: the ticket's one admission, or the first one's time and
+     * door (store/checkin_store.c).  Not idempotent: after a lost
+     * connection the door scans again and learns which.
+     */
+    [Q_ADMIT_TICKET] = {"admit_ticket",
+        "SELECT outcome, o_admitted_at, o_door, o_tier_name, o_fan_name"
+        " FROM admit_ticket(p_booking_id => $1, p_index => $2::integer,"
+        " p_concert_id => $3, p_door => $4, p_staff_id => $5)",
+        5, false},
 };

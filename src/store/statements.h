@@ -38,6 +38,7 @@ enum statement_id {
 	Q_BOOKING_EVENTS,
 	Q_BOOKINGS_CSV,
 	Q_CONCERT_GAUGES,
+	Q_ADMIT_TICKET,
 	Q_COUNT
 };
 
