@@ -24,6 +24,7 @@
 #include "base/metrics.h"
 #include "daemon/master.h"
 #include "daemon/reload.h"
+#include "daemon/ticket_key.h"
 #include "domain/password.h"
 #include "store/txn_slots.h"
 #include "daemon/worker.h"
@@ -462,9 +463,35 @@ run_mailer(struct master *m, struct pool *p, int slot)
 	    .site = *cfg->mail_site_url != '\0' ? cfg->mail_site_url
 	                                        : cfg->public_origin,
 	    .poll_ms = cfg->mailer_poll_ms,
+	    .ticket_keys = m->shared.ticket_keys,
 	};
 
 	mailer_run(&ms);
+}
+
+/*
+ * The tickets' signing key, read once here so every worker inherits it
+ * (after password_init(): libsodium is set up).  No key file: tickets
+ * and check-in answer 503.  Returns 0, or -1 after logging why.
+ */
+static int
+load_ticket_key(const struct settings *cfg, struct worker_shared *shared)
+{
+	struct ticket_keys *keys;
+	char err[512];
+
+	if (*cfg->ticket_key_file == '\0') {
+		log_warn("TICKETD_TICKET_KEY_FILE is not set: tickets and "
+		         "check-in answer 503");
+		return 0;
+	}
+	if (ticket_key_load(cfg->ticket_key_file, &keys, err, sizeof(err)) !=
+	    0) {
+		log_error("%s", err);
+		return -1;
+	}
+	shared->ticket_keys = keys;
+	return 0;
 }
 
 int
@@ -500,6 +527,9 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 		log_error("cannot set up the pools");
 		goto out;
 	}
+	if (load_ticket_key(cfg, &m.shared) != 0) {
+		goto out;
+	}
 
 	install_signals(&m.waitmask);
 	respawn_due(&m);
@@ -522,6 +552,7 @@ out:
 	}
 	txn_slots_destroy(m.shared.txn_semid);
 	txn_slots_destroy(m.shared.hash_semid);
+	ticket_key_free((struct ticket_keys *)m.shared.ticket_keys);
 	pools_free(&m);
 	return rc;
 }

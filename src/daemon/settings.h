@@ -25,6 +25,7 @@ struct settings {
 	char *mail_from;
 	char *mail_site_url;
 	int mailer_poll_ms;
+	char *ticket_key_file; /* "" or the tickets' Ed25519 seed (32 bytes) */
 	int log_level;         /* an enum log_level, parsed once */
 	int read_workers;
 	int book_workers;

@@ -22,6 +22,7 @@
 #include "http/router.h"
 #include "store/account_store.h"
 #include "store/booking_store.h"
+#include "store/checkin_store.h"
 #include "store/concert_admin_store.h"
 #include "store/statements.h"
 
@@ -119,6 +120,7 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	                csrf_site_parse(cfg->public_origin, &ctx->site) == 0;
 	ctx->store.txn_semid = shared->txn_semid;
 	ctx->hash_semid = shared->hash_semid;
+	ctx->ticket_keys = shared->ticket_keys;
 	ctx->store.primary = db_new(&cfg->db, cfg->database_url,
 	    pool == POOL_READ ? "ticketd-read" : "ticketd-book", statements,
 	    Q_COUNT);
@@ -132,6 +134,7 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	booking_store_bind(&ctx->store, &ctx->bookings);
 	account_store_bind(&ctx->store, &ctx->accounts);
 	concert_admin_store_bind(&ctx->concerts, &ctx->store);
+	checkin_store_bind(&ctx->store, &ctx->checkins);
 }
 
 void

@@ -15,19 +15,22 @@
 static const char *const role_names[] = {
     [ROLE_FAN] = "fan",
     [ROLE_ADMIN] = "admin",
+    [ROLE_STAFF] = "staff",
 };
+
+#define NROLES (int)(sizeof(role_names) / sizeof(role_names[0]))
 
 const char *
 account_role_name(enum role role)
 {
-	return role == ROLE_ADMIN ? role_names[ROLE_ADMIN]
-	                          : role_names[ROLE_FAN];
+	return (int)role >= 0 && (int)role < NROLES ? role_names[role]
+	                                            : role_names[ROLE_FAN];
 }
 
 int
 account_role_parse(const char *s, enum role *role)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < NROLES; i++) {
 		if (strcmp(s, role_names[i]) == 0) {
 			*role = (enum role)i;
 			return 0;

@@ -36,7 +36,11 @@
 #define ACCOUNT_MAX_WAIT_S 300
 #define ACCOUNT_FAILURE_WINDOW_S 3600
 
-enum role { ROLE_FAN, ROLE_ADMIN };
+/*
+ * Staff check tickets in at the door (and may read any booking's
+ * tickets); admins may do all staff do, and run the box office.
+ */
+enum role { ROLE_FAN, ROLE_ADMIN, ROLE_STAFF };
 
 struct user {
 	char id[IDS_SLUG_MAX + 1];
@@ -155,7 +159,7 @@ enum account_outcome account_logout(const struct account_store *store,
 /* How long one more failed sign-in must wait, after failures of them. */
 int account_wait_after(int failures);
 
-/* "fan" or "admin"; and back (0 or TD_ERR_INVALID). */
+/* "fan", "staff" or "admin"; and back (0 or TD_ERR_INVALID). */
 const char *account_role_name(enum role role);
 int account_role_parse(const char *s, enum role *role);
 

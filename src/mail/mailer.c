@@ -77,6 +77,40 @@ struct mailer {
 	struct smtp *smtp;
 };
 
+/*
+ * The booking's tickets, each with its code signed now (the same codes
+ * GET /api/bookings/:id/tickets shows).  *out is malloc'd.
+ */
+static int
+sign_tickets(const struct ticket_keys *keys, const struct mail_booking *mb,
+    struct mail_ticket **out, int *n)
+{
+	struct ticket *t = calloc(TICKETS_MAX, sizeof(*t));
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	if (t == NULL) {
+		abort();
+	}
+	err = tickets_of_booking(&mb->b, keys, t, TICKETS_MAX, n);
+	if (err == 0 && *n > 0) {
+		if ((*out = calloc((size_t)*n, sizeof(**out))) == NULL) {
+			abort();
+		}
+		for (int i = 0; i < *n; i++) {
+			(*out)[i].index = t[i].index;
+			snprintf((*out)[i].tier_name,
+			    sizeof((*out)[i].tier_name), "%s",
+			    t[i].item->tier_name);
+			snprintf((*out)[i].code, sizeof((*out)[i].code), "%s",
+			    t[i].code);
+		}
+	}
+	free(t);
+	return err;
+}
+
 /* Sends one claimed email and settles it. */
 static void
 deliver(struct mailer *m, const struct outbox_item *it)
@@ -93,9 +127,8 @@ deliver(struct mailer *m, const struct outbox_item *it)
 	}
 	err = outbox_store_booking(m->db, it->booking_id, mb);
 	if (err == 0 && it->kind == OUTBOX_BOOKING_CONFIRMED &&
-	    m->ms->tickets != NULL) {
-		err =
-		    m->ms->tickets(m->ms->tickets_ctx, mb, &tickets, &ntickets);
+	    m->ms->ticket_keys != NULL) {
+		err = sign_tickets(m->ms->ticket_keys, mb, &tickets, &ntickets);
 	}
 	if (err == 0) {
 		err = mail_compose(

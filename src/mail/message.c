@@ -103,7 +103,8 @@ human_time(const char *local, char *out, size_t len)
 
 static void
 text_part(FILE *f, const struct mail_settings *ms, enum outbox_kind kind,
-    const struct mail_booking *mb, int ntickets)
+    const struct mail_booking *mb, const struct mail_ticket *tickets,
+    int ntickets)
 {
 	char *text = NULL, when[96], doors[96], money[24];
 	size_t len = 0;
@@ -138,13 +139,19 @@ text_part(FILE *f, const struct mail_settings *ms, enum outbox_kind kind,
 	}
 	fprintf(t, "Total: %s\n\n",
 	    money_format(mb->b.total_cents, money, sizeof(money)));
-	if (kind == OUTBOX_BOOKING_CONFIRMED) {
+	if (kind == OUTBOX_BOOKING_CONFIRMED && ntickets > 0) {
 		fprintf(t,
 		    "Your %d ticket%s attached as QR code%s, one per ticket: "
-		    "show %s at the door, printed or on your phone.\n"
-		    "The calendar entry is attached too.\n\n",
+		    "show %s at the door, printed or on your phone. Each "
+		    "ticket's code, should a scanner fail:\n\n",
 		    ntickets, ntickets == 1 ? " is" : "s are",
 		    ntickets == 1 ? "" : "s", ntickets == 1 ? "it" : "them");
+		for (int i = 0; i < ntickets; i++) {
+			fprintf(t, "  Ticket %d, %s: %s\n",
+			    tickets[i].index + 1, tickets[i].tier_name,
+			    tickets[i].code);
+		}
+		fputs("\nThe calendar entry is attached too.\n\n", t);
 	}
 	if (ms->site[0] != '\0') {
 		fprintf(
@@ -236,7 +243,7 @@ mail_compose(const struct mail_settings *ms, const struct outbox_item *item,
 	    boundary);
 
 	fprintf(f, "--%s\r\n", boundary);
-	text_part(f, ms, item->kind, mb, ntickets);
+	text_part(f, ms, item->kind, mb, tickets, ntickets);
 	fprintf(f, "--%s\r\n", boundary);
 	calendar_part(f, ms, item->kind, mb);
 	for (int i = 0; confirmed && i < ntickets && err == 0; i++) {

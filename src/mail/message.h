@@ -14,6 +14,7 @@
 /* One ticket of a booking, as its QR code carries it. */
 struct mail_ticket {
 	int index; /* 0-based across the booking */
+	char tier_name[TIER_NAME_MAX + 1];
 	char code[MAIL_TICKET_CODE_MAX + 1];
 };
 

@@ -451,4 +451,15 @@ const struct db_query statements[Q_COUNT] = {
         " LEFT JOIN ticket_tiers t ON t.id = i.tier_id"
         " WHERE b.id = $1 ORDER BY i.tier_id",
         1, true},
+
+    /*
+     * Check-in: the ticket's one admission, or the first one's time and
+     * door (store/checkin_store.c).  Not idempotent: after a lost
+     * connection the door scans again and learns which.
+     */
+    [Q_ADMIT_TICKET] = {"admit_ticket",
+        "SELECT outcome, o_admitted_at, o_door, o_tier_name, o_fan_name"
+        " FROM admit_ticket(p_booking_id => $1, p_index => $2::integer,"
+        " p_concert_id => $3, p_door => $4, p_staff_id => $5)",
+        5, false},
 };

@@ -42,6 +42,7 @@ enum statement_id {
 	Q_OUTBOX_SENT,
 	Q_OUTBOX_RETRY,
 	Q_MAIL_BOOKING,
+	Q_ADMIT_TICKET,
 	Q_COUNT
 };
 

@@ -65,7 +65,8 @@ head_len(const char *msg)
 
 START_TEST(headers_and_parts)
 {
-	struct mail_ticket t[2] = {{0, "T1.code-one"}, {1, "T1.code-two"}};
+	struct mail_ticket t[2] = {
+	    {0, "GA", "T1.code-one"}, {1, "VIP", "T1.code-two"}};
 	char *msg;
 	size_t len;
 
@@ -145,7 +146,7 @@ END_TEST
 
 START_TEST(a_cancellation_has_no_tickets_and_cancels_the_event)
 {
-	struct mail_ticket t[1] = {{0, "T1.code"}};
+	struct mail_ticket t[1] = {{0, "GA", "T1.code"}};
 	char *msg;
 	size_t len;
 
