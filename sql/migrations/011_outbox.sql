@@ -10,8 +10,11 @@
 
 CREATE TABLE outbox (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    kind             text NOT NULL CHECK (kind IN ('booking_confirmed', 'booking_cancelled')),
+    kind             text NOT NULL CHECK (kind IN ('booking_confirmed', 'booking_cancelled',
+                                                   'verify_email', 'password_reset')),
+    -- A booking's emails name the booking, an account's the account.
     booking_id       text REFERENCES bookings (id),
+    user_id          text REFERENCES users (id),
     created_at       timestamptz NOT NULL DEFAULT now(),
     attempts         integer NOT NULL DEFAULT 0,
     next_attempt_at  timestamptz NOT NULL DEFAULT now(),
@@ -21,6 +24,13 @@ CREATE TABLE outbox (
     -- Given up on (a permanent refusal, or too many attempts): an operator's.
     failed_at        timestamptz
 );
+
+ALTER TABLE outbox ADD CONSTRAINT outbox_about CHECK (
+    CASE WHEN kind LIKE 'booking\_%' THEN booking_id IS NOT NULL AND user_id IS NULL
+         ELSE user_id IS NOT NULL AND booking_id IS NULL END);
+
+-- A password reset may be asked for once in a while per account.
+CREATE INDEX outbox_user ON outbox (user_id, created_at) WHERE user_id IS NOT NULL;
 
 -- What the mailer looks for: small, as sent rows leave it.
 CREATE INDEX outbox_pending ON outbox (next_attempt_at, id)
@@ -57,3 +67,22 @@ WHERE e.to_status IN ('confirmed', 'cancelled') AND e.at >= since.applied_at
                   WHERE o.booking_id = e.booking_id
                     AND o.kind = CASE e.to_status WHEN 'confirmed' THEN 'booking_confirmed'
                                                   ELSE 'booking_cancelled' END);
+
+-- Accounts: an address is verified by a signed, expiring link (ticketd
+-- checks the signature: nothing is stored for it); a sign-up owes that
+-- email (Q_USER_CREATE writes the row with the account).  Fans who have not
+-- verified may still book: see the README.
+ALTER TABLE users ADD COLUMN email_verified_at timestamptz;
+
+-- A password reset's token exists only in the email: the database keeps
+-- its SHA-256, when it expires (an hour) and when it was used (once).  The
+-- mailer makes it when it sends the email; a reset revokes every session.
+CREATE TABLE password_resets (
+    token_hash  text PRIMARY KEY CHECK (token_hash ~ '^[0-9a-f]{64}$'),
+    user_id     text NOT NULL REFERENCES users (id),
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    expires_at  timestamptz NOT NULL,
+    used_at     timestamptz
+);
+
+CREATE INDEX password_resets_user ON password_resets (user_id);

@@ -20,6 +20,7 @@
 #include "base/metrics.h"
 #include "daemon/worker.h"
 #include "http/router.h"
+#include "store/account_mail_store.h"
 #include "store/account_store.h"
 #include "store/booking_store.h"
 #include "store/checkin_store.h"
@@ -133,6 +134,11 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	}
 	booking_store_bind(&ctx->store, &ctx->bookings);
 	account_store_bind(&ctx->store, &ctx->accounts);
+	account_mail_store_bind(&ctx->store, &ctx->account_mail);
+	if (shared->ticket_keys != NULL) {
+		link_token_key(shared->ticket_keys->sk, ctx->link_key);
+		ctx->has_link_key = true;
+	}
 	concert_admin_store_bind(&ctx->concerts, &ctx->store);
 	checkin_store_bind(&ctx->store, &ctx->checkins);
 }

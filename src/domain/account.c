@@ -151,8 +151,8 @@ normalize_name(const char *name, size_t len, char *out)
 	return 0;
 }
 
-static const char *
-policy_message(int rc)
+const char *
+account_policy_message(int rc)
 {
 	switch (rc) {
 	case PASSWORD_ERR_TOO_SHORT:
@@ -170,9 +170,8 @@ new_session(struct account_result *out, char *hash)
 	session_token_hash(out->token, hash);
 }
 
-/* Hashes pw under the gate.  Returns 0 or a td_error. */
-static int
-gated_hash(const struct hash_gate *gate, const char *pw, size_t len, char *hash)
+int
+account_gated_hash(const struct hash_gate *gate, const char *pw, size_t len, char *hash)
 {
 	int rc;
 
@@ -226,12 +225,12 @@ account_register(const struct account_store *store,
 	}
 	rc = password_check_policy(password, password_len);
 	if (rc != PASSWORD_OK) {
-		return invalid(out, "password", policy_message(rc));
+		return invalid(out, "password", account_policy_message(rc));
 	}
 	if (normalize_name(name, name_len, out->user.name) != 0) {
 		return invalid(out, "name", "name must be 1 to 100 characters");
 	}
-	if ((rc = gated_hash(gate, password, password_len, hash)) != 0) {
+	if ((rc = account_gated_hash(gate, password, password_len, hash)) != 0) {
 		return fail(out, rc);
 	}
 	ids_new_user_id(out->user.id);

@@ -47,6 +47,7 @@ struct user {
 	char email[ACCOUNT_EMAIL_MAX + 1];
 	char name[ACCOUNT_NAME_MAX + 1];
 	enum role role;
+	bool email_verified; /* the fan followed the link we emailed */
 };
 
 /* What the store knows of an email at sign-in, in one read. */
@@ -155,6 +156,13 @@ enum account_outcome account_authenticate(const struct account_store *store,
 /* Revokes the session of token. */
 enum account_outcome account_logout(const struct account_store *store,
     const char *token, size_t len, struct account_result *out);
+
+/* Hashes pw (len bytes) under the gate into hash.  0 or a td_error. */
+int account_gated_hash(
+    const struct hash_gate *gate, const char *pw, size_t len, char *hash);
+
+/* Why password_check_policy() refused a password, for a person. */
+const char *account_policy_message(int rc);
 
 /* How long one more failed sign-in must wait, after failures of them. */
 int account_wait_after(int failures);

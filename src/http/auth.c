@@ -155,5 +155,7 @@ auth_user_json(const struct user *user)
 	json_object_object_add(o, "name", json_object_new_string(user->name));
 	json_object_object_add(
 	    o, "role", json_object_new_string(account_role_name(user->role)));
+	json_object_object_add(
+	    o, "emailVerified", json_object_new_boolean(user->email_verified));
 	return o;
 }

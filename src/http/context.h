@@ -7,6 +7,7 @@
 #define TICKETD_CONTEXT_H
 
 #include "domain/account.h"
+#include "domain/account_mail.h"
 #include "domain/booking.h"
 #include "domain/concert_admin.h"
 #include "domain/payment.h"
@@ -22,6 +23,9 @@ struct api_context {
 	struct store store;
 	struct booking_store bookings; /* the flow's store, bound to store */
 	struct account_store accounts; /* the same for accounts */
+	struct account_mail_store account_mail; /* and their emails */
+	bool has_link_key; /* the links' key (from the tickets' seed): */
+	unsigned char link_key[LINK_KEY_BYTES];
 	struct concert_admin_store concerts; /* and for the box office */
 	struct checkin_store checkins;       /* and for the door */
 	int hash_semid;                      /* password hashes in flight */

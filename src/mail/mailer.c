@@ -22,9 +22,13 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include "base/env.h"
 #include "base/log.h"
+#include "domain/account_mail.h"
+#include "domain/link_token.h"
+#include "domain/session_token.h"
 #include "mail/mailer.h"
 #include "mail/message.h"
 #include "mail/smtp.h"
@@ -111,16 +115,14 @@ sign_tickets(const struct ticket_keys *keys, const struct mail_booking *mb,
 	return err;
 }
 
-/* Sends one claimed email and settles it. */
-static void
-deliver(struct mailer *m, const struct outbox_item *it)
+/* A booking's email, and its recipient into to. */
+static int
+compose_booking(struct mailer *m, const struct outbox_item *it, char **msg,
+    size_t *len, char *to, size_t tolen)
 {
 	struct mail_booking *mb = malloc(sizeof(*mb));
 	struct mail_ticket *tickets = NULL;
-	char *msg = NULL, why[512] = "";
-	size_t len = 0;
 	int ntickets = 0, err;
-	enum smtp_result sent = SMTP_RETRY;
 
 	if (mb == NULL) {
 		abort();
@@ -131,20 +133,74 @@ deliver(struct mailer *m, const struct outbox_item *it)
 		err = sign_tickets(m->ms->ticket_keys, mb, &tickets, &ntickets);
 	}
 	if (err == 0) {
-		err = mail_compose(
-		    &m->mail, it, mb, tickets, ntickets, &msg, &len);
+		err = mail_compose(&m->mail, it, mb, tickets, ntickets, msg, len);
+		snprintf(to, tolen, "%s", mb->fan_email);
+	}
+	free(tickets);
+	free(mb);
+	return err;
+}
+
+/*
+ * An account's email: a verification link signed now, or a reset token
+ * made now (only its hash is kept).  *skip: nothing to send (the address
+ * is verified already).
+ */
+static int
+compose_account(struct mailer *m, const struct outbox_item *it, char **msg,
+    size_t *len, char *to, size_t tolen, bool *skip)
+{
+	char token[LINK_TOKEN_MAX + SESSION_TOKEN_LEN + 1],
+	    hash[SESSION_TOKEN_HASH_HEX_LEN + 1];
+	unsigned char key[LINK_KEY_BYTES];
+	struct link_claim claim;
+	struct mail_user u;
+	int err;
+
+	*skip = false;
+	if ((err = outbox_store_user(m->db, it->user_id, &u)) != 0) {
+		return err;
+	}
+	if (it->kind == OUTBOX_VERIFY_EMAIL) {
+		if (u.verified) {
+			*skip = true;
+			return 0;
+		}
+		if (m->ms->ticket_keys == NULL) {
+			return TD_ERR_UNAVAILABLE; /* no key to sign the link */
+		}
+		link_token_key(m->ms->ticket_keys->sk, key);
+		snprintf(claim.user_id, sizeof(claim.user_id), "%s", u.id);
+		link_email_hash(u.email, claim.email_hash);
+		claim.expires_s = (int64_t)time(NULL) + VERIFY_LINK_TTL_S;
+		err = link_token_sign(&claim, key, token, sizeof(token));
+		sodium_memzero(key, sizeof(key));
+	} else {
+		session_token_new(token);
+		session_token_hash(token, hash);
+		err = outbox_store_reset_token(
+		    m->db, hash, u.id, RESET_TOKEN_TTL_S);
 	}
 	if (err == 0) {
-		sent = smtp_send(m->smtp, m->from_addr, mb->fan_email, msg, len,
-		    why, sizeof(why));
-	} else {
-		snprintf(
-		    why, sizeof(why), "cannot compose: %s", td_strerror(err));
+		err = mail_compose_account(&m->mail, it, &u, token, msg, len);
+		snprintf(to, tolen, "%s", u.email);
 	}
+	sodium_memzero(token, sizeof(token));
+	return err;
+}
+
+/* Marks it sent, or due again (or given up) after a failed attempt. */
+static void
+settle(struct mailer *m, const struct outbox_item *it, enum smtp_result sent,
+    const char *why)
+{
+	const char *about = it->booking_id[0] != '\0' ? it->booking_id
+	                                              : it->user_id;
+	int err;
 
 	if (sent == SMTP_SENT) {
 		err = outbox_store_sent(m->db, it->id);
-		log_info("mail %" PRId64 " (%s) sent", it->id, it->booking_id);
+		log_info("mail %" PRId64 " (%s) sent", it->id, about);
 	} else {
 		bool give_up =
 		    sent == SMTP_REFUSED || it->attempts >= MAX_ATTEMPTS;
@@ -154,11 +210,11 @@ deliver(struct mailer *m, const struct outbox_item *it)
 		if (give_up) {
 			log_error("mail %" PRId64
 			          " (%s) given up after %d attempts: %s",
-			    it->id, it->booking_id, it->attempts, why);
+			    it->id, about, it->attempts, why);
 		} else {
 			log_warn("mail %" PRId64
 			         " (%s) not sent, again in %d s: %s",
-			    it->id, it->booking_id, delay, why);
+			    it->id, about, delay, why);
 		}
 	}
 	if (err != 0) {
@@ -166,9 +222,36 @@ deliver(struct mailer *m, const struct outbox_item *it)
 		log_warn("mail %" PRId64 ": cannot record the attempt: %s",
 		    it->id, td_strerror(err));
 	}
-	free(tickets);
+}
+
+/* Sends one claimed email and settles it. */
+static void
+deliver(struct mailer *m, const struct outbox_item *it)
+{
+	char *msg = NULL, why[512] = "", to[OUTBOX_EMAIL_MAX + 1] = "";
+	size_t len = 0;
+	bool skip = false;
+	enum smtp_result sent = SMTP_RETRY;
+	int err;
+
+	if (it->kind == OUTBOX_BOOKING_CONFIRMED ||
+	    it->kind == OUTBOX_BOOKING_CANCELLED) {
+		err = compose_booking(m, it, &msg, &len, to, sizeof(to));
+	} else {
+		err = compose_account(m, it, &msg, &len, to, sizeof(to), &skip);
+	}
+	if (err == 0 && skip) {
+		/* Nothing to say any more: settled without sending. */
+		sent = SMTP_SENT;
+	} else if (err == 0) {
+		sent = smtp_send(
+		    m->smtp, m->from_addr, to, msg, len, why, sizeof(why));
+	} else {
+		snprintf(why, sizeof(why), "cannot compose: %s",
+		    td_strerror(err));
+	}
+	settle(m, it, sent, why);
 	free(msg);
-	free(mb);
 }
 
 /* One round: returns how many emails it leased (a full batch: go on). */

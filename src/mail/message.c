@@ -210,35 +210,43 @@ ticket_part(FILE *f, const struct mail_ticket *t)
 	return 0;
 }
 
+/* The header block every email starts with. */
+static void
+common_headers(FILE *f, const struct mail_settings *ms, int64_t outbox_id,
+    const char *about, const char *to, const char *subject)
+{
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	fprintf(f, "Date: %s\r\n", date);
+	header(f, "From", ms->from);
+	fprintf(f, "To: <%s>\r\n", to);
+	header(f, "Subject", subject);
+	fprintf(f, "Message-ID: <outbox-%" PRId64 ".%s@%s>\r\n", outbox_id, about,
+	    ms->domain);
+	fputs("Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n", f);
+}
+
 int
 mail_compose(const struct mail_settings *ms, const struct outbox_item *item,
     const struct mail_booking *mb, const struct mail_ticket *tickets,
     int ntickets, char **msg, size_t *len)
 {
-	char date[64], subject[CONCERT_TEXT_MAX + 64], boundary[64], id[160];
-	time_t now = time(NULL);
-	struct tm tm;
+	char subject[CONCERT_TEXT_MAX + 64], boundary[64];
 	bool confirmed = item->kind == OUTBOX_BOOKING_CONFIRMED;
 	int err = 0;
 	FILE *f;
 
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	snprintf(subject, sizeof(subject), "%s: %s",
 	    confirmed ? "Your tickets" : "Booking cancelled", mb->concert_name);
 	snprintf(boundary, sizeof(boundary), "=_ticketd_%" PRId64, item->id);
-	snprintf(id, sizeof(id), "<outbox-%" PRId64 ".%s@%s>", item->id,
-	    mb->b.id, ms->domain);
-
 	if ((f = open_memstream(msg, len)) == NULL) {
 		abort();
 	}
-	fprintf(f, "Date: %s\r\n", date);
-	header(f, "From", ms->from);
-	fprintf(f, "To: <%s>\r\n", mb->fan_email);
-	header(f, "Subject", subject);
-	fprintf(f, "Message-ID: %s\r\n", id);
-	fputs("Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n", f);
+	common_headers(f, ms, item->id, mb->b.id, mb->fan_email, subject);
 	fprintf(f, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n",
 	    boundary);
 
@@ -276,5 +284,55 @@ mail_address(const char *from, char *out, size_t len)
 	}
 	memcpy(out, from, n);
 	out[n] = '\0';
+	return 0;
+}
+
+int
+mail_compose_account(const struct mail_settings *ms,
+    const struct outbox_item *item, const struct mail_user *u,
+    const char *token, char **msg, size_t *len)
+{
+	bool verify = item->kind == OUTBOX_VERIFY_EMAIL;
+	char *text = NULL;
+	size_t tlen = 0;
+	FILE *t, *f;
+
+	if ((t = open_memstream(&text, &tlen)) == NULL) {
+		abort();
+	}
+	fprintf(t, "Hello %s,\n\n", u->name);
+	if (verify) {
+		fputs("please confirm this is your address for ticketd: open the "
+		      "link below (valid for 48 hours).\n\n",
+		    t);
+	} else {
+		fputs("someone, hopefully you, asked to reset your ticketd "
+		      "password. Open the link below within an hour to choose a "
+		      "new one; it works once, and signs you out everywhere.\n"
+		      "If it was not you, ignore this email: your password stays "
+		      "as it is.\n\n",
+		    t);
+	}
+	/* The token rides in the fragment: no server, log or proxy sees it. */
+	if (ms->site[0] != '\0') {
+		fprintf(t, "%s/%s#token=%s\n\n", ms->site,
+		    verify ? "verify-email" : "reset-password", token);
+	} else {
+		fprintf(t, "Your code: %s\n\n", token);
+	}
+	fputs("-- \nticketd\n", t);
+	fclose(t);
+
+	if ((f = open_memstream(msg, len)) == NULL) {
+		abort();
+	}
+	common_headers(f, ms, item->id, u->id, u->email,
+	    verify ? "Confirm your email address" : "Reset your password");
+	fputs("Content-Type: text/plain; charset=utf-8\r\n"
+	      "Content-Transfer-Encoding: base64\r\n\r\n",
+	    f);
+	base64_lines(f, text, tlen);
+	fclose(f);
+	free(text);
 	return 0;
 }

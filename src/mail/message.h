@@ -37,6 +37,15 @@ int mail_compose(const struct mail_settings *ms, const struct outbox_item *item,
     int ntickets, char **msg, size_t *len);
 
 /*
+ * An account's email (item's kind: verify_email or password_reset) to u:
+ * its link carries token, in the URL's fragment.  *msg is malloc'd.
+ * Returns 0.
+ */
+int mail_compose_account(const struct mail_settings *ms,
+    const struct outbox_item *item, const struct mail_user *u,
+    const char *token, char **msg, size_t *len);
+
+/*
  * The address of a From value ("Name <a@b>" or "a@b") into out.  Returns
  * 0, or TD_ERR_INVALID when it has none.
  */

@@ -25,6 +25,7 @@ read_item(const PGresult *r, int row, struct outbox_item *it)
 	if ((err = rows_int64(r, row, "id", &it->id)) != 0 ||
 	    (err = TEXT(r, row, "kind", kind)) != 0 ||
 	    (err = TEXT(r, row, "booking_id", it->booking_id)) != 0 ||
+	    (err = TEXT(r, row, "user_id", it->user_id)) != 0 ||
 	    (err = rows_int(r, row, "attempts", &it->attempts)) != 0) {
 		return err;
 	}
@@ -32,6 +33,10 @@ read_item(const PGresult *r, int row, struct outbox_item *it)
 		it->kind = OUTBOX_BOOKING_CONFIRMED;
 	} else if (strcmp(kind, "booking_cancelled") == 0) {
 		it->kind = OUTBOX_BOOKING_CANCELLED;
+	} else if (strcmp(kind, "verify_email") == 0) {
+		it->kind = OUTBOX_VERIFY_EMAIL;
+	} else if (strcmp(kind, "password_reset") == 0) {
+		it->kind = OUTBOX_PASSWORD_RESET;
 	} else {
 		log_error("outbox %" PRId64 ": unknown kind %s", it->id, kind);
 		return TD_ERR_INTERNAL;
@@ -90,6 +95,45 @@ outbox_store_retry(
 	snprintf(text, sizeof(text), "%" PRId64, id);
 	snprintf(delay, sizeof(delay), "%d", delay_s);
 	err = db_exec(db, Q_OUTBOX_RETRY, params, &r);
+	PQclear(r);
+	return err;
+}
+
+int
+outbox_store_user(struct db *db, const char *id, struct mail_user *out)
+{
+	const char *params[1] = {id};
+	char verified[4];
+	PGresult *r;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = db_exec(db, Q_MAIL_USER, params, &r)) != 0) {
+		return err;
+	}
+	if (PQntuples(r) == 0) {
+		err = TD_ERR_NOT_FOUND;
+	} else if ((err = TEXT(r, 0, "id", out->id)) == 0 &&
+	           (err = TEXT(r, 0, "email", out->email)) == 0 &&
+	           (err = TEXT(r, 0, "name", out->name)) == 0 &&
+	           (err = TEXT(r, 0, "verified", verified)) == 0) {
+		out->verified = strcmp(verified, "t") == 0;
+	}
+	PQclear(r);
+	return err;
+}
+
+int
+outbox_store_reset_token(
+    struct db *db, const char *token_hash, const char *user_id, int ttl_s)
+{
+	char ttl[16];
+	const char *params[3] = {token_hash, user_id, ttl};
+	PGresult *r;
+	int err;
+
+	snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+	err = db_exec(db, Q_RESET_STORE, params, &r);
 	PQclear(r);
 	return err;
 }

@@ -14,14 +14,28 @@
 #define OUTBOX_EMAIL_MAX 254
 #define OUTBOX_NAME_MAX (100 * 4)
 
-enum outbox_kind { OUTBOX_BOOKING_CONFIRMED, OUTBOX_BOOKING_CANCELLED };
+enum outbox_kind {
+	OUTBOX_BOOKING_CONFIRMED,
+	OUTBOX_BOOKING_CANCELLED,
+	OUTBOX_VERIFY_EMAIL,
+	OUTBOX_PASSWORD_RESET
+};
 
 /* One claimed email. */
 struct outbox_item {
 	int64_t id;
 	enum outbox_kind kind;
-	char booking_id[IDS_SLUG_MAX + 1];
+	char booking_id[IDS_SLUG_MAX + 1]; /* a booking's email, or "" */
+	char user_id[IDS_SLUG_MAX + 1];    /* an account's email, or "" */
 	int attempts; /* this one included */
+};
+
+/* The account an account's email is about. */
+struct mail_user {
+	char id[IDS_SLUG_MAX + 1];
+	char email[OUTBOX_EMAIL_MAX + 1];
+	char name[OUTBOX_NAME_MAX + 1];
+	bool verified;
 };
 
 /* What a booking's email says. */
@@ -53,6 +67,16 @@ int outbox_store_sent(struct db *db, int64_t id);
  */
 int outbox_store_retry(
     struct db *db, int64_t id, const char *error, int delay_s, bool give_up);
+
+/* The account of an email.  Returns 0, TD_ERR_NOT_FOUND or an error. */
+int outbox_store_user(struct db *db, const char *id, struct mail_user *out);
+
+/*
+ * Keeps the hash of a reset token the mailer made for user_id, valid for
+ * ttl_s seconds.  Returns 0 or a td_error.
+ */
+int outbox_store_reset_token(struct db *db, const char *token_hash,
+    const char *user_id, int ttl_s);
 
 /* The booking of an email.  Returns 0, TD_ERR_NOT_FOUND or an error. */
 int outbox_store_booking(

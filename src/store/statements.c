@@ -174,9 +174,12 @@ const struct db_query statements[Q_COUNT] = {
         5, false},
 
     /* The account and its first session in one statement. */
+    /* The account, its first session and its verification email at once. */
     [Q_USER_CREATE] = {"user_create",
         "WITH u AS (INSERT INTO users (id, email, name, password_hash)"
-        "  VALUES ($1, $2, $3, $4) RETURNING id)"
+        "  VALUES ($1, $2, $3, $4) RETURNING id),"
+        " mail AS (INSERT INTO outbox (kind, user_id)"
+        "  SELECT 'verify_email', id FROM u)"
         " INSERT INTO sessions (token_hash, user_id) SELECT $5, id FROM u",
         5, false},
 
@@ -186,6 +189,7 @@ const struct db_query statements[Q_COUNT] = {
      */
     [Q_LOGIN_LOOKUP] = {"login_lookup",
         "SELECT u.id, u.email, u.name, u.role, u.password_hash,"
+        " u.email_verified_at IS NOT NULL AS email_verified,"
         " coalesce(mine.failures, 0) AS failures,"
         " coalesce(extract(epoch FROM mine.last_failed_at)::bigint, 0)"
         "   AS last_failed_s,"
@@ -236,6 +240,7 @@ const struct db_query statements[Q_COUNT] = {
 
     [Q_SESSION_FIND] = {"session_find",
         "SELECT u.id, u.email, u.name, u.role,"
+        " u.email_verified_at IS NOT NULL AS email_verified,"
         " extract(epoch FROM s.created_at)::bigint AS created_s,"
         " extract(epoch FROM s.last_seen_at)::bigint AS last_seen_s,"
         " extract(epoch FROM now())::bigint AS now_s"
@@ -417,7 +422,7 @@ const struct db_query statements[Q_COUNT] = {
         "   AND p.next_attempt_at <= now()"
         "   AND (p.leased_until IS NULL OR p.leased_until < now())"
         "   ORDER BY p.next_attempt_at, p.id LIMIT $2 FOR UPDATE SKIP LOCKED)"
-        " RETURNING o.id, o.kind, o.booking_id, o.attempts",
+        " RETURNING o.id, o.kind, o.booking_id, o.user_id, o.attempts",
         2, false},
 
     [Q_OUTBOX_SENT] = {"outbox_sent",
@@ -451,6 +456,79 @@ const struct db_query statements[Q_COUNT] = {
         " LEFT JOIN ticket_tiers t ON t.id = i.tier_id"
         " WHERE b.id = $1 ORDER BY i.tier_id",
         1, true},
+
+    /*
+     * Account emails (store/account_mail_store.c).  A verification holds
+     * while the account still has the address the link was made for.
+     */
+    [Q_VERIFY_EMAIL] = {"verify_email",
+        "UPDATE users SET email_verified_at ="
+        " coalesce(email_verified_at, now())"
+        " WHERE id = $1 AND left(encode(sha256(convert_to(email, 'UTF8')),"
+        "   'hex'), 32) = $2"
+        " RETURNING id, email, name, role, true AS email_verified",
+        2, true},
+
+    /*
+     * A reset email for the account of $1, if it has a password, at most
+     * one every five minutes (nothing says whether it exists).
+     */
+    [Q_RESET_REQUEST] = {"reset_request",
+        "INSERT INTO outbox (kind, user_id)"
+        " SELECT 'password_reset', u.id FROM users u"
+        " WHERE u.email = $1 AND u.password_hash LIKE '$argon2id$%'"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.user_id = u.id"
+        "   AND o.kind = 'password_reset'"
+        "   AND o.created_at > now() - interval '5 minutes')",
+        1, false},
+
+    [Q_VERIFY_RESEND] = {"verify_resend",
+        "INSERT INTO outbox (kind, user_id)"
+        " SELECT 'verify_email', u.id FROM users u"
+        " WHERE u.id = $1 AND u.email_verified_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.user_id = u.id"
+        "   AND o.kind = 'verify_email'"
+        "   AND o.created_at > now() - interval '1 minute')",
+        1, false},
+
+    [Q_RESET_STATE] = {"reset_state",
+        "SELECT CASE WHEN used_at IS NOT NULL THEN 'used'"
+        " WHEN expires_at <= now() THEN 'expired' ELSE 'valid' END AS state"
+        " FROM password_resets WHERE token_hash = $1",
+        1, true},
+
+    /*
+     * The token used once (the UPDATE's row lock orders two at once: the
+     * second finds it used), the password set, the address verified (the
+     * email reached it), every session revoked.  state: the token's
+     * before, from the statement's snapshot.
+     */
+    [Q_RESET_CONFIRM] = {"reset_confirm",
+        "WITH r AS (UPDATE password_resets SET used_at = now()"
+        "   WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()"
+        "   RETURNING user_id),"
+        " u AS (UPDATE users SET password_hash = $2,"
+        "   email_verified_at = coalesce(email_verified_at, now())"
+        "   FROM r WHERE users.id = r.user_id RETURNING users.id),"
+        " s AS (UPDATE sessions SET revoked_at = now() FROM u"
+        "   WHERE sessions.user_id = u.id AND sessions.revoked_at IS NULL)"
+        " SELECT CASE WHEN EXISTS (SELECT 1 FROM u) THEN 'valid'"
+        "   ELSE coalesce((SELECT CASE WHEN p.used_at IS NOT NULL"
+        "     OR p.expires_at > now() THEN 'used' ELSE 'expired' END"
+        "     FROM password_resets p WHERE p.token_hash = $1), 'unknown')"
+        " END AS state",
+        2, false},
+
+    /* The mailer: an account's address, and a reset token it made. */
+    [Q_MAIL_USER] = {"mail_user",
+        "SELECT id, email, name, email_verified_at IS NOT NULL AS verified"
+        " FROM users WHERE id = $1",
+        1, true},
+
+    [Q_RESET_STORE] = {"reset_store",
+        "INSERT INTO password_resets (token_hash, user_id, expires_at)"
+        " VALUES ($1, $2, now() + make_interval(secs => $3::integer))",
+        3, false},
 
     /*
      * Check-in: the ticket's one admission, or the first one's time and
