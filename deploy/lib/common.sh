@@ -123,3 +123,16 @@ load_stack_env() {
 	# shellcheck disable=SC1090
 	. "$file"
 }
+
+# ensure_ticket_key BIN FILE: the tickets' signing key (32 random bytes, mode 0600) at FILE, made
+# by `BIN --generate-ticket-key` when there is none. A key that exists is kept: every code signed
+# with it stays valid. Two scripts racing here are fine: the file is created with O_EXCL.
+ensure_ticket_key() {
+	local bin=$1 file=$2 err
+
+	[ -e "$file" ] && return 0
+	[ -x "$bin" ] || die "no daemon at $bin to make the ticket key $file"
+	log "making the ticket signing key $file"
+	err=$("$bin" --generate-ticket-key "$file" 2>&1 >/dev/null) || [ -e "$file" ] ||
+		die "cannot make the ticket key: $err"
+}
