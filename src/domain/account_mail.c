@@ -39,7 +39,8 @@ account_verify_email(const struct account_mail_store *store,
 	if (claim.expires_s <= now_s) {
 		return decide(out, MAIL_TOKEN_EXPIRED);
 	}
-	err = store->verify(store->ctx, claim.user_id, claim.email_hash, &out->user);
+	err = store->verify(
+	    store->ctx, claim.user_id, claim.email_hash, &out->user);
 	if (err == TD_ERR_NOT_FOUND) {
 		/* The account is gone, or its address changed since. */
 		return decide(out, MAIL_INVALID_TOKEN);
@@ -48,8 +49,8 @@ account_verify_email(const struct account_mail_store *store,
 }
 
 enum account_mail_outcome
-account_request_reset(const struct account_mail_store *store,
-    const char *email, size_t len, struct account_mail_result *out)
+account_request_reset(const struct account_mail_store *store, const char *email,
+    size_t len, struct account_mail_result *out)
 {
 	char normalized[ACCOUNT_EMAIL_MAX + 1];
 	int err;
@@ -66,8 +67,8 @@ account_request_reset(const struct account_mail_store *store,
 
 /* The token's hash, or -1 when it is no token of ours at all. */
 static int
-token_hash_of(const char *token, size_t len,
-    char hash[SESSION_TOKEN_HASH_HEX_LEN + 1])
+token_hash_of(
+    const char *token, size_t len, char hash[SESSION_TOKEN_HASH_HEX_LEN + 1])
 {
 	if (session_token_parse(token, len) != 0) {
 		return -1;
@@ -79,17 +80,17 @@ token_hash_of(const char *token, size_t len,
 static enum account_mail_outcome
 refuse_reset(struct account_mail_result *out, enum reset_state state)
 {
-	return decide(out, state == RESET_EXPIRED ? MAIL_TOKEN_EXPIRED
-	                                          : MAIL_INVALID_TOKEN);
+	return decide(out,
+	    state == RESET_EXPIRED ? MAIL_TOKEN_EXPIRED : MAIL_INVALID_TOKEN);
 }
 
 enum account_mail_outcome
 account_reset_password(const struct account_mail_store *store,
     const struct hash_gate *gate, const char *token, size_t token_len,
-    const char *password, size_t password_len,
-    struct account_mail_result *out)
+    const char *password, size_t password_len, struct account_mail_result *out)
 {
-	char hash[PASSWORD_HASH_MAX], token_hash[SESSION_TOKEN_HASH_HEX_LEN + 1];
+	char hash[PASSWORD_HASH_MAX],
+	    token_hash[SESSION_TOKEN_HASH_HEX_LEN + 1];
 	enum reset_state state;
 	int err, rc;
 
@@ -110,7 +111,8 @@ account_reset_password(const struct account_mail_store *store,
 	if (state != RESET_VALID) {
 		return refuse_reset(out, state);
 	}
-	if ((err = account_gated_hash(gate, password, password_len, hash)) != 0) {
+	if ((err = account_gated_hash(gate, password, password_len, hash)) !=
+	    0) {
 		return fail(out, err);
 	}
 	/* Used once: a second request with it, even at the same time, fails. */

@@ -31,21 +31,23 @@ struct account_mail_store {
 	int (*request_reset)(void *ctx, const char *email);
 	/* Owes the account a verification email again, if it is unverified. */
 	int (*resend_verification)(void *ctx, const char *user_id);
-	int (*reset_state)(void *ctx, const char *token_hash, enum reset_state *out);
+	int (*reset_state)(
+	    void *ctx, const char *token_hash, enum reset_state *out);
 	/*
 	 * Uses the token once: the new hash, the address verified, every
 	 * session revoked.  *out: the token's state before (RESET_VALID: done).
 	 */
-	int (*reset)(void *ctx, const char *token_hash, const char *password_hash,
-	    enum reset_state *out);
+	int (*reset)(void *ctx, const char *token_hash,
+	    const char *password_hash, enum reset_state *out);
 };
 
 enum account_mail_outcome {
 	MAIL_OK,
-	MAIL_INVALID_TOKEN, /* forged, malformed, unknown, used, or the address changed */
+	MAIL_INVALID_TOKEN, /* forged, malformed, unknown, used, or the address
+	                       changed */
 	MAIL_TOKEN_EXPIRED,
-	MAIL_INVALID,       /* field, message: the new password or the email */
-	MAIL_FAILED         /* error */
+	MAIL_INVALID, /* field, message: the new password or the email */
+	MAIL_FAILED   /* error */
 };
 
 struct account_mail_result {

@@ -14,7 +14,8 @@
 #include "domain/link_token.h"
 
 #define HASH_BYTES (LINK_EMAIL_HASH_HEX / 2)
-#define BIN_MAX (1 + IDS_SLUG_MAX + HASH_BYTES + 8 + crypto_auth_hmacsha256_BYTES)
+#define BIN_MAX                                                                \
+	(1 + IDS_SLUG_MAX + HASH_BYTES + 8 + crypto_auth_hmacsha256_BYTES)
 
 void
 link_email_hash(const char *email, char out[LINK_EMAIL_HASH_HEX + 1])
@@ -51,7 +52,8 @@ link_token_sign(const struct link_claim *claim,
 	}
 	crypto_auth_hmacsha256(bin + n, bin, n, key);
 	n += crypto_auth_hmacsha256_BYTES;
-	sodium_bin2base64(out, len, bin, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(
+	    out, len, bin, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	return 0;
 }
 
@@ -81,8 +83,8 @@ link_token_verify(const char *text, size_t len,
 		return TD_ERR_INVALID;
 	}
 	signed_len = n - crypto_auth_hmacsha256_BYTES;
-	if (crypto_auth_hmacsha256_verify(bin + signed_len, bin, signed_len,
-	        key) != 0) {
+	if (crypto_auth_hmacsha256_verify(
+	        bin + signed_len, bin, signed_len, key) != 0) {
 		return TD_ERR_INVALID;
 	}
 	idlen = bin[0];
@@ -95,8 +97,8 @@ link_token_verify(const char *text, size_t len,
 	if (!ids_is_slug(out->user_id)) {
 		return TD_ERR_INVALID;
 	}
-	sodium_bin2hex(out->email_hash, sizeof(out->email_hash), bin + 1 + idlen,
-	    HASH_BYTES);
+	sodium_bin2hex(out->email_hash, sizeof(out->email_hash),
+	    bin + 1 + idlen, HASH_BYTES);
 	for (int i = 0; i < 8; i++) {
 		exp = exp << 8 | bin[1 + idlen + HASH_BYTES + i];
 	}

@@ -26,7 +26,8 @@ struct link_claim {
  * The links' key, derived from the deployment's secret seed (the tickets'
  * signing seed: one secret to keep, a key per purpose).
  */
-void link_token_key(const unsigned char seed[32], unsigned char out[LINK_KEY_BYTES]);
+void link_token_key(
+    const unsigned char seed[32], unsigned char out[LINK_KEY_BYTES]);
 
 /* The hex SHA-256 prefix of an address, as a claim and the store carry it. */
 void link_email_hash(const char *email, char out[LINK_EMAIL_HASH_HEX + 1]);

@@ -216,9 +216,9 @@ api_auth_verify_email(struct api_context *ctx, const struct request *req,
 	if ((len = json_body_string(obj, "token", &token, 0, res)) >= 0) {
 		if (!ctx->has_link_key) {
 			response_unavailable(res, "Email links are not set up");
-		} else if (account_verify_email(&ctx->account_mail, ctx->link_key,
-		               token, (size_t)len, (int64_t)time(NULL),
-		               &r) == MAIL_OK) {
+		} else if (account_verify_email(&ctx->account_mail,
+		               ctx->link_key, token, (size_t)len,
+		               (int64_t)time(NULL), &r) == MAIL_OK) {
 			data = json_object_new_object();
 			json_object_object_add(
 			    data, "user", auth_user_json(&r.user));
@@ -241,7 +241,8 @@ api_auth_verify_resend(struct api_context *ctx, const struct request *req,
 	    auth_user_or_reply(ctx, req, &user, res) != 0) {
 		return;
 	}
-	err = ctx->account_mail.resend_verification(ctx->account_mail.ctx, user.id);
+	err = ctx->account_mail.resend_verification(
+	    ctx->account_mail.ctx, user.id);
 	if (err != 0) {
 		reply_error(res, err);
 		return;
@@ -263,9 +264,10 @@ api_auth_reset_request(struct api_context *ctx, const struct request *req,
 		return;
 	}
 	if ((len = json_body_string(obj, "email", &email, 0, res)) >= 0) {
-		if (account_request_reset(&ctx->account_mail, email, (size_t)len,
-		        &r) == MAIL_OK) {
-			/* The same answer for every address: no account is told. */
+		if (account_request_reset(&ctx->account_mail, email,
+		        (size_t)len, &r) == MAIL_OK) {
+			/* The same answer for every address: no account is
+			 * told. */
 			response_data(res, 202, json_object_new_object(), NULL);
 		} else {
 			reply_mail_refusal(res, &r);
@@ -288,7 +290,8 @@ api_auth_reset_confirm(struct api_context *ctx, const struct request *req,
 		return;
 	}
 	if ((tlen = json_body_string(obj, "token", &token, 0, res)) >= 0 &&
-	    (plen = json_body_string(obj, "password", &password, 1, res)) >= 0) {
+	    (plen = json_body_string(obj, "password", &password, 1, res)) >=
+	        0) {
 		if (account_reset_password(&ctx->account_mail, &gate, token,
 		        (size_t)tlen, password, (size_t)plen, &r) == MAIL_OK) {
 			/* Every session is revoked, this browser's too. */

@@ -133,7 +133,8 @@ compose_booking(struct mailer *m, const struct outbox_item *it, char **msg,
 		err = sign_tickets(m->ms->ticket_keys, mb, &tickets, &ntickets);
 	}
 	if (err == 0) {
-		err = mail_compose(&m->mail, it, mb, tickets, ntickets, msg, len);
+		err =
+		    mail_compose(&m->mail, it, mb, tickets, ntickets, msg, len);
 		snprintf(to, tolen, "%s", mb->fan_email);
 	}
 	free(tickets);
@@ -172,7 +173,10 @@ compose_account(struct mailer *m, const struct outbox_item *it, char **msg,
 		link_token_key(m->ms->ticket_keys->sk, key);
 		snprintf(claim.user_id, sizeof(claim.user_id), "%s", u.id);
 		link_email_hash(u.email, claim.email_hash);
-		claim.expires_s = (int64_t)time(NULL) + VERIFY_LINK_TTL_S;
+		/* Tests shorten the link's life to see it expire. */
+		claim.expires_s = (int64_t)time(NULL) +
+		                  env_int("TICKETD_VERIFY_LINK_TTL_S",
+		                      VERIFY_LINK_TTL_S, 1, VERIFY_LINK_TTL_S);
 		err = link_token_sign(&claim, key, token, sizeof(token));
 		sodium_memzero(key, sizeof(key));
 	} else {
@@ -194,8 +198,8 @@ static void
 settle(struct mailer *m, const struct outbox_item *it, enum smtp_result sent,
     const char *why)
 {
-	const char *about = it->booking_id[0] != '\0' ? it->booking_id
-	                                              : it->user_id;
+	const char *about =
+	    it->booking_id[0] != '\0' ? it->booking_id : it->user_id;
 	int err;
 
 	if (sent == SMTP_SENT) {
@@ -247,8 +251,8 @@ deliver(struct mailer *m, const struct outbox_item *it)
 		sent = smtp_send(
 		    m->smtp, m->from_addr, to, msg, len, why, sizeof(why));
 	} else {
-		snprintf(why, sizeof(why), "cannot compose: %s",
-		    td_strerror(err));
+		snprintf(
+		    why, sizeof(why), "cannot compose: %s", td_strerror(err));
 	}
 	settle(m, it, sent, why);
 	free(msg);

@@ -225,8 +225,8 @@ common_headers(FILE *f, const struct mail_settings *ms, int64_t outbox_id,
 	header(f, "From", ms->from);
 	fprintf(f, "To: <%s>\r\n", to);
 	header(f, "Subject", subject);
-	fprintf(f, "Message-ID: <outbox-%" PRId64 ".%s@%s>\r\n", outbox_id, about,
-	    ms->domain);
+	fprintf(f, "Message-ID: <outbox-%" PRId64 ".%s@%s>\r\n", outbox_id,
+	    about, ms->domain);
 	fputs("Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n", f);
 }
 
@@ -302,15 +302,17 @@ mail_compose_account(const struct mail_settings *ms,
 	}
 	fprintf(t, "Hello %s,\n\n", u->name);
 	if (verify) {
-		fputs("please confirm this is your address for ticketd: open the "
-		      "link below (valid for 48 hours).\n\n",
+		fputs(
+		    "please confirm this is your address for ticketd: open the "
+		    "link below (valid for 48 hours).\n\n",
 		    t);
 	} else {
-		fputs("someone, hopefully you, asked to reset your ticketd "
-		      "password. Open the link below within an hour to choose a "
-		      "new one; it works once, and signs you out everywhere.\n"
-		      "If it was not you, ignore this email: your password stays "
-		      "as it is.\n\n",
+		fputs(
+		    "someone, hopefully you, asked to reset your ticketd "
+		    "password. Open the link below within an hour to choose a "
+		    "new one; it works once, and signs you out everywhere.\n"
+		    "If it was not you, ignore this email: your password stays "
+		    "as it is.\n\n",
 		    t);
 	}
 	/* The token rides in the fragment: no server, log or proxy sees it. */

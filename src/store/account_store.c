@@ -42,10 +42,9 @@ account_store_read_user(const PGresult *r, struct user *u)
 		log_error("user %s has role %s", u->id, role);
 		return TD_ERR_INTERNAL;
 	}
-	u->email_verified = PQntuples(r) > 0 &&
-	                    PQfnumber(r, "email_verified") >= 0 &&
-	                    strcmp(PQgetvalue(r, 0, PQfnumber(r, "email_verified")),
-	                        "t") == 0;
+	u->email_verified =
+	    PQntuples(r) > 0 && PQfnumber(r, "email_verified") >= 0 &&
+	    strcmp(PQgetvalue(r, 0, PQfnumber(r, "email_verified")), "t") == 0;
 	return 0;
 }
 

@@ -27,7 +27,7 @@ struct outbox_item {
 	enum outbox_kind kind;
 	char booking_id[IDS_SLUG_MAX + 1]; /* a booking's email, or "" */
 	char user_id[IDS_SLUG_MAX + 1];    /* an account's email, or "" */
-	int attempts; /* this one included */
+	int attempts;                      /* this one included */
 };
 
 /* The account an account's email is about. */
@@ -75,8 +75,8 @@ int outbox_store_user(struct db *db, const char *id, struct mail_user *out);
  * Keeps the hash of a reset token the mailer made for user_id, valid for
  * ttl_s seconds.  Returns 0 or a td_error.
  */
-int outbox_store_reset_token(struct db *db, const char *token_hash,
-    const char *user_id, int ttl_s);
+int outbox_store_reset_token(
+    struct db *db, const char *token_hash, const char *user_id, int ttl_s);
 
 /* The booking of an email.  Returns 0, TD_ERR_NOT_FOUND or an error. */
 int outbox_store_booking(
