@@ -12,6 +12,7 @@ import { addConcert, book, bookingBody, masterPid, post } from './lib/booking-he
 import { childrenOf } from './lib/daemon.mjs';
 import { createFans } from './lib/fans.mjs';
 import { readMailbox, waitForMail } from './lib/mail.mjs';
+import { decodeTicketCode, publicKeyFrom } from './lib/tickets.mjs';
 
 let s;
 let concert;
@@ -59,6 +60,18 @@ test('a confirmed booking\'s email reaches the fan: its booking, its concert, a 
   assert.match(text, /Total: 210\.00/);
   assert.match(text, /Mail Night\nIT Venue\n/);
   assert.match(text, new RegExp(`http://localhost:\\d+/bookings/${b.id}`));
+
+  // A QR image and a code per ticket: the very codes GET /api/bookings/:id/tickets shows (Ed25519
+  // is deterministic), each verifiable offline with the published key.
+  const images = m.parts.filter((p) => (p.headers['content-type'] ?? '').startsWith('image/png'));
+  assert.equal(images.length, 3);
+  for (const img of images) assert.equal(img.body.subarray(0, 8).toString('latin1'), '\x89PNG\r\n\x1a\n');
+  const codes = [...text.matchAll(/Ticket (\d+), (\w+): (T1\.[A-Za-z0-9_-]+)/g)].map((x) => x[3]);
+  const shown = assertOk(assert, await s.get(`/api/bookings/${b.id}/tickets`, { fan }));
+  assert.deepEqual(codes, shown.map((t) => t.code));
+  const key = publicKeyFrom(assertOk(assert, await s.get('/api/checkin/key', { fan: null })).publicKey);
+  assert.deepEqual(codes.map((c) => decodeTicketCode(c, key)),
+    [0, 1, 2].map((index) => ({ bookingId: b.id, index, concertId: concert.id })));
 
   const ics = partOf(m, 'text/calendar').body.toString('utf8');
   assert.match(ics, /^BEGIN:VCALENDAR\r\n/);
