@@ -16,7 +16,7 @@ let fan; let staff; let admin;
 let concert; let otherConcert;
 
 before(async () => {
-  s = await startStack({ rateLimit: 'off' });
+  s = await startStack({ rateLimit: 'off', env: { TICKETD_BOOK_WORKERS: '24', TICKETD_READ_WORKERS: '4' } });
   [fan] = await createFans(s, 1);
   [staff] = await createFans(s, 1, { role: 'staff', prefix: 'staff' });
   [admin] = await createFans(s, 1, { role: 'admin', prefix: 'admin' });
@@ -218,4 +218,10 @@ test('a bad body is 400 INVALID_REQUEST naming the field; GET is 405', async (t)
   assert.equal(get.headers.allow, 'POST');
   // 64 characters of door are fine.
   assert.equal(assertOk(assert, await checkin({ ...good, door: 'é'.repeat(64) })).door, 'é'.repeat(64));
+});
+
+// Last: stops ticketd. The sanitizer build reports leaks and memory errors when workers exit.
+test('no sanitizer report from the code paths above', async () => {
+  const reports = await s.stopTicketdAndCollectSanitizerReports();
+  assert.deepEqual(reports, []);
 });
