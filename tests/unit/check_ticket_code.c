@@ -282,19 +282,30 @@ END_TEST
  * Payloads signed with the right key that are still no code we issue:
  * the parser after the signature refuses them too.
  */
-static int
-verify_signed_payload(const unsigned char *payload, size_t n)
+#define PAYLOAD_ROOM (TICKET_CODE_BIN_MAX + 8) /* a little over the most */
+#define CODE_ROOM (3 + TICKET_CODE_B64_LEN(PAYLOAD_ROOM + 64) + 1)
+
+/* The code of n bytes of payload (at most PAYLOAD_ROOM), signed with sk. */
+static void
+signed_code(const unsigned char *payload, size_t n, char code[CODE_ROOM])
 {
-	unsigned char msg[3 + TICKET_CODE_BIN_MAX];
-	char code[TICKET_CODE_MAX_LEN + 64];
-	struct ticket_claim out;
+	unsigned char msg[3 + PAYLOAD_ROOM + 64];
 
 	memcpy(msg, "T1.", 3);
 	memcpy(msg + 3, payload, n);
 	crypto_sign_detached(msg + 3 + n, NULL, msg, 3 + n, sk);
 	memcpy(code, "T1.", 3);
-	sodium_bin2base64(code + 3, sizeof(code) - 3, msg + 3, n + 64,
+	sodium_bin2base64(code + 3, CODE_ROOM - 3, msg + 3, n + 64,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static int
+verify_signed_payload(const unsigned char *payload, size_t n)
+{
+	char code[CODE_ROOM];
+	struct ticket_claim out;
+
+	signed_code(payload, n, code);
 	return verify(code, strlen(code), &out);
 }
 
@@ -400,9 +411,8 @@ END_TEST
  */
 START_TEST(mutated_signed_payloads_are_refused_or_canonical)
 {
-	unsigned char good[TICKET_CODE_BIN_MAX], p[TICKET_CODE_BIN_MAX + 8];
-	unsigned char msg[3 + TICKET_CODE_BIN_MAX + 8 + 64];
-	char code[TICKET_CODE_MAX_LEN + 64], again[TICKET_CODE_MAX_LEN + 1];
+	unsigned char good[TICKET_CODE_BIN_MAX], p[PAYLOAD_ROOM];
+	char code[CODE_ROOM], again[TICKET_CODE_MAX_LEN + 1];
 	size_t good_len = good_payload(good), n;
 	struct ticket_claim out;
 	int accepted = 0;
@@ -418,19 +428,14 @@ START_TEST(mutated_signed_payloads_are_refused_or_canonical)
 				break;
 			case 1: n -= n > 1 ? randombytes_uniform(3) : 0; break;
 			default:
-				if (n < sizeof(p) - 8) {
+				if (n < sizeof(p)) {
 					p[n++] =
 					    (unsigned char)randombytes_uniform(
 					        256);
 				}
 			}
 		}
-		memcpy(msg, "T1.", 3);
-		memcpy(msg + 3, p, n);
-		crypto_sign_detached(msg + 3 + n, NULL, msg, 3 + n, sk);
-		memcpy(code, "T1.", 3);
-		sodium_bin2base64(code + 3, sizeof(code) - 3, msg + 3, n + 64,
-		    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		signed_code(p, n, code);
 		if (verify(code, strlen(code), &out) != 0) {
 			continue;
 		}
