@@ -16,7 +16,7 @@ let fan; let staff; let admin;
 let concert; let otherConcert;
 
 before(async () => {
-  s = await startStack({ rateLimit: 'off' });
+  s = await startStack({ rateLimit: 'off', env: { TICKETD_BOOK_WORKERS: '24', TICKETD_READ_WORKERS: '4' } });
   [fan] = await createFans(s, 1);
   [staff] = await createFans(s, 1, { role: 'staff', prefix: 'staff' });
   [admin] = await createFans(s, 1, { role: 'admin', prefix: 'admin' });
@@ -218,4 +218,32 @@ test('a bad body is 400 INVALID_REQUEST naming the field; GET is 405', async (t)
   assert.equal(get.headers.allow, 'POST');
   // 64 characters of door are fine.
   assert.equal(assertOk(assert, await checkin({ ...good, door: 'é'.repeat(64) })).door, 'é'.repeat(64));
+});
+
+test('deploy/add-admin --staff makes door staff who sign in and admit, and reach no box office route', async () => {
+  const email = `door-${Date.now()}@example.com`;
+  const made = await s.script('add-admin', ['--staff', email, 'Door Keeper']);
+  assert.equal(made.code, 0, made.stderr);
+  assert.match(made.stdout, new RegExp(`^staff ${email} `, 'm'));
+  const password = /^password: (\S+)$/m.exec(made.stdout)?.[1];
+  assert.ok(password, made.stdout);
+  const login = await post(s, '/api/auth/login', { email, password }, { fan: null });
+  const { user } = assertOk(assert, login);
+  assert.equal(user.role, 'staff');
+  const cookie = login.headers['set-cookie'][0].split(';')[0];
+  const door = { cookie };
+
+  const { tickets } = await bookTickets({ GA: 1 });
+  assertOk(assert, await checkin({ code: tickets[0].code, concertId: concert.id, door: 'Gate' }, door));
+  assertError(assert, await s.get('/api/admin/concerts', { fan: door }), 403, 'FORBIDDEN');
+  // An existing fan's account becomes staff only with --promote.
+  const refused = await s.script('add-admin', ['--staff', fan.email]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /--promote makes it staff/);
+});
+
+// Last: stops ticketd. The sanitizer build reports leaks and memory errors when workers exit.
+test('no sanitizer report from the code paths above', async () => {
+  const reports = await s.stopTicketdAndCollectSanitizerReports();
+  assert.deepEqual(reports, []);
 });

@@ -24,7 +24,7 @@ let fan; let other; let staff; let admin;
 let concert;
 
 before(async () => {
-  s = await startStack({ rateLimit: 'off' });
+  s = await startStack({ rateLimit: 'off', env: { TICKETD_BOOK_WORKERS: '24', TICKETD_READ_WORKERS: '4' } });
   [fan, other] = await createFans(s, 2);
   [staff] = await createFans(s, 1, { role: 'staff', prefix: 'staff' });
   [admin] = await createFans(s, 1, { role: 'admin', prefix: 'admin' });
