@@ -374,9 +374,10 @@ DECLARE
     v_row record;
     v_cut integer;
 BEGIN
-    -- NO KEY UPDATE: a booking's items take KEY SHARE on the tier (their
-    -- foreign key) while holding a bucket; FOR UPDATE would wait for it
-    -- while it waits for the buckets we lock next.
+    -- NO KEY UPDATE, not UPDATE: a booking that holds one of the buckets
+    -- below takes a KEY SHARE lock on this row (booking_items' foreign
+    -- key) before it commits; FOR UPDATE would make it wait for us while
+    -- we wait for its bucket, a deadlock.
     SELECT t.* INTO v_tier FROM ticket_tiers t
     WHERE t.id = p_tier_id AND t.concert_id = p_concert_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -517,10 +518,17 @@ BEGIN
         outcome := 'unknown_time_zone';
         RETURN;
     END IF;
-    IF p_status = 'draft' AND v_concert.status = 'published' AND EXISTS (
-        SELECT 1 FROM bookings b WHERE b.concert_id = p_id AND b.status = 'confirmed') THEN
-        outcome := 'unpublish_with_sales';
-        RETURN;
+    IF p_status = 'draft' AND v_concert.status = 'published' THEN
+        -- As cancel_concert(): every bucket first, so that a booking in
+        -- flight has either committed (and is seen below) or waits and
+        -- then finds the concert unpublished.
+        PERFORM 1 FROM tier_buckets b JOIN ticket_tiers t ON t.id = b.tier_id
+        WHERE t.concert_id = p_id ORDER BY b.tier_id, b.bucket FOR UPDATE OF b;
+        IF EXISTS (SELECT 1 FROM bookings b
+                   WHERE b.concert_id = p_id AND b.status = 'confirmed') THEN
+            outcome := 'unpublish_with_sales';
+            RETURN;
+        END IF;
     END IF;
     SELECT min(n) INTO o_tier_id FROM (
         SELECT coalesce(c.name, t.tier_name) AS n FROM ticket_tiers t

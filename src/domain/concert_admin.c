@@ -99,7 +99,10 @@ check_tier_drafts(
 
 		if (t->id[0] == '\0' &&
 		    (!t->has_name || !t->has_price || !t->has_capacity)) {
-			tier_field(field, sizeof(field), t->index, "tierName");
+			tier_field(field, sizeof(field), t->index,
+			    !t->has_name    ? "tierName"
+			    : !t->has_price ? "price"
+			                    : "capacity");
 			invalid(out, field,
 			    "A new tier needs tierName, price and capacity");
 			return -1;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/log.h"
 #include "store/concert_admin_store.h"
@@ -412,18 +413,34 @@ read_outcomes(const PGresult *r, struct sales_report *out)
 	return rows_int64(r, 0, "cancelled", &out->cancelled);
 }
 
+/* "n,n,..." of 60 minutes from first_minute into out->minutes. */
 static int
 read_minutes(const PGresult *r, struct sales_report *out)
 {
+	char first[TIMESTAMP_LEN + 1], list[SALES_MINUTES * 21 + 1];
+	const char *p = list;
+	int64_t ms;
 	int err;
 
-	for (int i = 0; i < PQntuples(r) && i < SALES_MINUTES; i++) {
-		if ((err = rows_text(r, i, "minute", out->minutes[i].minute,
-		         sizeof(out->minutes[i].minute))) != 0 ||
-		    (err = rows_int64(
-		         r, i, "confirmed", &out->minutes[i].confirmed)) != 0) {
-			return err;
-		}
+	if ((err = rows_text(r, 0, "first_minute", first, sizeof(first))) !=
+	        0 ||
+	    (err = rows_text(r, 0, "per_minute", list, sizeof(list))) != 0) {
+		return err;
+	}
+	if (timestamp_parse_instant(first, &ms) != 0) {
+		log_error("sales: first minute %s", first);
+		return TD_ERR_INTERNAL;
+	}
+	for (int i = 0; i < SALES_MINUTES && *p != '\0'; i++) {
+		char *end;
+		time_t t = (time_t)(ms / 1000) + 60 * i;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(out->minutes[i].minute, sizeof(out->minutes[i].minute),
+		    "%Y-%m-%dT%H:%M:%SZ", &tm);
+		out->minutes[i].confirmed = strtoll(p, &end, 10);
+		p = *end == ',' ? end + 1 : end;
 	}
 	return 0;
 }
@@ -437,22 +454,15 @@ concert_admin_store_sales(
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if ((err = db_exec(s->primary, Q_SALES_TIERS, params, &r)) != 0) {
+	if ((err = db_exec(s->primary, Q_SALES, params, &r)) != 0) {
 		return err;
 	}
-	err = PQntuples(r) == 0 ? TD_ERR_NOT_FOUND : read_sales_tiers(r, out);
-	PQclear(r);
-	if (err != 0 ||
-	    (err = db_exec(s->primary, Q_SALES_OUTCOMES, params, &r)) != 0) {
-		return err;
+	if (PQntuples(r) == 0) {
+		err = TD_ERR_NOT_FOUND;
+	} else if ((err = read_sales_tiers(r, out)) == 0 &&
+	           (err = read_outcomes(r, out)) == 0) {
+		err = read_minutes(r, out);
 	}
-	err = read_outcomes(r, out);
-	PQclear(r);
-	if (err != 0 ||
-	    (err = db_exec(s->primary, Q_SALES_PER_MINUTE, params, &r)) != 0) {
-		return err;
-	}
-	err = read_minutes(r, out);
 	PQclear(r);
 	return err;
 }

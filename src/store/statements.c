@@ -308,39 +308,45 @@ const struct db_query statements[Q_COUNT] = {
      * repriced after a sale, so gross = sold x price + refunded).  No row:
      * no such concert; a NULL tier: no tiers.
      */
-    [Q_SALES_TIERS] = {"sales_tiers",
-        "SELECT t.id AS tier_id, t.tier_name, t.price_cents,"
+    /*
+     * The dashboard in one statement, so one snapshot: what is sold,
+     * refunded and counted agrees even while a rush commits.  Per tier
+     * (a NULL tier: none; no row: no concert), with the concert's keys by
+     * outcome and, as "n,n,...", its bookings confirmed in each of the
+     * last 60 minutes from first_minute (later cancelled ones count in the
+     * minute they were confirmed).
+     */
+    [Q_SALES] = {"sales",
+        "WITH o AS (SELECT"
+        "   count(*) FILTER (WHERE status = 'confirmed') AS confirmed,"
+        "   count(*) FILTER (WHERE status = 'payment_failed') AS declined,"
+        "   count(*) FILTER (WHERE status = 'rejected') AS rejected,"
+        "   count(*) FILTER (WHERE status = 'cancelled') AS cancelled"
+        "   FROM bookings WHERE concert_id = $1),"
+        " m AS (SELECT iso8601(min(g.minute)) AS first_minute,"
+        "   string_agg(coalesce(x.n, 0)::text, ',' ORDER BY g.minute)"
+        "     AS per_minute"
+        "   FROM generate_series(date_trunc('minute', now())"
+        "     - interval '59 minutes', date_trunc('minute', now()),"
+        "     interval '1 minute') AS g(minute)"
+        "   LEFT JOIN (SELECT date_trunc('minute', b.created_at) AS minute,"
+        "     count(*) AS n FROM bookings b WHERE b.concert_id = $1"
+        "     AND b.created_at >= date_trunc('minute', now())"
+        "       - interval '59 minutes'"
+        "     AND b.status IN ('confirmed', 'cancelled') GROUP BY 1) x"
+        "   ON x.minute = g.minute)"
+        " SELECT t.id AS tier_id, t.tier_name, t.price_cents,"
         " t.total_quantity, s.available,"
-        " coalesce(x.refunded, 0) AS refunded_cents,"
-        " iso8601(now()) AS generated_at"
+        " coalesce(r.refunded, 0) AS refunded_cents,"
+        " iso8601(now()) AS generated_at, o.confirmed, o.declined,"
+        " o.rejected, o.cancelled, m.first_minute, m.per_minute"
         " FROM concerts c" TIERS_JOIN
         " LEFT JOIN LATERAL (SELECT sum(i.quantity * i.price_cents)"
         "   AS refunded FROM bookings bk"
         "   JOIN booking_items i ON i.booking_id = bk.id AND i.tier_id = t.id"
-        "   WHERE bk.concert_id = c.id AND bk.status = 'cancelled') x ON true"
+        "   WHERE bk.concert_id = c.id AND bk.status = 'cancelled') r ON true,"
+        " o, m"
         " WHERE c.id = $1 ORDER BY t.price_cents DESC, t.id",
-        1, true},
-
-    [Q_SALES_OUTCOMES] = {"sales_outcomes",
-        "SELECT count(*) FILTER (WHERE status = 'confirmed') AS confirmed,"
-        " count(*) FILTER (WHERE status = 'payment_failed') AS declined,"
-        " count(*) FILTER (WHERE status = 'rejected') AS rejected,"
-        " count(*) FILTER (WHERE status = 'cancelled') AS cancelled"
-        " FROM bookings WHERE concert_id = $1",
-        1, true},
-
-    /* Bookings confirmed in each of the last 60 minutes (this one too). */
-    [Q_SALES_PER_MINUTE] = {"sales_per_minute",
-        "SELECT iso8601(m.minute) AS minute, coalesce(x.n, 0) AS confirmed"
-        " FROM generate_series(date_trunc('minute', now())"
-        "   - interval '59 minutes', date_trunc('minute', now()),"
-        "   interval '1 minute') AS m(minute)"
-        " LEFT JOIN (SELECT date_trunc('minute', b.created_at) AS minute,"
-        "   count(*) AS n FROM bookings b WHERE b.concert_id = $1"
-        "   AND b.created_at >= date_trunc('minute', now())"
-        "     - interval '59 minutes'"
-        "   AND b.status IN ('confirmed', 'cancelled') GROUP BY 1) x"
-        " ON x.minute = m.minute ORDER BY m.minute",
         1, true},
 
     /*
@@ -382,22 +388,32 @@ const struct db_query statements[Q_COUNT] = {
 
     /*
      * A page of a concert's bookings for the CSV, oldest first, after the
-     * booking ($2, $3: its exact created_at as text, and its id).
+     * booking ($2, $3: its exact created_at as text, and its id).  The
+     * page is chosen first, along bookings_concert_created, and only its
+     * rows are joined and summed: grouping the whole concert before the
+     * LIMIT cost every page the rest of the concert (seconds a page at
+     * 100,000 bookings, then the statement timeout).  The first page's
+     * cursor is -infinity, so one plan fits every page.
      */
     [Q_BOOKINGS_CSV] = {"bookings_csv",
         "SELECT b.id, b.status, iso8601(b.created_at) AS created_at,"
         " b.created_at::text AS cursor_at, u.email, u.name, b.guest_name,"
-        " b.total_cents, sum(i.quantity) AS tickets,"
-        " string_agg(t.tier_name || ' x' || i.quantity, '; '"
-        "   ORDER BY t.tier_name) AS items"
-        " FROM bookings b JOIN users u ON u.id = b.user_id"
-        " LEFT JOIN booking_items i ON i.booking_id = b.id"
-        " LEFT JOIN ticket_tiers t ON t.id = i.tier_id"
-        " WHERE b.concert_id = $1 AND b.status IN ('confirmed', 'cancelled')"
-        " AND ($2::timestamptz IS NULL OR (b.created_at, b.id) >"
-        "   ($2::timestamptz, $3))"
-        " GROUP BY b.id, u.email, u.name"
-        " ORDER BY b.created_at, b.id LIMIT $4",
+        " b.total_cents, x.tickets, x.items"
+        " FROM (SELECT p.id, p.status, p.created_at, p.user_id,"
+        "   p.guest_name, p.total_cents FROM bookings p"
+        "   WHERE p.concert_id = $1"
+        "   AND p.status IN ('confirmed', 'cancelled')"
+        "   AND p.created_at >= coalesce($2::timestamptz, '-infinity')"
+        "   AND (p.created_at, p.id) >"
+        "     (coalesce($2::timestamptz, '-infinity'), coalesce($3, ''))"
+        "   ORDER BY p.created_at, p.id LIMIT $4) b"
+        " JOIN users u ON u.id = b.user_id"
+        " LEFT JOIN LATERAL (SELECT sum(i.quantity) AS tickets,"
+        "   string_agg(t.tier_name || ' x' || i.quantity, '; '"
+        "     ORDER BY t.tier_name) AS items"
+        "   FROM booking_items i JOIN ticket_tiers t ON t.id = i.tier_id"
+        "   WHERE i.booking_id = b.id) x ON true"
+        " ORDER BY b.created_at, b.id",
         4, true},
 
     /* Tickets sold and available of each listed concert (/metrics). */

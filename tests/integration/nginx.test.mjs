@@ -173,17 +173,25 @@ test('sign-in has a budget of its own per address (1/s, burst 10): a burst of wr
       body,
     });
   };
+  const started = Date.now();
   const posts = await Promise.all(Array.from({ length: 20 }, (_, i) => signIn(i)));
+  const seconds = Math.ceil((Date.now() - started) / 1000);
   const limited = posts.filter((r) => r.status === 429);
   const passed = posts.filter((r) => r.status !== 429);
-  assert.ok(limited.length >= 8, `at least 8 of 20 simultaneous sign-ins are limited (got ${limited.length})`);
-  assert.ok(passed.length >= 1 && passed.length <= 12, `the burst allowance (10) lets a few through (got ${passed.length})`);
+  // At most the burst, one more, and one a second for as long as the 20 took to send and answer
+  // (a loaded machine is slow to send them): the rest are 429.
+  assert.ok(limited.length >= 1 && passed.length >= 1 && passed.length <= 11 + seconds,
+    `the burst allowance (10) lets through at most ${11 + seconds} in ${seconds} s (got ${passed.length})`);
   for (const r of limited) {
     assertError(assert, r, 429, 'RATE_LIMITED');
     assert.equal(r.headers['retry-after'], '1');
   }
-  // What got through reached the daemon: an unknown email is the same 401 as a wrong password.
-  for (const r of passed) assertError(assert, r, 401, 'INVALID_CREDENTIALS');
+  // What got through reached the daemon: an unknown email is the same 401 as a wrong password,
+  // or, while more hashes wait than its slots serve in 200 ms, its 503 with Retry-After.
+  for (const r of passed) {
+    if (r.status === 503) assertError(assert, r, 503, 'SERVICE_UNAVAILABLE');
+    else assertError(assert, r, 401, 'INVALID_CREDENTIALS');
+  }
 
   // The same address still reads, and still reaches the daemon with a booking (its own budget).
   const reads = await Promise.all(Array.from({ length: 10 }, () => s.get('/api/concerts', { localAddress: addr })));
