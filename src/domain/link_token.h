@@ -14,7 +14,7 @@
 #define LINK_KEY_BYTES 32
 #define LINK_EMAIL_HASH_HEX 32 /* the address, as 16 bytes of its SHA-256 */
 /* base64url of id length, id, address hash, expiry, HMAC-SHA-256. */
-#define LINK_TOKEN_MAX 160
+#define LINK_TOKEN_MAX 162 /* 121 bytes at most */
 
 struct link_claim {
 	char user_id[IDS_SLUG_MAX + 1];
