@@ -9,7 +9,10 @@ sed -e "/@METRICS_SERVER@/{r $dir/nginx-metrics.conf.in" -e 'd;}' "$1" |
 sed -e 's|@USER_LINE@|user ticketd;|' \
     -e 's|@PREFIX@|/tmp/nginx|g' \
     -e 's|@LOG_DIR@|/dev/stdout|g' \
+    -e 's|@ERRORS_DIR@|/etc/ticketd/conf/errors|g' \
     -e 's|@CONF_DIR@|/etc/ticketd/conf|g' \
+    -e 's|@TLS@|# TLS ends at the load balancer in front of the pod|g' \
+    -e 's|@LIMIT_HEALTH@|limit_req zone=ticketd_health burst=20 nodelay;|g' \
     -e 's|@WEB_ROOT@|/srv/ticketd/web|g' \
     -e 's|@LISTEN@|0.0.0.0:8080|g' \
     -e 's|@METRICS_LISTEN@|0.0.0.0:9145|g' \

@@ -29,7 +29,12 @@ pg_bindir() {
 # shellcheck disable=SC2034 # used by the scripts that source this file
 BASE_PACKAGES=(build-essential autoconf automake libtool pkg-config
 	libfcgi-dev libjson-c-dev libpq-dev uuid-dev check libsodium-dev libcurl4-openssl-dev libqrencode-dev
-	nginx postgresql postgresql-client curl ca-certificates haproxy python3-aiosmtpd)
+	nginx postgresql postgresql-client curl ca-certificates haproxy python3-aiosmtpd
+	openssl logrotate)
+
+# deploy/cluster's failover manager and pooler.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+CLUSTER_PACKAGES=(postgresql-15-auto-failover pg-auto-failover-cli pgbouncer)
 
 # Installs whichever of the named Debian packages are missing. As root only: a user without root
 # gets a list of what to install instead, and the build fails later if something is really missing.
@@ -115,13 +120,16 @@ gzip_assets() {
 		-exec sh -c 'for f; do [ -f "$f.gz" ] || gzip -9 -k -n "$f"; done' sh {} +
 }
 
-# Reads KEY='value' lines written by deploy/stack into the environment.
+# Reads KEY='value' lines written by deploy/stack into the environment. The operators' scripts
+# that call it (migrate, psql, add-concert, add-admin, check-invariants) act as the tables'
+# owner: DATABASE_URL becomes OWNER_DATABASE_URL (the daemon's role may not add a concert).
 load_stack_env() {
 	local file=${STACK_DIR:-$REPO_ROOT/var}/stack.env
 
 	[ -f "$file" ] || die "no $file: is the stack running? (deploy/up)"
 	# shellcheck disable=SC1090
 	. "$file"
+	DATABASE_URL=${OWNER_DATABASE_URL:-$DATABASE_URL}
 }
 
 # ensure_ticket_key BIN FILE: the tickets' signing key (32 random bytes, mode 0600) at FILE, made

@@ -3,6 +3,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +16,9 @@
 
 static int log_level = LL_INFO;
 static const char *log_role = "master";
+
+static const char *log_path;
+static volatile sig_atomic_t reopen_wanted;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
@@ -35,6 +41,56 @@ log_init(int level, const char *role)
 	log_role = role;
 }
 
+static int
+open_onto_stderr(const char *path)
+{
+	int fd, saved;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		return -1;
+	}
+	if (dup2(fd, STDERR_FILENO) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+log_open_file(const char *path)
+{
+	if (open_onto_stderr(path) != 0) {
+		return -1;
+	}
+	log_path = path;
+	return 0;
+}
+
+void
+log_reopen_request(void)
+{
+	reopen_wanted = 1;
+}
+
+int
+log_reopen_pending(void)
+{
+	if (!reopen_wanted || log_path == NULL) {
+		return 0;
+	}
+	reopen_wanted = 0;
+	/* On failure the old file goes on: better than no log at all. */
+	if (open_onto_stderr(log_path) != 0) {
+		log_error("cannot reopen %s: %s", log_path, strerror(errno));
+		return 0;
+	}
+	return 1;
+}
+
 void
 log_msg(enum log_level level, const char *func, const char *fmt, ...)
 {
@@ -44,6 +100,7 @@ log_msg(enum log_level level, const char *func, const char *fmt, ...)
 	va_list ap;
 	int n, m;
 
+	log_reopen_pending();
 	if ((int)level > log_level) {
 		return;
 	}

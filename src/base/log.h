@@ -16,6 +16,22 @@ int log_level_parse(const char *name);
  * "book"). */
 void log_init(int level, const char *role);
 
+/*
+ * Appends the log to path from now on (created 0640): the file is opened
+ * onto stderr, so whatever else writes there (a sanitizer's report) lands
+ * in it too.  Returns 0, or -1 with errno set.
+ */
+int log_open_file(const char *path);
+
+/*
+ * Asks for the log file to be opened again before the next record (after
+ * logrotate moved it away).  Async-signal-safe: it only sets a flag.
+ */
+void log_reopen_request(void);
+
+/* Opens the log file again now if asked to.  Returns 1 when it did. */
+int log_reopen_pending(void);
+
 void log_msg(enum log_level level, const char *func, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

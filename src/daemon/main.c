@@ -184,6 +184,12 @@ main(int argc, char **argv)
 		return rc;
 	}
 	log_init(cfg.log_level, "master");
+	if (*cfg.log_file != '\0' && log_open_file(cfg.log_file) != 0) {
+		log_error("cannot open the log file %s: %s", cfg.log_file,
+		    strerror(errno));
+		settings_free(&cfg);
+		return 1;
+	}
 
 	if (FCGX_Init() != 0) {
 		log_error("libfcgi failed to initialize");

@@ -83,6 +83,7 @@ struct master {
 static volatile sig_atomic_t got_stop;
 static volatile sig_atomic_t got_child;
 static volatile sig_atomic_t got_reload;
+static volatile sig_atomic_t got_reopen;
 
 static void
 on_stop(int sig)
@@ -100,6 +101,13 @@ static void
 on_reload(int sig)
 {
 	got_reload = 1;
+}
+
+static void
+on_reopen(int sig)
+{
+	log_reopen_request();
+	got_reopen = 1;
 }
 
 static int
@@ -358,6 +366,8 @@ install_signals(sigset_t *waitmask)
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = on_reload;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_reopen;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = on_child;
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
@@ -367,11 +377,13 @@ install_signals(sigset_t *waitmask)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, waitmask);
 	sigdelset(waitmask, SIGTERM);
 	sigdelset(waitmask, SIGINT);
 	sigdelset(waitmask, SIGHUP);
+	sigdelset(waitmask, SIGUSR1);
 	sigdelset(waitmask, SIGCHLD);
 }
 
@@ -437,6 +449,14 @@ serve(struct master *m, const char *exe, char **argv)
 		if (got_reload) {
 			got_reload = 0;
 			start_reload(m, exe, argv);
+		}
+		if (got_reopen) {
+			/* logrotate moved the file: ours now, the workers' at
+			 * their next record. */
+			got_reopen = 0;
+			log_reopen_pending();
+			log_info("log file reopened");
+			signal_all(m, SIGUSR1);
 		}
 		respawn_due(m);
 	}

@@ -73,6 +73,14 @@ static const struct setting table[] = {
         "PostgreSQL lock_timeout of every connection"},
     {"DB_CONNECT_TIMEOUT_S", ST_INT, OFF(db.connect_timeout_s), 1, 60, "3",
         "libpq connect_timeout"},
+    {"DB_PREPARED_STATEMENTS", ST_BOOL, OFF(db.prepared), 0, 1, "on",
+        "DATABASE_URL's connections: on, every statement prepared once per "
+        "connection; off, each sent "
+        "unnamed, for a transaction pooler (PgBouncer "
+        "pool_mode=transaction) that cannot carry prepared statements"},
+    {"DB_READ_PREPARED_STATEMENTS", ST_BOOL, OFF(read_prepared), 0, 1, "on",
+        "the same for DATABASE_READ_URL's connections (off only when the "
+        "replica too is reached through a transaction pooler)"},
     {"LOG_LEVEL", ST_LOG_LEVEL, OFF(log_level), 0, 0, "info",
         "error, warn, info or debug"},
     {"TICKETD_PUBLIC_ORIGIN", ST_ORIGIN, OFF(public_origin), 0, 0, "",
@@ -101,6 +109,9 @@ static const struct setting table[] = {
         "FILE (empty: no tickets or check-in, they answer 503)"},
     {"TICKETD_PIDFILE", ST_STRING, OFF(pidfile), 0, 0, "",
         "write the master's pid here (empty: none)"},
+    {"TICKETD_LOG_FILE", ST_STRING, OFF(log_file), 0, 0, "",
+        "append the log to this file, reopened on SIGUSR1 for log rotation "
+        "(empty: stderr)"},
 };
 
 #define NSETTINGS (sizeof(table) / sizeof(table[0]))

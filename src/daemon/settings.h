@@ -19,6 +19,7 @@ struct settings {
 	char *read_socket;
 	char *book_socket;
 	char *pidfile;
+	char *log_file;        /* "": stderr as inherited */
 	char *public_origin;   /* "" or scheme://host[:port] */
 	char *gateway_log_dir; /* "" or where nginx counts its 502s and 504s */
 	char *smtp_url;        /* "" or the relay the mailer sends through */
@@ -36,6 +37,7 @@ struct settings {
 	int drain_timeout_ms;
 	struct payment_settings payment; /* what the payment simulator reads */
 	struct db_settings db;           /* what every connection reads */
+	bool read_prepared;              /* DB_READ_PREPARED_STATEMENTS */
 };
 
 /* Fills every field with its default.  Free with settings_free(). */

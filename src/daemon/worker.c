@@ -89,6 +89,12 @@ serve_one(struct api_context *ctx, size_t max_body, FCGX_Request *fr)
 }
 
 static void
+on_reopen(int sig)
+{
+	log_reopen_request();
+}
+
+static void
 install_signals(void)
 {
 	struct sigaction sa;
@@ -98,6 +104,11 @@ install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0; /* no SA_RESTART: accept(2) must return */
 	sigaction(SIGTERM, &sa, NULL);
+	/* The master forwards logrotate's SIGUSR1: reopen at the next record.
+	 * SA_RESTART: accept(2) need not wake for it. */
+	sa.sa_handler = on_reopen;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
 
 	/* Ctrl-C reaches the whole process group; the master drains us. */
 	signal(SIGINT, SIG_IGN);
@@ -128,7 +139,12 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	/* A database still down is retried per request. */
 	(void)db_connect(ctx->store.primary);
 	if (pool == POOL_READ && *cfg->database_read_url != '\0') {
-		ctx->store.replica = db_new(&cfg->db, cfg->database_read_url,
+		/* A worker has one context for its life: its settings too. */
+		static struct db_settings replica_db;
+
+		replica_db = cfg->db;
+		replica_db.prepared = cfg->read_prepared;
+		ctx->store.replica = db_new(&replica_db, cfg->database_read_url,
 		    "ticketd-replica", statements, Q_COUNT);
 		(void)db_connect(ctx->store.replica);
 	}

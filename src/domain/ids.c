@@ -38,6 +38,11 @@ ids_normalize_uuid(const char *s, char *out)
 	if (strlen(s) != IDS_UUID_LEN || uuid_parse(s, u) != 0) {
 		return -1;
 	}
+	/* The nil UUID is what an unset key looks like in many clients: never
+	 * a key someone chose for one booking attempt. */
+	if (uuid_is_null(u)) {
+		return -1;
+	}
 	uuid_unparse_lower(u, out);
 	return 0;
 }

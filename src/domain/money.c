@@ -15,6 +15,10 @@ money_parse_cents(const char *text, int64_t *cents)
 	const char *p = text;
 	int digits = 0, fdigits = 0;
 
+	/* JSON writes no leading zeros: 0300.00 is not a number it knows. */
+	if (p[0] == '0' && p[1] >= '0' && p[1] <= '9') {
+		return -1;
+	}
 	while (*p >= '0' && *p <= '9') {
 		/* Stop long before int64 could overflow. */
 		if (++digits > 12) {

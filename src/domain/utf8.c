@@ -51,3 +51,23 @@ utf8_next(const unsigned char **p, const unsigned char *end, uint32_t *cp)
 	*p = s + extra + 1;
 	return 0;
 }
+
+size_t
+utf8_whole_prefix(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t start = len, need;
+
+	/* Back over at most three continuation bytes to a lead byte. */
+	while (start > 0 && len - start < 4 && (u[start - 1] & 0xc0) == 0x80) {
+		start--;
+	}
+	if (start == 0 || u[start - 1] < 0xc0) {
+		return len;
+	}
+	start--;
+	need = (u[start] & 0xe0) == 0xc0   ? 2
+	       : (u[start] & 0xf0) == 0xe0 ? 3
+	                                   : 4;
+	return len - start >= need ? len : start;
+}

@@ -12,6 +12,67 @@
 #include "domain/money.h"
 #include "http/json_body.h"
 
+static int
+hex4(const char *p, const char *end, unsigned *v)
+{
+	*v = 0;
+	if (end - p < 4) {
+		return -1;
+	}
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		unsigned d;
+
+		if (c >= '0' && c <= '9') {
+			d = (unsigned)(c - '0');
+		} else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+			d = (unsigned)((c | 0x20) - 'a' + 10);
+		} else {
+			return -1;
+		}
+		*v = *v << 4 | d;
+	}
+	return 0;
+}
+
+/*
+ * json-c turns an escaped surrogate that is not half of a pair (\ud800)
+ * into U+FFFD, so the decoded text cannot show it: look at the escapes in
+ * the body's own text.  Returns 1 when a string holds a lone one.
+ */
+static int
+has_lone_surrogate(const char *body, size_t len)
+{
+	const char *p = body, *end = body + len;
+	int in_string = 0;
+	unsigned v, low;
+
+	for (; p < end; p++) {
+		if (*p == '"') {
+			in_string = !in_string;
+		} else if (in_string && *p == '\\' && p + 1 < end) {
+			p++;
+			if (*p != 'u' || hex4(p + 1, end, &v) != 0) {
+				continue;
+			}
+			p += 4;
+			if (v >= 0xdc00 && v <= 0xdfff) {
+				return 1;
+			}
+			if (v < 0xd800 || v > 0xdbff) {
+				continue;
+			}
+			if (end - p < 3 || p[1] != '\\' || p[2] != 'u' ||
+			    hex4(p + 3, end, &low) != 0 || low < 0xdc00 ||
+			    low > 0xdfff) {
+				return 1;
+			}
+			p += 6;
+		}
+	}
+	return 0;
+}
+
 json_object *
 json_body_parse(const char *body, size_t len, struct response *res)
 {
@@ -45,6 +106,12 @@ json_body_parse(const char *body, size_t len, struct response *res)
 	if (end != len) {
 		response_invalid(
 		    res, "body", "Unexpected data after the JSON object");
+		goto fail;
+	}
+	if (has_lone_surrogate(body, len)) {
+		response_invalid(res, "body",
+		    "The body has an escaped surrogate that is not half of a "
+		    "pair");
 		goto fail;
 	}
 	if (!json_object_is_type(obj, json_type_object)) {

@@ -7,7 +7,9 @@
 
 #include "base/errors.h"
 #include "base/metrics.h"
+#include "domain/concert.h"
 #include "domain/money.h"
+#include "domain/utf8.h"
 #include "http/booking_json.h"
 #include "http/replies.h"
 
@@ -55,8 +57,14 @@ typedef json_object *details_fn(
 static json_object *
 shortage_details(const struct booking_result *r, char *msg, size_t msglen)
 {
-	snprintf(msg, msglen, "Insufficient tickets available for %s",
+	int n = snprintf(msg, msglen, "Insufficient tickets available for %s",
 	    r->shortage.tier_name);
+
+	/* A tier name is up to 64 characters of any width: never end the
+	 * message inside one (JSON must stay UTF-8). */
+	if (n >= 0 && (size_t)n >= msglen) {
+		msg[utf8_whole_prefix(msg, msglen - 1)] = '\0';
+	}
 	return booking_json_shortage(&r->shortage);
 }
 
@@ -214,7 +222,7 @@ reply_booking_result(struct response *res, const struct booking_result *r)
 {
 	const struct outcome_reply *o = &booking_replies[r->outcome];
 	json_object *details;
-	char msg[160];
+	char msg[sizeof("Insufficient tickets available for ") + TIER_NAME_MAX];
 
 	if (r->outcome == BOOKING_FAILED) {
 		reply_error(res, r->error);

@@ -23,6 +23,7 @@ struct db {
 	const struct db_query *queries;
 	int nqueries;
 	char sqlstate[6];
+	bool sync_wait_cancelled;  /* set by the notice receiver */
 	long long next_attempt_ms; /* while down: do not try before this */
 	int backoff_ms;
 };
@@ -71,6 +72,24 @@ db_prepare_all(struct db *db)
 	return 0;
 }
 
+/*
+ * A COMMIT that stopped waiting for the synchronous standby (a statement
+ * timeout or a cancel during a failover) still reports success, with only
+ * this warning to say that no standby may have the transaction.
+ */
+static void
+db_notice(void *arg, const PGresult *res)
+{
+	struct db *db = arg;
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	if (msg != NULL &&
+	    strstr(msg, "wait for synchronous replication") != NULL) {
+		db->sync_wait_cancelled = true;
+	}
+	log_warn("server: %s", msg != NULL ? msg : "(notice)");
+}
+
 int
 db_connect(struct db *db)
 {
@@ -106,7 +125,11 @@ db_connect(struct db *db)
 	values[4] = NULL;
 
 	db->conn = PQconnectdbParams(keys, values, 1);
-	if (PQstatus(db->conn) != CONNECTION_OK || db_prepare_all(db) != 0) {
+	if (db->conn != NULL) {
+		PQsetNoticeReceiver(db->conn, db_notice, db);
+	}
+	if (PQstatus(db->conn) != CONNECTION_OK ||
+	    (db->ds->prepared && db_prepare_all(db) != 0)) {
 		log_warn(
 		    "cannot connect to the database (next try in %d ms): %s",
 		    db->backoff_ms, PQerrorMessage(db->conn));
@@ -120,7 +143,8 @@ db_connect(struct db *db)
 
 	db->backoff_ms = BACKOFF_MIN_MS;
 	db->next_attempt_ms = 0;
-	log_debug("connected, %d statements prepared", db->nqueries);
+	log_debug("connected, %d statements %s", db->nqueries,
+	    db->ds->prepared ? "prepared" : "sent unnamed");
 	return TD_OK;
 }
 
@@ -140,6 +164,15 @@ db_error_from_sqlstate(const char *s)
 	 * now. */
 	if (strncmp(s, "08", 2) == 0 || strncmp(s, "57P", 3) == 0 ||
 	    strcmp(s, "53300") == 0) {
+		return TD_ERR_UNAVAILABLE;
+	}
+	/*
+	 * 25006: a write reached a server that is read-only, an old primary
+	 * being demoted or a standby the router still sends to.  Nothing was
+	 * written; the connection is dropped and the next one finds the
+	 * primary.
+	 */
+	if (strcmp(s, "25006") == 0) {
 		return TD_ERR_UNAVAILABLE;
 	}
 	if (strncmp(s, "23", 2) == 0) {
@@ -167,12 +200,28 @@ db_exec(struct db *db, int q, const char *const *params, PGresult **res)
 			return TD_ERR_UNAVAILABLE;
 		}
 
-		r = PQexecPrepared(
-		    db->conn, def->name, def->nparams, params, NULL, NULL, 0);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK ||
-		    PQresultStatus(r) == PGRES_COMMAND_OK) {
+		db->sync_wait_cancelled = false;
+		if (db->ds->prepared) {
+			r = PQexecPrepared(db->conn, def->name, def->nparams,
+			    params, NULL, NULL, 0);
+		} else {
+			r = PQexecParams(db->conn, def->sql, def->nparams, NULL,
+			    params, NULL, NULL, 0);
+		}
+		if ((PQresultStatus(r) == PGRES_TUPLES_OK ||
+		        PQresultStatus(r) == PGRES_COMMAND_OK) &&
+		    !db->sync_wait_cancelled) {
 			*res = r;
 			return TD_OK;
+		}
+		if (db->sync_wait_cancelled) {
+			/* Committed here, maybe on no standby: unknown. */
+			log_warn(
+			    "%s: commit not confirmed by a standby", def->name);
+			PQclear(r);
+			metrics_db_error("");
+			db_drop(db);
+			return TD_ERR_UNAVAILABLE;
 		}
 
 		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);

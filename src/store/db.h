@@ -1,7 +1,11 @@
 /*
  * db.h - one persistent libpq connection per worker.
  *
- * Every statement is prepared once per connection.  A lost connection
+ * Every statement is prepared once per connection, or, behind a
+ * transaction pooler (PgBouncer's pool_mode=transaction hands each
+ * transaction to any server connection, so a name prepared on one is
+ * unknown on the next), sent as the unnamed statement of each call
+ * (Parse, Bind, Execute in one round trip).  A lost connection
  * (a database restart shows up as a failed query with no SQLSTATE) is
  * dropped and reopened on the next call, with backoff while the database
  * stays down; statements marked idempotent are retried once on a fresh
@@ -21,6 +25,7 @@ struct db_settings {
 	int connect_timeout_s;
 	int statement_timeout_ms;
 	int lock_timeout_ms;
+	bool prepared; /* false: unnamed statements (transaction pooler) */
 };
 
 struct db_query {
@@ -43,13 +48,17 @@ struct db *db_new(const struct db_settings *ds, const char *conninfo,
 int db_connect(struct db *db);
 
 /*
- * Runs prepared statement number q with text params.  Returns 0 with
+ * Runs statement number q with text params.  Returns 0 with
  * *res holding the result (the caller PQclear()s it), or a td_error with
  * *res NULL; db_sqlstate() then tells the SQLSTATE ("" when the
  * connection was lost).  SQLSTATEs map to td_errors as DESIGN.md says:
- * 40001/40P01 TD_ERR_SERIALIZATION, 57014/55P03 TD_ERR_BUSY, 08xxx/57Pxx
- * and a lost connection TD_ERR_UNAVAILABLE, 23xxx TD_ERR_CONFLICT, 22xxx
- * TD_ERR_BAD_DATA, anything else TD_ERR_INTERNAL.
+ * 40001/40P01 TD_ERR_SERIALIZATION, 57014/55P03 TD_ERR_BUSY, 08xxx/57Pxx,
+ * 25006 (a read-only server) and a lost connection TD_ERR_UNAVAILABLE, 23xxx
+ * TD_ERR_CONFLICT, 22xxx TD_ERR_BAD_DATA, anything else TD_ERR_INTERNAL.  A
+ * COMMIT whose wait for the synchronous standby was cancelled (the server warns
+ * "canceling wait for synchronous replication": committed locally, maybe on no
+ * standby) is TD_ERR_UNAVAILABLE too: its outcome is unknown until the
+ * client retries with its key.
  */
 int db_exec(struct db *db, int q, const char *const *params, PGresult **res);
 

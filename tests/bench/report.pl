@@ -52,6 +52,7 @@ sub total {
 
 sub n_runs { my $r = $runs{ $_[0] }; return $r ? scalar @$r : 0 }
 
+sub rps_of { my $h = shift; return $h->{rps} // 0 }
 sub confirmed_rate { my $h = shift; return ($h->{code_201} // 0) / ($h->{duration_s} || 1) }
 
 sub fmt_rate {
@@ -112,7 +113,7 @@ sub yesno { return $_[0] ? 'yes' : '**no**' }
 my @rows;
 sub row { push @rows, [@_] }
 
-my $N = n_runs('pg_insert') || 1;
+my $N = (sort { $b <=> $a } map { n_runs($_) } keys %runs)[0] || 1;
 my $pg_ceiling = med('pg_insert', 'rps');
 my $trivial = med('fcgi_trivial', 'rps');
 
@@ -179,6 +180,19 @@ if ($runs{rush0_64_dash} && $runs{dashboard_poll}) {
 		    . fmt_ms(med('dashboard_poll', 'p99_ms')) . ", $bad non-200",
 		'dashboard p99 ≤ 100 ms; rush ≥ 90 % of without', yesno(med('dashboard_poll', 'p99_ms') <= 100
 		    && $bad == 0 && (!defined $plain || !$plain || $rate / $plain >= 0.9)));
+}
+
+# Prepared statements against unnamed ones (DB_PREPARED_STATEMENTS=off, behind a transaction
+# pooler), each figure divided by its prepared twin of the same rounds.
+for my $pair (['avail_unnamed', 'avail', 'Availability, unnamed statements', \&rps_of, 'req/s'],
+	['rush0_64_unnamed', 'rush0_64', 'Hot-tier rush 0 ms, unnamed statements', \&confirmed_rate, 'confirmed/s']) {
+	my ($name, $base, $what, $f, $unit) = @$pair;
+	next unless $runs{$name};
+	my $rate = med_of($name, $f);
+	my $prepared = $runs{$base} ? med_of($base, $f) : undef;
+	row($what, 64, fmt_rate($rate) . " $unit", fmt_ms(med($name, 'p50_ms')), fmt_ms(med($name, 'p99_ms')),
+		non2xx($name), fmt_pct($prepared ? $rate / $prepared : undef) . ' of prepared', 'the cost of a pooler',
+		'-');
 }
 
 # 4. Rush at 100 ms

@@ -1,10 +1,18 @@
-// The scaled-out deployment (issue 7), short version: deploy/cluster up on free loopback ports
-// (PostgreSQL primary + streaming standby, two app nodes, HAProxy), then, in order:
-// reads and bookings through the load balancer, replica lag and reads on the replica (and their
-// fallback to the primary with the standby stopped), /metrics counters against the requests
-// sent, an app node stopped during a rush, the primary stopped and the standby promoted during a
-// rush. Every rush checks that every client ends with a definite answer and that the confirmed
-// bookings on the primary are exactly the ones the clients were told about.
+// The scaled-out deployment that fails over by itself (issues 7 and 14): deploy/cluster up on
+// free loopback ports (pg_auto_failover: a monitor, a primary and two synchronous standbys with
+// ANY 1; HAProxy for the app nodes and for the primary's write port; a PgBouncer per app node in
+// transaction pooling; two app nodes with 96 booking workers each), then, in order: the
+// replication and its passwords, reads and bookings through the load balancer, reads on a
+// standby, /metrics, an app node killed during a rush, a rush through PgBouncer (192 booking
+// workers over at most 32 server connections), a standby crashed during a rush (sales go on),
+// the primary's postmaster alone killed (its keeper restarts it in place), the primary crashed
+// (SIGKILL to its postmaster and its keeper) during a rush (promotion by pg_auto_failover,
+// nothing typed), the old primary rejoining as a standby, and a second crash that fails over
+// again.
+// Every rush checks that every client ends with a definite answer and that the confirmed
+// bookings on the primary are exactly the ones the clients were told about (201 or 200), with
+// no tier oversold. Reads that must see a write go to the primary: the ANY 1 standby that
+// acknowledged a commit may not be the one a read lands on, and it replays at its own pace.
 // KEEP_STACK=1 leaves the cluster's directory for a post-mortem.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -138,7 +146,26 @@ async function assertRushBooks(concert, answers, log) {
   const inDb = new Set(rows === '' ? [] : rows.split('\n'));
   assert.deepEqual([...inDb].sort(), [...told].sort(), 'confirmed on the primary = answered 201/200');
   assert.equal(await lb.psql('SELECT count(*) FROM inventory_violations'), '0');
+  const oversold = await lb.psql(`SELECT count(*) FROM ticket_tiers t WHERE t.concert_id = '${concert.id}' AND
+    (SELECT coalesce(sum(i.quantity), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+      WHERE i.tier_id = t.id AND b.status = 'confirmed') > t.total_quantity`);
+  assert.equal(oversold, '0', 'no tier sold beyond its total');
+  return { confirmed: inDb.size, told: told.size };
 }
+
+// Every request of a rush that did not get a definite answer (503s while the database is away).
+const notDefinite = (log) => log.filter((e) => !DEFINITE.has(e.status));
+
+async function primaryNumber() {
+  return (await clusterOk('primary')).stdout.trim();
+}
+
+// The recovery table of the closing note, printed once at the end.
+const table = [];
+function row(fault, load, recoverMs, failed, lost, oversold) {
+  table.push({ fault, load, recover: recoverMs === null ? '-' : `${(recoverMs / 1000).toFixed(1)} s`, failed, lost, oversold });
+}
+const BOOK_WORKERS = 96; // per node: 192 over the PgBouncers' 2 x 16 server connections
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'ticketd-cluster-'));
@@ -149,23 +176,18 @@ before(async () => {
     ports.add(p);
     return String(p);
   };
-  env = {
-    ...process.env,
-    CLUSTER_DIR: dir,
-    LB_PORT: await port(),
-    NODE1_PORT: await port(),
-    NODE2_PORT: await port(),
-    NODE1_METRICS: await port(),
-    NODE2_METRICS: await port(),
-    PRIMARY_PORT: await port(),
-    STANDBY_PORT: await port(),
-    TICKETD_BIN: defaultTicketdBin(),
+  env = { ...process.env, CLUSTER_DIR: dir, TICKETD_BIN: defaultTicketdBin(), SKIP_WEB: '1' };
+  for (const v of ['LB_PORT', 'NODE1_PORT', 'NODE2_PORT', 'NODE1_METRICS', 'NODE2_METRICS', 'MONITOR_PORT',
+    'PG1_PORT', 'PG2_PORT', 'PG3_PORT', 'WRITE_PORT', 'BOUNCER1_PORT', 'BOUNCER2_PORT']) env[v] = await port();
+  Object.assign(env, {
+    CLUSTER_POOLER: 'pgbouncer',
+    BOUNCER_POOL_SIZE: '16',
     RATE_LIMIT: 'off',
     PAYMENT_DECLINE_RATE: '0',
-    PAYMENT_LATENCY_MS: '10',
+    PAYMENT_LATENCY_MS: '50',
     TICKETD_READ_WORKERS: '3',
-    TICKETD_BOOK_WORKERS: '8',
-  };
+    TICKETD_BOOK_WORKERS: String(BOOK_WORKERS),
+  });
   const up = await cluster('up');
   if (up.code !== 0) throw new Error(`deploy/cluster up failed (exit ${up.code}):\n${up.stderr}`);
   c = {};
@@ -173,13 +195,20 @@ before(async () => {
     const m = /^([A-Z0-9_]+)='(.*)'$/.exec(line);
     if (m) c[m[1]] = m[2];
   }
-  lb = { port: portOf(c.LB_URL), psql: (sql) => psql(c.APP_DATABASE_URL, sql) };
-  // On the primary before any failover; the standby replicates them.
+  // SQL on whichever node is primary (libpq's target_session_attrs=read-write), as a superuser:
+  // the application role's connections are what the PgBouncer test counts.
+  lb = { port: portOf(c.LB_URL), psql: (sql) => psql(c.PRIMARY_DB_ADMIN_URL, sql) };
+  // On the primary before any failover; the standbys replicate them.
   me = await defaultFan(lb);
   fans = await createFans(lb, RUSH_FANS);
 });
 
 after(async () => {
+  if (table.length) {
+    process.stderr.write('# recovery table\n# | fault | load | time to recover | requests failed | bookings lost | oversold |\n' +
+      '# | --- | --- | --- | --- | --- | --- |\n' +
+      table.map((r) => `# | ${r.fault} | ${r.load} | ${r.recover} | ${r.failed} | ${r.lost} | ${r.oversold} |\n`).join(''));
+  }
   if (!dir) return;
   if (process.env.TEST_LOG_DIR) {
     const dest = path.join(process.env.TEST_LOG_DIR, 'cluster');
@@ -200,13 +229,28 @@ after(async () => {
   await cluster('destroy');
 });
 
+test('synchronous replication: ANY 1 of two streaming standbys, scram-sha-256 everywhere', async () => {
+  assert.equal(await psql(c.PRIMARY_ADMIN_URL, 'SHOW synchronous_standby_names'),
+    'ANY 1 (pgautofailover_standby_2, pgautofailover_standby_3)');
+  assert.equal(await psql(c.PRIMARY_ADMIN_URL,
+    "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND sync_state = 'quorum'"), '2');
+  assert.equal(await psql(c.PRIMARY_ADMIN_URL, 'SHOW synchronous_commit'), 'on');
+  // No password, no connection: not even the application's role gets in without one.
+  const noPw = c.PG1_URL.replace(/:[^:@/]+@/, '@');
+  await assert.rejects(run('psql', ['-X', '-w', '-At', noPw, '-c', 'SELECT 1'], { env: { ...process.env, PGPASSFILE: '/dev/null' } }));
+  for (const n of [1, 2, 3]) {
+    const hba = await psql(c[`PG${n}_ADMIN_URL`], "SELECT string_agg(DISTINCT auth_method, ',') FROM pg_hba_file_rules WHERE type = 'host'");
+    assert.equal(hba, 'scram-sha-256', `pg${n}: TCP needs a scram-sha-256 password`);
+  }
+});
+
 test('reads and bookings through the load balancer, on both nodes; nginx sees the client behind HAProxy', async () => {
   const list = assertOk(assert, await httpRequest(lb.port, 'GET', '/api/concerts'));
   assert.ok(list.length >= 1);
   const concert = await addConcert(['VIP:10:100.00']);
   const res = await book(lb, bookingBody(concert, { VIP: 2 }));
   const b = assertOk(assert, res, 201);
-  // The lookup goes to the primary: visible at once, whatever the replica's lag.
+  // The lookup goes to the primary: visible at once, whatever the standbys' lag.
   const got = assertOk(assert, await httpRequest(lb.port, 'GET', `/api/bookings/${b.id}`, { headers: { cookie: me.cookie } }));
   assert.equal(got.status, 'confirmed');
   assert.equal(got.userId, me.id);
@@ -225,61 +269,32 @@ test('reads and bookings through the load balancer, on both nodes; nginx sees th
   }
 });
 
-test('replica: lag measured, reads served by the standby, and by the primary while it is stopped', async () => {
+test('reads: listings run on a standby; a booking is on a standby when it is answered 201', async () => {
   const concert = await addConcert(['GA:50:10.00']);
   const lags = [];
   for (let i = 0; i < 5; i++) {
     const b = assertOk(assert, await book(lb, bookingBody(concert, { GA: 1 })), 201);
+    // Synchronous (ANY 1): at least one standby has flushed it by now; replay is its own pace.
     const t0 = performance.now();
     const until = Date.now() + 5000;
     while ((await psql(c.REPLICA_URL, `SELECT count(*) FROM bookings WHERE id = '${b.id}'`)) !== '1') {
-      assert.ok(Date.now() < until, 'booking replicated within 5 s');
+      assert.ok(Date.now() < until, 'booking replayed on a standby within 5 s');
       await sleep(2);
     }
     lags.push(performance.now() - t0);
   }
-  const p0 = performance.now();
-  await psql(c.REPLICA_URL, 'SELECT 1');
-  const probeMs = performance.now() - p0;
-  // PostgreSQL's own measure: commit on the primary -> replayed on the standby.
-  const replay = await psql(c.PRIMARY_ADMIN_URL,
-    'SELECT coalesce(round(extract(epoch FROM replay_lag) * 1000, 1)::text, \'0\') FROM pg_stat_replication');
-  process.stderr.write(`# replica lag: booking answered 201 -> visible on the standby (psql polling, each probe a new psql): ` +
-    `${lags.map((l) => l.toFixed(0)).join(', ')} ms (one probe alone: ${probeMs.toFixed(0)} ms); pg_stat_replication.replay_lag ${replay} ms\n`);
-
-  const replicaConns = Number(await psql(c.STANDBY_ADMIN_URL,
+  process.stderr.write(`# standby replay after a 201 (psql polling): ${lags.map((l) => l.toFixed(0)).join(', ')} ms\n`);
+  const conns = Number(await psql(c.PRIMARY_ADMIN_URL,
     "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ticketd-replica'"));
-  assert.ok(replicaConns > 0, 'the read pools hold connections on the standby');
-  // pg_stat_activity is live (the statistics views are flushed lazily): the read pools' backends
-  // on the standby ran queries after t0.
-  const t0 = await psql(c.STANDBY_ADMIN_URL, 'SELECT now()');
+  assert.equal(conns, 0, 'the read pools do not read on the primary while a standby is up');
   for (let i = 0; i < 10; i++) assert.equal((await httpRequest(lb.port, 'GET', '/api/concerts')).status, 200);
-  const busy = Number(await psql(c.STANDBY_ADMIN_URL,
-    `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ticketd-replica' AND query_start > '${t0}'`));
-  assert.ok(busy > 0, `the listings ran on the standby (${busy} backends)`);
-
-  await clusterOk('stop-standby');
-  try {
-    // Each read worker notices the lost replica on its next query; after that, 20 reads in a
-    // row answer 200 from the primary (bounded: 15 s).
-    const until = Date.now() + 15000;
-    let streak = 0;
-    const seen = [];
-    while (streak < 20) {
-      assert.ok(Date.now() < until, `20 reads in a row 200 with the standby stopped (seen ${seen.join(',')})`);
-      const r = await httpRequest(lb.port, 'GET', `/api/concerts/${concert.id}/availability`);
-      seen.push(r.status);
-      if (r.status === 200) streak++;
-      else {
-        assert.equal(r.status, 503, `only 503 (Retry-After) while a worker switches: ${r.body}`);
-        streak = 0;
-        await sleep(100);
-      }
-    }
-    assert.equal(assertOk(assert, await httpRequest(lb.port, 'GET', `/api/concerts/${concert.id}/availability`)).tiers[0].availableQuantity, 45);
-  } finally {
-    await clusterOk('start-standby');
+  let onStandbys = 0;
+  for (const n of [1, 2, 3]) {
+    const u = c[`PG${n}_ADMIN_URL`];
+    if ((await psql(u, 'SELECT pg_is_in_recovery()')) !== 't') continue;
+    onStandbys += Number(await psql(u, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ticketd-replica'"));
   }
+  assert.ok(onStandbys > 0, 'the read pools hold connections on a standby');
 });
 
 test('/metrics: only on the operators\' port; concerts.list 200 grows by exactly the requests sent', async () => {
@@ -310,7 +325,7 @@ test('an app node killed (SIGKILL) during a rush: every client definite, no 5xx 
   r.stop(5000); // the rush goes on 5 s after the node is gone
   await r.done;
   const { answers, log } = r;
-  const failed = log.filter((e) => !DEFINITE.has(e.status));
+  const failed = notDefinite(log);
   const lastFail = failed.length ? Math.max(...failed.map((e) => e.t1)) : tStop0;
   process.stderr.write(`# node loss (SIGKILL): stop-node took ${tStop1 - tStop0} ms; ${failed.length} non-definite answer(s) ` +
     `(${[...new Set(failed.map((e) => e.status))]}); last ${Math.max(0, lastFail - tStop0)} ms after the stop began; ${log.length} requests, ${answers.length} clients; ` +
@@ -320,29 +335,121 @@ test('an app node killed (SIGKILL) during a rush: every client definite, no 5xx 
   await assertRushBooks(concert, answers, log);
   assert.equal(answers.filter((x) => x.status === 201 || x.status === 200).length, answers.length, 'every client booked (plenty of tickets)');
   assert.ok(log.some((e) => e.t0 > tStop1 + 3000 && e.status === 201), 'bookings 3 s after the node loss');
+  row('app node SIGKILL', '10 clients', longestGap(log, tStop0 - 500), failed.length, 0, 0);
+  await clusterOk('start-node', '2');
 });
 
-test('primary stopped and standby promoted during a rush: bookings resume within seconds, nothing lost', async () => {
+test('PgBouncer: a rush of 160 clients on 2 x 96 booking workers is served over at most 32 server connections', async () => {
   const concert = await addConcert(['GA:100000:10.00']);
-  const r = rush(concert, 8, { deadlineMs: 45000, pauseMs: 200 });
+  const pool = 2 * Number(c.BOUNCER_POOL_SIZE);
+  const r = rush(concert, 160, { capMs: 8000 });
+  let maxServer = 0;
+  let maxActive = 0;
+  const samples = [];
+  const sampler = (async () => {
+    const until = Date.now() + 8000;
+    while (Date.now() < until) {
+      const [all, active] = (await psql(c.PRIMARY_ADMIN_URL,
+        "SELECT count(*) || ' ' || count(*) FILTER (WHERE state <> 'idle') FROM pg_stat_activity WHERE usename = 'ticketd'")).split(' ').map(Number);
+      maxServer = Math.max(maxServer, all);
+      maxActive = Math.max(maxActive, active);
+      samples.push(all);
+      await sleep(100);
+    }
+  })();
+  await Promise.all([r.done, sampler]);
+  const { answers, log } = r;
+  const workers = 2 * BOOK_WORKERS;
+  process.stderr.write(`# PgBouncer (transaction pooling): ${log.length} requests from 160 clients on ${workers} booking workers ` +
+    `; server connections of the application role on the primary: at most ${maxServer} ` +
+    `(${maxActive} active at once; pool ${pool}; ${samples.length} samples)\n`);
+  assert.ok(maxServer <= pool, `server connections ${maxServer} <= ${pool}`);
+  assert.ok(maxServer > 0, 'the sampler saw the pool');
+  assert.deepEqual(notDefinite(log).map((e) => e.status), [], 'every request definite');
+  await assertRushBooks(concert, answers, log);
+  assert.ok(log.length > workers, `more bookings (${log.length}) than workers`);
+});
+
+test('a standby crashed (SIGKILL) during a rush: sales go on, nothing lost; it catches up again', async () => {
+  const concert = await addConcert(['GA:100000:10.00']);
+  const primary = await primaryNumber();
+  const standby = ['1', '2', '3'].find((n) => n !== primary);
+  const r = rush(concert, 8);
   await sleep(1000);
-  const tP0 = Date.now();
-  await clusterOk('promote');
-  const tP1 = Date.now();
-  r.stop(4000); // the rush goes on 4 s after the promotion
+  const tC = Date.now();
+  await clusterOk('crash-pg', standby);
+  r.stop(5000);
   await r.done;
   const { answers, log } = r;
-  const firstAfter = log.filter((e) => e.status === 201 && e.t0 >= tP1).map((e) => e.t1);
-  const failed = log.filter((e) => !DEFINITE.has(e.status));
-  const lastFail = failed.length ? Math.max(...failed.map((e) => e.t1)) : tP0;
-  process.stderr.write(`# promotion: promote took ${tP1 - tP0} ms; first 201 begun after it ` +
-    `${firstAfter.length ? Math.min(...firstAfter) - tP1 : 'none'} ms later; ${failed.length} non-definite answer(s) ` +
-    `(${[...new Set(failed.map((e) => e.status))]}), the last ${Math.max(0, lastFail - tP0)} ms after the primary was stopped; ` +
-    `longest stretch without a 201: ${longestGap(log, tP0 - 500)} ms; ${log.length} requests, ${answers.length} clients\n`);
-  assert.ok(firstAfter.length > 0, 'bookings resumed after the promotion');
-  assert.ok(lastFail - tP0 < 20000, 'no failures 20 s after the failover began');
-  assert.equal(await psql(c.REPLICA_URL, 'SELECT pg_is_in_recovery()'), 'f', 'the standby is the primary now');
-  await assertRushBooks(concert, answers, log);
-  // Bookings through the load balancer work on the new primary.
+  const failed = notDefinite(log);
+  process.stderr.write(`# standby pg${standby} crashed: ${failed.length} non-definite answer(s); ${log.length} requests; ` +
+    `longest stretch without a 201: ${longestGap(log, tC - 500)} ms; synchronous_standby_names now ` +
+    `${await psql(c.PRIMARY_ADMIN_URL, 'SHOW synchronous_standby_names')}\n`);
+  assert.deepEqual(failed.map((e) => e.status), [], 'no request failed: the other standby acknowledges');
+  assert.ok(log.some((e) => e.t0 > tC + 1000 && e.status === 201), 'bookings after the standby was lost');
+  const books = await assertRushBooks(concert, answers, log);
+  row('standby SIGKILL', '8 clients', longestGap(log, tC - 500), failed.length, books.told - books.confirmed, 0);
+  await clusterOk('start-pg', standby);
+  await clusterOk('wait-pg', standby, 'secondary', '120');
+});
+
+// The primary's whole node crashes during a rush; pg_auto_failover promotes a standby by itself.
+// Returns the crashed node's number.
+async function primaryCrash(label, command = 'crash-primary', fault = `primary SIGKILL (${label})`) {
+  const concert = await addConcert(['GA:3000:10.00']);
+  const r = rush(concert, 8, { deadlineMs: 60000, pauseMs: 200, capMs: 90000 });
+  await sleep(1500);
+  const tC0 = Date.now();
+  const crashed = (await clusterOk(command)).stdout.trim();
+  const tC1 = Date.now();
+  // The rush goes on until bookings have resumed for 3 s (bounded by capMs).
+  const until = Date.now() + 60000;
+  while (Date.now() < until && !r.log.some((e) => e.status === 201 && e.t0 >= tC1 + 3000)) await sleep(100);
+  r.stop(0);
+  await r.done;
+  const { answers, log } = r;
+  const firstAfter = log.filter((e) => e.status === 201 && e.t0 >= tC1).map((e) => e.t1);
+  const rto = firstAfter.length ? Math.min(...firstAfter) - tC0 : null;
+  const failed = notDefinite(log);
+  const promoted = await primaryNumber();
+  process.stderr.write(`# ${label}: ${command} hit pg${crashed}; pg${promoted} is the primary after it; ` +
+    `time from the crash to the first new 201: ${rto === null ? 'none' : `${rto} ms`}; ${failed.length} non-definite answer(s) ` +
+    `(${[...new Set(failed.map((e) => e.status))]}); ${log.length} requests, ${answers.length} clients\n`);
+  assert.ok(rto !== null, 'bookings resumed after the crash');
+  // The goal is 30 s (measured 17-23 s here, README); the bound asserted is the seed's 60 s, so
+  // a slow shared machine does not fail the suite on timing alone.
+  assert.ok(rto <= 60000, `time to the first 201 after the crash ${rto} ms <= 60 s`);
+  if (command === 'crash-primary') assert.notEqual(promoted, crashed, 'a standby is the primary now');
+  const books = await assertRushBooks(concert, answers, log);
+  process.stderr.write(`# ${label}: ${books.told} bookings answered 201/200, ${books.confirmed} confirmed on the new primary: ` +
+    `${books.told - books.confirmed} lost, 0 oversold\n`);
+  row(fault, '8 clients', rto, failed.length, books.told - books.confirmed, 0);
   assertOk(assert, await book(lb, bookingBody(concert, { GA: 1 })), 201);
+  return { crashed, promoted };
+}
+
+test('the primary\'s postmaster alone SIGKILLed during a rush: its keeper restarts it, bookings resume, 0 lost', async () => {
+  const { crashed, promoted } = await primaryCrash('postmaster restart', 'crash-postmaster', 'primary postmaster SIGKILL (keeper alive)');
+  // pg_autoctl restarts it in place (crash recovery from its own WAL); should the restart
+  // take longer than the monitor's patience, a standby is promoted instead: either is
+  // correct, and the formation is whole again before the next test.
+  if (promoted !== crashed) await clusterOk('wait-pg', crashed, 'secondary', '150');
+  else await clusterOk('wait-pg', crashed, 'primary', '150');
+});
+
+test('primary crashed (SIGKILL) during a rush: automatic promotion, bookings resume, 0 lost, 0 oversold; the old primary rejoins', async () => {
+  const { crashed } = await primaryCrash('failover');
+  const t0 = Date.now();
+  await clusterOk('start-pg', crashed);
+  await clusterOk('wait-pg', crashed, 'secondary', '150');
+  process.stderr.write(`# pg${crashed} rejoined as a standby (pg_rewind) in ${Date.now() - t0} ms\n`);
+  assert.equal(await psql(c[`PG${crashed}_ADMIN_URL`], 'SELECT pg_is_in_recovery()'), 't');
+  assert.equal(await psql(c.PRIMARY_ADMIN_URL,
+    "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND sync_state = 'quorum'"), '2');
+});
+
+test('a second crash fails over again; the crashed primary rejoins', async () => {
+  const { crashed } = await primaryCrash('failover back');
+  await clusterOk('start-pg', crashed);
+  await clusterOk('wait-pg', crashed, 'secondary', '150');
 });

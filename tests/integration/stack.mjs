@@ -277,10 +277,20 @@ class Stack {
     return script(name, args, this.env);
   }
 
-  // Runs SQL as the application's role; returns psql's unaligned, tuples-only output.
+  // Runs SQL as the tables' owner (an operator: the daemon's role may not, say, add a concert);
+  // returns psql's unaligned, tuples-only output.
   async psql(sql) {
+    return this.psqlAs(this.vars.OWNER_DATABASE_URL || this.vars.DATABASE_URL, sql);
+  }
+
+  // The same as the daemon's own role (DATABASE_URL: TCP, its password in a passfile).
+  async psqlApp(sql) {
+    return this.psqlAs(this.vars.DATABASE_URL, sql);
+  }
+
+  async psqlAs(url, sql) {
     const { stdout } = await run('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
-      this.vars.DATABASE_URL, '-c', sql], { env: this.env });
+      url, '-c', sql], { env: this.env });
     return stdout.trim();
   }
 

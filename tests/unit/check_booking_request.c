@@ -151,6 +151,12 @@ START_TEST(malformed_bodies)
 	assert_invalid("{\"a\":[[[[[[[[[[1]]]]]]]]]]}", "body");
 	assert_invalid("{\"concertId\":'c'}", "body");
 	assert_invalid("{\"userId\":\"\xff\"}", "body");
+	/* Escaped surrogates that are not a pair: json-c would decode them
+	 * to U+FFFD. */
+	assert_invalid("{\"userId\":\"a\\ud800b\"}", "body");
+	assert_invalid("{\"userId\":\"a\\uDC00\"}", "body");
+	assert_invalid("{\"userId\":\"\\ud800\\u0041\"}", "body");
+	assert_invalid("{\"userId\":\"\\ud800\"}", "body");
 }
 END_TEST
 
@@ -289,6 +295,13 @@ START_TEST(key_total_and_method_errors)
 	                    "x\",\"totalAmount\":1}",
 	    "idempotencyKey");
 	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY "\"}", "totalAmount");
+	assert_invalid(HEAD ",\"idempotencyKey\":"
+	                    "\"00000000-0000-0000-0000-000000000000\","
+	                    "\"totalAmount\":1}",
+	    "idempotencyKey");
+	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY
+	                    "\",\"totalAmount\":0300.00}",
+	    "totalAmount");
 	assert_invalid(HEAD ",\"idempotencyKey\":\"" KEY
 	                    "\",\"totalAmount\":\"1\"}",
 	    "totalAmount");

@@ -339,6 +339,7 @@ static const struct {
     {"57P01", TD_ERR_UNAVAILABLE},
     {"08006", TD_ERR_UNAVAILABLE},
     {"53300", TD_ERR_UNAVAILABLE},
+    {"25006", TD_ERR_UNAVAILABLE}, /* reached a standby: not the primary */
     {"40001", TD_ERR_SERIALIZATION},
     {"40P01", TD_ERR_SERIALIZATION},
     {"57014", TD_ERR_BUSY},

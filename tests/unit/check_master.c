@@ -6,8 +6,13 @@
  * an ASan report, which ends the forked test with an error.
  */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "base/log.h"
 #include "daemon/master.h"
 #include "daemon/settings.h"
 #include "unit_main.h"
@@ -41,6 +46,53 @@ START_TEST(failed_start_sets_handed_over)
 }
 END_TEST
 
+static char *
+slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* logrotate renames the file and sends SIGUSR1: the next record goes to a
+ * new file of that name, made 0640 (the test runs in its own fork). */
+START_TEST(log_reopens_after_rotation)
+{
+	char dir[] = "/tmp/check-log-XXXXXX", path[64], rotated[64];
+	struct stat st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ticketd.log", dir);
+	snprintf(rotated, sizeof(rotated), "%s/ticketd.log.1", dir);
+	umask(022);
+	log_init(LL_INFO, "test");
+	ck_assert_int_eq(log_open_file(path), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0640);
+	log_info("before the rotation");
+	ck_assert_int_eq(rename(path, rotated), 0);
+	log_info("still the old file");
+	log_reopen_request();
+	log_debug("below the level, yet the file is reopened");
+	log_info("after the rotation");
+
+	ck_assert_ptr_nonnull(strstr(slurp(rotated), "before the rotation"));
+	ck_assert_ptr_nonnull(strstr(slurp(rotated), "still the old file"));
+	ck_assert_ptr_null(strstr(slurp(rotated), "after the rotation"));
+	ck_assert_ptr_nonnull(strstr(slurp(path), "after the rotation"));
+	ck_assert_int_eq(log_reopen_pending(), 0);
+	unlink(path);
+	unlink(rotated);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -48,6 +100,7 @@ main(void)
 	TCase *tc = tcase_create("start");
 
 	tcase_add_test(tc, failed_start_sets_handed_over);
+	tcase_add_test(tc, log_reopens_after_rotation);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

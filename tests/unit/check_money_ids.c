@@ -9,6 +9,7 @@
 #include "domain/ids.h"
 #include "domain/money.h"
 #include "domain/payment.h"
+#include "domain/utf8.h"
 #include "unit_main.h"
 
 START_TEST(money_parses_exactly)
@@ -23,6 +24,10 @@ START_TEST(money_parses_exactly)
 	ck_assert_int_eq(c, 23050);
 	ck_assert_int_eq(money_parse_cents("0.01", &c), 0);
 	ck_assert_int_eq(c, 1);
+	ck_assert_int_eq(money_parse_cents("0", &c), 0);
+	ck_assert_int_eq(c, 0);
+	ck_assert_int_eq(money_parse_cents("0.01", &c), 0);
+	ck_assert_int_eq(c, 1);
 	ck_assert_int_eq(money_parse_cents("10000000.00", &c), 0);
 	ck_assert_int_eq(c, MONEY_MAX_CENTS);
 }
@@ -32,7 +37,8 @@ START_TEST(money_rejects)
 {
 	int64_t c;
 	const char *bad[] = {"", "-1", "+1", "1.", ".5", "1.234", "1e2", "NaN",
-	    "Infinity", "10000000.01", "1 ", "0x10", "999999999999999"};
+	    "Infinity", "10000000.01", "1 ", "0x10", "999999999999999",
+	    "0300.00", "00", "01", "00.5"};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_msg(
@@ -84,6 +90,12 @@ START_TEST(uuids)
 	    ids_normalize_uuid("550e8400-e29b-41d4-a716-44665544000g", out),
 	    -1);
 	ck_assert_int_eq(ids_normalize_uuid("", out), -1);
+	/* The nil UUID is no key anyone chose. */
+	ck_assert_int_eq(
+	    ids_normalize_uuid("00000000-0000-0000-0000-000000000000", out),
+	    -1);
+	ck_assert_int_eq(
+	    ids_normalize_uuid("00000000-0000-0000-0000-000000000001", out), 0);
 }
 END_TEST
 
@@ -111,6 +123,20 @@ START_TEST(utf8_strict)
 	ck_assert(!ids_is_clean_utf8("a\x01", 2));            /* control */
 	ck_assert(!ids_is_clean_utf8("\xc2\x85", 2));         /* C1 control */
 	ck_assert(!ids_is_clean_utf8("\xff", 1));
+}
+END_TEST
+
+START_TEST(utf8_whole_prefixes)
+{
+	/* "caf\xc3\xa9" cut after 4 bytes loses the half of the e-acute. */
+	ck_assert_uint_eq(utf8_whole_prefix("caf\xc3\xa9", 5), 5);
+	ck_assert_uint_eq(utf8_whole_prefix("caf\xc3\xa9", 4), 3);
+	ck_assert_uint_eq(utf8_whole_prefix("\xe2\x82\xac\xe2\x82", 5), 3);
+	ck_assert_uint_eq(utf8_whole_prefix("\xe2\x82\xac\xe2", 4), 3);
+	ck_assert_uint_eq(utf8_whole_prefix("\xf0\x9f\x8e\xb5", 4), 4);
+	ck_assert_uint_eq(utf8_whole_prefix("\xf0\x9f\x8e\xb5", 3), 0);
+	ck_assert_uint_eq(utf8_whole_prefix("abc", 3), 3);
+	ck_assert_uint_eq(utf8_whole_prefix("", 0), 0);
 }
 END_TEST
 
@@ -164,6 +190,7 @@ suite(void)
 	tcase_add_test(tc, uuids);
 	tcase_add_test(tc, booking_ids_are_fresh_slugs);
 	tcase_add_test(tc, utf8_strict);
+	tcase_add_test(tc, utf8_whole_prefixes);
 	tcase_add_test(tc, payment_decisions_are_deterministic);
 	suite_add_tcase(s, tc);
 	return s;

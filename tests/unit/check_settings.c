@@ -106,6 +106,38 @@ START_TEST(file_then_environment)
 }
 END_TEST
 
+/* Behind a transaction pooler: statements go unnamed; on or off only. */
+START_TEST(prepared_statements)
+{
+	struct settings s;
+	char err[256];
+
+	settings_defaults(&s);
+	ck_assert(s.db.prepared);
+	ck_assert_int_eq(
+	    settings_set(&s, "DB_PREPARED_STATEMENTS", "off", err, sizeof(err)),
+	    0);
+	ck_assert(!s.db.prepared);
+	ck_assert_int_eq(
+	    settings_set(&s, "DB_PREPARED_STATEMENTS", "no", err, sizeof(err)),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(err, "DB_PREPARED_STATEMENTS"));
+	ck_assert(!s.db.prepared);
+	setenv("DB_PREPARED_STATEMENTS", "on", 1);
+	ck_assert_int_eq(settings_load_env(&s, err, sizeof(err)), 0);
+	unsetenv("DB_PREPARED_STATEMENTS");
+	ck_assert(s.db.prepared);
+	/* The replica's connections have their own switch. */
+	ck_assert(s.read_prepared);
+	ck_assert_int_eq(settings_set(&s, "DB_READ_PREPARED_STATEMENTS", "off",
+	                     err, sizeof(err)),
+	    0);
+	ck_assert(!s.read_prepared);
+	ck_assert(s.db.prepared);
+	settings_free(&s);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -115,6 +147,7 @@ suite(void)
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, bounds);
 	tcase_add_test(tc, file_then_environment);
+	tcase_add_test(tc, prepared_statements);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -331,7 +331,7 @@ export const WORKER_DEATH = /(read|book) worker (\d+) (killed by signal \d+|exit
 // session prints a marker once it holds them.
 export function holdLocks(s, sql, { timeoutMs = 10000 } = {}) {
   return new Promise((resolve, reject) => {
-    const p = spawn('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', s.vars.DATABASE_URL],
+    const p = spawn('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', s.vars.OWNER_DATABASE_URL || s.vars.DATABASE_URL],
       { env: s.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -385,7 +385,7 @@ export class PsqlSession {
     this.buf = '';
     this.errBuf = '';
     this.waiters = new Map();
-    this.proc = spawn('psql', ['-X', '-q', '-At', '-v', 'VERBOSITY=terse', s.vars.DATABASE_URL],
+    this.proc = spawn('psql', ['-X', '-q', '-At', '-v', 'VERBOSITY=terse', s.vars.OWNER_DATABASE_URL || s.vars.DATABASE_URL],
       { env: s.env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stdout.on('data', (c) => { this.buf += c; this.flush(); });
     this.proc.stderr.on('data', (c) => { this.errBuf += c; });

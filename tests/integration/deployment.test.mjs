@@ -1,0 +1,336 @@
+// The deployment that lets no one in (issue 14), attacked the way the issue measured it: who can
+// reach the database and as what, which users the services run as, who can read the logs, how
+// they rotate and how much a flood writes, /health's limit, and HTTPS. The checks that need
+// another local user (nobody) or the services' own users run only as root, as deploy/test does.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+
+import { assertError, freePort, httpRequest, sleep, startStack } from './stack.mjs';
+import { checkResponse } from './lib/contract.mjs';
+import { uuid, workers } from './lib/booking-helpers.mjs';
+
+const run = promisify(execFile);
+const isRoot = process.getuid() === 0;
+const rootOnly = isRoot ? {} : { skip: 'needs root: the services drop to their own users only when started as root' };
+
+let s;
+let metricsPort;
+before(async () => {
+  metricsPort = await freePort();
+  s = await startStack({ env: { METRICS_PORT: String(metricsPort) } });
+});
+after(async () => {
+  await s?.destroy();
+});
+
+// A command's { code, stdout, stderr }, whatever its exit status.
+async function sh(cmd, args, opts = {}) {
+  try {
+    const { stdout, stderr } = await run(cmd, args, { maxBuffer: 16 * 1024 * 1024, ...opts });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    if (typeof err.code !== 'number') throw err;
+    return { code: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+// The same as `nobody`: any local user with no part in the stack.
+const asNobody = (cmd, args) => sh('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', cmd, ...args],
+  { cwd: '/', env: { PATH: process.env.PATH, HOME: '/nonexistent' } });
+
+const passfile = () => new URL(s.vars.DATABASE_URL).searchParams.get('passfile');
+const mode = async (p) => (await stat(p)).mode & 0o777;
+
+async function uidOf(pid) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/^Uid:\s+(\d+)/m.exec(status)[1]);
+}
+
+async function childrenOf(ppid) {
+  const { stdout } = await sh('ps', ['-o', 'pid=', '--ppid', String(ppid)]);
+  return stdout.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+}
+
+const userId = async (name) => Number((await sh('id', ['-u', name])).stdout.trim());
+
+// Runs SQL as the daemon's role and returns psql's error text ('' when it succeeded).
+async function appError(sql) {
+  const r = await sh('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', s.vars.DATABASE_URL, '-c', sql]);
+  return r.code === 0 ? '' : r.stderr;
+}
+
+test('a local user cannot reach the database: no password for TCP, no way into the socket directory, no passfile', rootOnly, async (t) => {
+  for (const role of ['postgres', 'ticketd_owner', 'ticketd']) {
+    await t.test(`TCP as ${role}`, async () => {
+      const r = await asNobody('psql', ['-X', '-w', '-h', '127.0.0.1', '-p', s.vars.PG_PORT, '-U', role, '-d', 'ticketd',
+        '-c', 'SELECT 1']);
+      assert.notEqual(r.code, 0, `connected as ${role}: ${r.stdout}`);
+      assert.match(r.stderr, /password|authentication failed/);
+    });
+  }
+  await t.test('the unix socket (trust) is inside a 0700 directory', async () => {
+    assert.equal(await mode(s.vars.PGHOST), 0o700);
+    const r = await asNobody('psql', ['-X', '-w', '-h', s.vars.PGHOST, '-p', s.vars.PG_PORT, '-U', 'postgres', '-c', 'SELECT 1']);
+    assert.notEqual(r.code, 0, r.stdout);
+  });
+  await t.test('the daemon\'s passfile', async () => {
+    assert.equal(await mode(passfile()), 0o600);
+    assert.notEqual((await asNobody('cat', [passfile()])).code, 0);
+    const r = await asNobody('psql', ['-X', '-w', s.vars.DATABASE_URL, '-c', 'SELECT 1']);
+    assert.notEqual(r.code, 0, r.stdout);
+  });
+  await t.test('stack.env is root\'s', async () => {
+    assert.equal(await mode(path.join(s.dir, 'stack.env')), 0o600);
+  });
+});
+
+test('the daemon\'s role is no superuser, owns nothing, and may do only what the daemon does', async (t) => {
+  assert.equal(await s.psqlApp('SELECT rolsuper OR rolcreaterole OR rolcreatedb FROM pg_roles WHERE rolname = current_user'), 'f');
+  assert.equal(await s.psql("SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'"), 'ticketd_owner');
+  assert.equal(await s.psql("SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND proowner <> 'ticketd_owner'::regrole"), '0');
+  const denied = [
+    ['COPY TO PROGRAM (what made a local user the postgres OS user)', "COPY (SELECT 1) TO PROGRAM 'id'"],
+    ['DROP TABLE', 'DROP TABLE bookings'],
+    ['TRUNCATE', 'TRUNCATE booking_events'],
+    ['ALTER TABLE', 'ALTER TABLE users ADD COLUMN x int'],
+    ['CREATE TABLE', 'CREATE TABLE planted (i int)'],
+    ['DELETE a booking', 'DELETE FROM bookings'],
+    ['INSERT a concert', "INSERT INTO concerts (id, name, venue, event_date) VALUES ('x', 'x', 'x', now())"],
+    ['UPDATE a price', 'UPDATE ticket_tiers SET price_cents = 1'],
+    ['add_concert()', "SELECT add_concert('x', 'y', now(), ARRAY['GA:1:1.00'], 1)"],
+    ['become the owner', 'SET ROLE ticketd_owner'],
+  ];
+  for (const [name, sql] of denied) {
+    await t.test(`denied: ${name}`, async () => {
+      assert.match(await appError(sql), /permission denied|must be owner|must be superuser/);
+    });
+  }
+  await t.test('allowed: what the daemon reads and writes', async () => {
+    assert.equal(await appError('SELECT count(*) FROM bookings, concerts'), '');
+    assert.equal(await appError("UPDATE sessions SET last_seen_at = now() WHERE token_hash = 'none'"), '');
+    assert.equal(await appError("DELETE FROM login_failures WHERE email = 'none'"), '');
+  });
+  await t.test('a later migration\'s table: SELECT, INSERT, UPDATE by default, never DELETE or TRUNCATE', async () => {
+    await s.psql('CREATE TABLE later_migration (i int)');
+    try {
+      assert.equal(await appError('INSERT INTO later_migration VALUES (1); UPDATE later_migration SET i = 2'), '');
+      assert.equal(await s.psqlApp('SELECT i FROM later_migration'), '2');
+      assert.match(await appError('DELETE FROM later_migration'), /permission denied/);
+      assert.match(await appError('TRUNCATE later_migration'), /permission denied/);
+    } finally {
+      await s.psql('DROP TABLE later_migration');
+    }
+  });
+});
+
+test('a slow statement is logged without its bind parameters', async () => {
+  assert.equal(await s.psqlApp('SHOW log_parameter_max_length'), '0');
+  assert.equal(await s.psqlApp('SHOW log_parameter_max_length_on_error'), '0');
+  // pgbench sends :secret as a bind parameter (extended protocol), as ticketd does; every
+  // statement of its session counts as slow.
+  const secret = String(900000000000 + Math.floor(Math.random() * 99999999));
+  const marker = `marker_${uuid().replaceAll('-', '')}`;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketd-pgbench-'));
+  try {
+    const script = path.join(dir, 'slow.sql');
+    await writeFile(script, `SET log_min_duration_statement = 0;\n\\set secret ${secret}\nSELECT :secret::text AS ${marker};\n`);
+    const pgbench = (await sh('sh', ['-c', 'ls /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -n 1'])).stdout.trim();
+    const r = await sh(pgbench, ['-n', '-t', '1', '-M', 'extended', '-f', script, s.vars.ADMIN_DATABASE_URL]);
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const deadline = Date.now() + 10000;
+  while (!(await readFile(s.vars.PG_LOG, 'utf8')).includes(marker)) {
+    assert.ok(Date.now() < deadline, 'the slow statement reached the log');
+    await sleep(100);
+  }
+  const text = await readFile(s.vars.PG_LOG, 'utf8');
+  assert.ok(!text.includes(secret), 'the parameter is not in the log');
+  assert.doesNotMatch(text, /parameters: \$1/);
+});
+
+test('ticketd\'s master and workers and nginx\'s workers are not root, and reach each other only through their group', rootOnly, async () => {
+  const ticketdUid = await userId('ticketd');
+  const wwwUid = await userId('www-data');
+  assert.ok(ticketdUid > 0);
+  const w = await workers(s);
+  const pids = [w.master, ...w.read, ...w.book];
+  assert.ok(pids.length >= 3);
+  for (const pid of pids) assert.equal(await uidOf(pid), ticketdUid, `ticketd process ${pid}`);
+  const nginxWorkers = await childrenOf(Number(s.vars.NGINX_PID));
+  assert.ok(nginxWorkers.length > 0);
+  for (const pid of nginxWorkers) assert.equal(await uidOf(pid), wwwUid, `nginx worker ${pid}`);
+  for (const sock of [s.vars.TICKETD_READ_SOCKET, s.vars.TICKETD_BOOK_SOCKET]) {
+    const st = await stat(sock);
+    assert.equal(st.mode & 0o777, 0o660, sock);
+    assert.equal(st.gid, Number((await sh('getent', ['group', 'www-data'])).stdout.split(':')[2]));
+  }
+  assert.notEqual((await asNobody('ls', [path.dirname(s.vars.TICKETD_READ_SOCKET)])).code, 0);
+});
+
+test('every log file is 0640: booking ids are for the log group only', async () => {
+  // Something in each log first (the operators' port has its own access log).
+  assert.equal((await httpRequest(metricsPort, 'GET', '/health')).status, 200);
+  for (const f of ['access.log', 'metrics-access.log', 'nginx-error.log', 'ticketd.log']) {
+    const p = path.join(s.vars.LOG_DIR, f);
+    assert.equal((await mode(p)).toString(8), '640', p);
+    if (isRoot) assert.notEqual((await asNobody('cat', [p])).code, 0, `nobody reads ${p}`);
+  }
+});
+
+// The marker: a request whose entry in the access log shows that everything before it is there.
+async function flushAccessLog(localAddress) {
+  const res = await httpRequest(s.port, 'GET', '/', { localAddress });
+  await s.accessLogEntry(res.headers['x-request-id'], 15000);
+}
+
+test('a flood of rate-limited requests writes a few bytes a refusal: 429s are sampled, not warned about', async (t) => {
+  const src = '127.0.0.3';
+  const accessBefore = (await stat(s.vars.ACCESS_LOG)).size;
+  const errorBefore = (await stat(s.vars.NGINX_ERROR_LOG)).size;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 8, localAddress: src });
+  const counts = {};
+  const total = 2000;
+  let sent = 0;
+  const one = () => new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: s.port, path: '/api/concerts', agent }, (res) => {
+      res.resume();
+      res.on('end', () => { counts[res.statusCode] = (counts[res.statusCode] ?? 0) + 1; resolve(); });
+    }).on('error', reject);
+  });
+  await Promise.all(Array.from({ length: 8 }, async () => { while (sent < total) { sent++; await one(); } }));
+  agent.destroy();
+  const refused = counts[429] ?? 0;
+  assert.ok(refused >= 500, `a flood: ${JSON.stringify(counts)}`);
+  await flushAccessLog(src);
+
+  const access = (await readFile(s.vars.ACCESS_LOG)).subarray(accessBefore).toString('utf8');
+  const refusedLines = access.split('\n').filter((l) => l.includes('"status":"429"'));
+  const refusedBytes = refusedLines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+  const errorText = (await readFile(s.vars.NGINX_ERROR_LOG)).subarray(errorBefore).toString('utf8');
+  const perRefusal = (refusedBytes + Buffer.byteLength(errorText)) / refused;
+  t.diagnostic(`${refused} refusals: ${refusedLines.length} sampled in the access log, ${refusedBytes} + ${Buffer.byteLength(errorText)} bytes, ${perRefusal.toFixed(1)} bytes a refusal`);
+  assert.doesNotMatch(errorText, /limiting requests/);
+  // One in a hundred sampled (~3.7 bytes a refusal); every refusal logged was ~480.
+  assert.ok(perRefusal < 40, `${perRefusal} bytes a refusal`);
+  assert.ok(refusedLines.length < refused / 10, `${refusedLines.length} of ${refused} refusals logged`);
+});
+
+test('/health on the public port is rate limited per address; the operators\' port answers the load balancer without a limit', async () => {
+  // 10 a second with a burst of 20: of 80 at once, most are refused.
+  const burst = (port, localAddress) => Promise.all(Array.from({ length: 80 },
+    () => httpRequest(port, 'GET', '/health', { localAddress })));
+  const pub = await burst(s.port, '127.0.0.4');
+  const limited = pub.filter((r) => r.status === 429);
+  assert.ok(limited.length >= 30, `429s: ${limited.length} of 80`);
+  assertError(assert, limited[0], 429, 'RATE_LIMITED');
+  assert.ok(pub.some((r) => r.status === 200));
+  const ops = await burst(metricsPort, '127.0.0.4');
+  for (const r of ops) assert.equal(r.status, 200, r.body);
+  assert.equal(ops[0].json.status, 'healthy');
+});
+
+test('logrotate: the shipped configuration is valid, and a rotation makes nginx and ticketd write to new 0640 files', async () => {
+  const conf = s.vars.LOGROTATE_CONF;
+  const check = await sh('logrotate', ['-d', conf]);
+  assert.equal(check.code, 0, check.stderr);
+  assert.doesNotMatch(check.stdout + check.stderr, /^error:/im);
+
+  const state = await mkdtemp(path.join(os.tmpdir(), 'ticketd-logrotate-'));
+  try {
+    const rotated = await sh('logrotate', ['-f', '-s', path.join(state, 'status'), conf]);
+    assert.equal(rotated.code, 0, rotated.stderr);
+  } finally {
+    await rm(state, { recursive: true, force: true });
+  }
+  assert.ok((await stat(`${s.vars.TICKETD_LOG}.1`)).size > 0);
+  assert.ok((await stat(`${s.vars.ACCESS_LOG}.1`)).size > 0);
+  // ticketd's master reopens its log on SIGUSR1 and says so in the new file.
+  const deadline = Date.now() + 15000;
+  while (!(await readFile(s.vars.TICKETD_LOG, 'utf8')).includes('log file reopened')) {
+    assert.ok(Date.now() < deadline, 'ticketd wrote to its new log');
+    await sleep(100);
+  }
+  // nginx's workers write the next request to the new access log.
+  const res = await httpRequest(s.port, 'GET', '/api/concerts', { localAddress: '127.0.0.5' });
+  assert.equal(res.status, 200);
+  await s.accessLogEntry(res.headers['x-request-id'], 15000);
+  assert.ok(!(await readFile(`${s.vars.ACCESS_LOG}.1`, 'utf8')).includes(res.headers['x-request-id']));
+  for (const p of [s.vars.ACCESS_LOG, s.vars.TICKETD_LOG]) assert.equal((await mode(p)).toString(8), '640', p);
+  if (isRoot) {
+    assert.equal((await stat(s.vars.ACCESS_LOG)).uid, await userId('www-data'));
+    assert.equal((await stat(s.vars.TICKETD_LOG)).uid, await userId('ticketd'));
+  }
+});
+
+// --- HTTPS --------------------------------------------------------------------------------------
+
+function httpsRequest(port, ca, method, urlPath, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', servername: 'localhost', port, method, path: urlPath, headers, ca,
+      agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        const answer = { status: res.statusCode, headers: res.headers, body: text, json };
+        try {
+          checkResponse(method, urlPath, answer);
+        } catch (err) {
+          reject(err);
+          return;
+        }
+        resolve(answer);
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+test('with a certificate, nginx serves HTTPS: HSTS, and the session cookie is __Host- and Secure', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketd-tls-'));
+  const cert = path.join(dir, 'localhost.crt');
+  const key = path.join(dir, 'localhost.key');
+  let tls;
+  try {
+    const made = await sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert]);
+    assert.equal(made.code, 0, made.stderr);
+    tls = await startStack({ name: 'deployment-tls', env: { TLS_CERT: cert, TLS_KEY: key } });
+    assert.equal(tls.vars.BASE_URL, `https://127.0.0.1:${tls.port}`);
+    const ca = await readFile(cert);
+
+    await t.test('GET /health over HTTPS, with Strict-Transport-Security', async () => {
+      const res = await httpsRequest(tls.port, ca, 'GET', '/health');
+      assert.equal(res.status, 200, res.body);
+      assert.match(res.headers['strict-transport-security'] ?? '', /max-age=\d{7,}/);
+    });
+    await t.test('a fan who signs up over HTTPS gets a __Host- Secure HttpOnly cookie', async () => {
+      const body = JSON.stringify({ email: `tls-${uuid().slice(0, 8)}@example.com`, password: 'correct horse battery', name: 'TLS fan' });
+      const res = await httpsRequest(tls.port, ca, 'POST', '/api/auth/register',
+        { headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, body });
+      assert.equal(res.status, 201, res.body);
+      const cookie = [].concat(res.headers['set-cookie'] ?? []).find((c) => c.includes('ticketd_session='));
+      assert.ok(cookie, 'a session cookie');
+      assert.match(cookie, /^__Host-ticketd_session=[^;]+;/);
+      assert.match(cookie, /;\s*Secure/i);
+      assert.match(cookie, /;\s*HttpOnly/i);
+      assert.match(cookie, /;\s*Path=\//);
+    });
+  } finally {
+    await tls?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
