@@ -86,3 +86,13 @@ CREATE TABLE password_resets (
 );
 
 CREATE INDEX password_resets_user ON password_resets (user_id);
+
+-- The daemon's role (009) may write what the account emails change, and nothing else of users:
+-- the address verified, the password a reset sets.
+DO $$
+BEGIN
+    IF current_user <> 'ticketd' AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ticketd') THEN
+        GRANT UPDATE (email_verified_at, password_hash) ON users TO ticketd;
+    END IF;
+END
+$$;

@@ -119,11 +119,14 @@ test('a cancelled booking\'s tickets are void: 409 BOOKING_NOT_CONFIRMED (status
   assert.deepEqual(none.json.error.details, { status: 'payment_failed' });
 });
 
-test('the stack made its key once (0600, beside its state) and keeps it: codes survive a restart; the key is in no log', async () => {
+test('the stack made its key once (0600, the daemon\'s user\'s, in its secrets) and keeps it: codes survive a restart; the key is in no log', async () => {
   const file = s.vars.TICKETD_TICKET_KEY_FILE;
-  assert.equal(file, path.join(s.dir, 'ticket.key'));
+  assert.equal(path.basename(file), 'ticket.key');
+  assert.equal(path.basename(path.dirname(file)), 'secrets');
   const st = await stat(file);
   assert.equal(st.mode & 0o777, 0o600);
+  // Read by the daemon after it drops to its user (as root: the ticketd user), and nobody else.
+  if (process.getuid() === 0) assert.notEqual(st.uid, 0, 'owned by the daemon\'s user');
   assert.equal(st.size, 32);
   const booking = await confirmedBooking({ GA: 1 });
   const before = assertOk(assert, await tickets(booking.id, fan));
