@@ -94,3 +94,63 @@ BEGIN
     outcome := 'already_admitted';
 END;
 $$;
+
+-- cancel_booking() of 008, now that tickets are admitted: a booking whose ticket was admitted
+-- at the door is never cancelled (outcome admitted) — by the fan or the box office — for its
+-- refund would be a free entry and its tickets would go back on sale to a second holder. The
+-- booking's row lock orders the two (admit_ticket() holds it FOR SHARE), and this statement,
+-- run after the lock, sees every admission that committed before. A fan's own cancellation
+-- also closes when the doors open (at the start if none are announced).
+CREATE OR REPLACE FUNCTION cancel_booking(p_booking_id text, p_request_id text,
+                                          p_user_id text, p_is_admin boolean,
+                                          p_reason text,
+                                          OUT outcome text, OUT o_status text,
+                                          OUT o_refunded_cents bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_item record;
+    v_booking record;
+BEGIN
+    SELECT b.status, b.total_cents, b.concert_id, b.user_id,
+           coalesce(c.doors_at, c.event_date) AS closes_at
+    INTO v_booking
+    FROM bookings b JOIN concerts c ON c.id = b.concert_id
+    WHERE b.id = p_booking_id AND (p_is_admin OR b.user_id = p_user_id)
+    FOR UPDATE OF b;
+    IF NOT FOUND THEN
+        outcome := 'not_found';
+        RETURN;
+    END IF;
+    o_status := v_booking.status;
+    o_refunded_cents := 0;
+    IF o_status <> 'confirmed' THEN
+        outcome := 'not_cancellable';
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM checkins k WHERE k.booking_id = p_booking_id) THEN
+        outcome := 'admitted';
+        RETURN;
+    END IF;
+    IF NOT p_is_admin AND now() >= v_booking.closes_at THEN
+        outcome := 'closed';
+        RETURN;
+    END IF;
+
+    UPDATE fan_quotas f
+    SET booked = greatest(f.booked - (SELECT sum(i.quantity) FROM booking_items i
+                                      WHERE i.booking_id = p_booking_id), 0)
+    WHERE f.concert_id = v_booking.concert_id AND f.user_id = v_booking.user_id;
+    FOR v_item IN SELECT i.tier_id, i.quantity FROM booking_items i
+                  WHERE i.booking_id = p_booking_id ORDER BY i.tier_id LOOP
+        PERFORM return_tickets(v_item.tier_id, v_item.quantity);
+    END LOOP;
+    UPDATE bookings SET status = 'cancelled', updated_at = now()
+    WHERE id = p_booking_id;
+    INSERT INTO booking_events (booking_id, from_status, to_status, request_id,
+                                actor_id, reason)
+    VALUES (p_booking_id, 'confirmed', 'cancelled', p_request_id, p_user_id, p_reason);
+    outcome := 'cancelled';
+    o_status := 'cancelled';
+    o_refunded_cents := v_booking.total_cents;
+END;
+$$;

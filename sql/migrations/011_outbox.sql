@@ -32,6 +32,12 @@ ALTER TABLE outbox ADD CONSTRAINT outbox_about CHECK (
 -- A password reset may be asked for once in a while per account.
 CREATE INDEX outbox_user ON outbox (user_id, created_at) WHERE user_id IS NOT NULL;
 
+-- At most one account email of each kind waits per account, whatever arrives at once: a flood
+-- of reset requests (or resends) for one address is one email, not one each (ON CONFLICT DO
+-- NOTHING in the statements that owe them).
+CREATE UNIQUE INDEX outbox_account_pending ON outbox (user_id, kind)
+    WHERE user_id IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL;
+
 -- What the mailer looks for: small, as sent rows leave it.
 CREATE INDEX outbox_pending ON outbox (next_attempt_at, id)
     WHERE sent_at IS NULL AND failed_at IS NULL;
@@ -86,6 +92,42 @@ CREATE TABLE password_resets (
 );
 
 CREATE INDEX password_resets_user ON password_resets (user_id);
+
+-- A reset, in statements that each see what committed before them: the token taken (its row
+-- lock: two resets with one token, one wins), every token of the account spent with it, the
+-- password set (the users row lock orders it against a sign-in checking the old password, see
+-- Q_SESSION_START), the address counted as verified (the email reached it), and only then
+-- every session revoked, a sign-in that got in first included.  state: valid (done), unknown,
+-- used or expired.
+CREATE FUNCTION reset_password(p_token_hash text, p_password_hash text, OUT state text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_reset record;
+BEGIN
+    SELECT r.user_id, r.used_at, r.expires_at INTO v_reset
+    FROM password_resets r WHERE r.token_hash = p_token_hash FOR UPDATE;
+    IF NOT FOUND THEN
+        state := 'unknown';
+        RETURN;
+    END IF;
+    IF v_reset.used_at IS NOT NULL THEN
+        state := 'used';
+        RETURN;
+    END IF;
+    IF v_reset.expires_at <= now() THEN
+        state := 'expired';
+        RETURN;
+    END IF;
+    UPDATE password_resets SET used_at = now()
+    WHERE user_id = v_reset.user_id AND used_at IS NULL;
+    UPDATE users SET password_hash = p_password_hash,
+                     email_verified_at = coalesce(email_verified_at, now())
+    WHERE id = v_reset.user_id;
+    UPDATE sessions SET revoked_at = now()
+    WHERE user_id = v_reset.user_id AND revoked_at IS NULL;
+    state := 'valid';
+END;
+$$;
 
 -- The daemon's role (009) may write what the account emails change, and nothing else of users:
 -- the address verified, the password a reset sets.

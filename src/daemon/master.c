@@ -258,10 +258,15 @@ reap(struct master *m, int serving)
 			continue;
 		}
 		p->slots[s].pid = 0;
-		/* A worker killed mid-request never cleared its mark. */
-		metrics_set_busy(p->kind, s, 0);
+		/* A worker killed mid-request never cleared its mark (the
+		 * mailer has no FastCGI pool's counters). */
+		if (p->fd >= 0) {
+			metrics_set_busy(p->kind, s, 0);
+		}
 		if (serving) {
-			metrics_worker_restart(p->kind);
+			if (p->fd >= 0) {
+				metrics_worker_restart(p->kind);
+			}
 			log_death(p, pid, status);
 			schedule_respawn(&p->slots[s], clock_now_ms());
 		}

@@ -171,7 +171,8 @@ new_session(struct account_result *out, char *hash)
 }
 
 int
-account_gated_hash(const struct hash_gate *gate, const char *pw, size_t len, char *hash)
+account_gated_hash(
+    const struct hash_gate *gate, const char *pw, size_t len, char *hash)
 {
 	int rc;
 
@@ -230,7 +231,8 @@ account_register(const struct account_store *store,
 	if (normalize_name(name, name_len, out->user.name) != 0) {
 		return invalid(out, "name", "name must be 1 to 100 characters");
 	}
-	if ((rc = account_gated_hash(gate, password, password_len, hash)) != 0) {
+	if ((rc = account_gated_hash(gate, password, password_len, hash)) !=
+	    0) {
 		return fail(out, rc);
 	}
 	ids_new_user_id(out->user.id);
@@ -335,8 +337,13 @@ account_login(const struct account_store *store, const struct hash_gate *gate,
 
 	out->user = rec.user;
 	new_session(out, token_hash);
-	rc = store->start_session(
-	    store->ctx, norm, address, rec.user.id, token_hash);
+	rc = store->start_session(store->ctx, norm, address, rec.user.id,
+	    token_hash, rec.password_hash);
+	if (rc == TD_ERR_NOT_FOUND) {
+		/* A reset changed the password while this one was checked. */
+		out->token[0] = '\0';
+		return decide(out, ACCOUNT_BAD_CREDENTIALS);
+	}
 	if (rc != 0) {
 		out->token[0] = '\0';
 		return fail(out, rc);

@@ -85,8 +85,13 @@ struct account_store {
 	int (*record_failure)(
 	    void *ctx, const char *email, const char *address);
 	/* Clears the email's failures from address and starts a session. */
+	/*
+	 * ... while the account's hash is still password_hash (the one just
+	 * verified); TD_ERR_NOT_FOUND when a reset changed it meanwhile.
+	 */
 	int (*start_session)(void *ctx, const char *email, const char *address,
-	    const char *user_id, const char *token_hash);
+	    const char *user_id, const char *token_hash,
+	    const char *password_hash);
 	/* TD_ERR_NOT_FOUND for an unknown or revoked session. */
 	int (*find_session)(
 	    void *ctx, const char *token_hash, struct session_record *out);

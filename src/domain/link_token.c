@@ -34,7 +34,7 @@ link_token_sign(const struct link_claim *claim,
 	size_t idlen = strlen(claim->user_id), n = 0;
 	uint64_t exp = (uint64_t)claim->expires_s;
 
-	if (idlen == 0 || idlen > IDS_SLUG_MAX ||
+	if (idlen < 2 || idlen > IDS_SLUG_MAX ||
 	    len < sodium_base64_ENCODED_LEN(
 	              BIN_MAX, sodium_base64_VARIANT_URLSAFE_NO_PADDING)) {
 		return TD_ERR_INVALID;

@@ -115,10 +115,15 @@ sign_tickets(const struct ticket_keys *keys, const struct mail_booking *mb,
 	return err;
 }
 
-/* A booking's email, and its recipient into to. */
+/*
+ * A booking's email, and its recipient into to.  The tickets go only to
+ * an address that showed it is the fan's: sent to a mistyped one, they
+ * would let a stranger in first.  *skip: nothing to say any more (a
+ * confirmation of a booking cancelled since: its cancellation follows).
+ */
 static int
 compose_booking(struct mailer *m, const struct outbox_item *it, char **msg,
-    size_t *len, char *to, size_t tolen)
+    size_t *len, char *to, size_t tolen, bool *skip)
 {
 	struct mail_booking *mb = malloc(sizeof(*mb));
 	struct mail_ticket *tickets = NULL;
@@ -127,9 +132,25 @@ compose_booking(struct mailer *m, const struct outbox_item *it, char **msg,
 	if (mb == NULL) {
 		abort();
 	}
+	*skip = false;
 	err = outbox_store_booking(m->db, it->booking_id, mb);
+	/* A booking made before accounts belongs to a placeholder whose
+	 * address is no address (.invalid): there is nobody to tell. */
+	if (err == 0 && (strlen(mb->fan_email) > 8 &&
+	                    strcmp(mb->fan_email + strlen(mb->fan_email) - 8,
+	                        ".invalid") == 0)) {
+		*skip = true;
+		free(mb);
+		return 0;
+	}
 	if (err == 0 && it->kind == OUTBOX_BOOKING_CONFIRMED &&
-	    m->ms->ticket_keys != NULL) {
+	    mb->b.status != BOOKING_STATUS_CONFIRMED) {
+		*skip = true;
+		free(mb);
+		return 0;
+	}
+	if (err == 0 && it->kind == OUTBOX_BOOKING_CONFIRMED &&
+	    mb->fan_verified && m->ms->ticket_keys != NULL) {
 		err = sign_tickets(m->ms->ticket_keys, mb, &tickets, &ntickets);
 	}
 	if (err == 0) {
@@ -240,7 +261,7 @@ deliver(struct mailer *m, const struct outbox_item *it)
 
 	if (it->kind == OUTBOX_BOOKING_CONFIRMED ||
 	    it->kind == OUTBOX_BOOKING_CANCELLED) {
-		err = compose_booking(m, it, &msg, &len, to, sizeof(to));
+		err = compose_booking(m, it, &msg, &len, to, sizeof(to), &skip);
 	} else {
 		err = compose_account(m, it, &msg, &len, to, sizeof(to), &skip);
 	}
@@ -267,8 +288,8 @@ round_of(struct mailer *m)
 
 	/* Tests shorten the lease to see a killed mailer's emails again. */
 	err = outbox_store_claim(m->db,
-	    env_int("TICKETD_MAIL_LEASE_S", LEASE_S, 1, 3600), items, BATCH,
-	    &n);
+	    env_int("TICKETD_MAIL_LEASE_S", LEASE_S, 1, 3600), MAX_ATTEMPTS,
+	    items, BATCH, &n);
 	if (err != 0) {
 		log_warn("cannot read the outbox: %s", td_strerror(err));
 		return 0;

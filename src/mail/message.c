@@ -69,7 +69,7 @@ header(FILE *f, const char *name, const char *value)
 		char word[80];
 		size_t take = n - off > 45 ? 45 : n - off;
 
-		while (off + take < n &&
+		while (take > 1 && off + take < n &&
 		       ((unsigned char)value[off + take] & 0xC0) == 0x80) {
 			take--;
 		}
@@ -139,6 +139,12 @@ text_part(FILE *f, const struct mail_settings *ms, enum outbox_kind kind,
 	}
 	fprintf(t, "Total: %s\n\n",
 	    money_format(mb->b.total_cents, money, sizeof(money)));
+	if (kind == OUTBOX_BOOKING_CONFIRMED && ntickets == 0) {
+		fputs("Your tickets are on your booking's page (sign in to see "
+		      "them). We email them too once you confirm this address: "
+		      "follow the link we sent when you signed up.\n\n",
+		    t);
+	}
 	if (kind == OUTBOX_BOOKING_CONFIRMED && ntickets > 0) {
 		fprintf(t,
 		    "Your %d ticket%s attached as QR code%s, one per ticket: "
@@ -300,7 +306,12 @@ mail_compose_account(const struct mail_settings *ms,
 	if ((t = open_memstream(&text, &tlen)) == NULL) {
 		abort();
 	}
-	fprintf(t, "Hello %s,\n\n", u->name);
+	/*
+	 * No name: whoever signs up chooses it, and the address has not
+	 * shown it is theirs, so a stranger's words never reach an inbox in
+	 * our name.
+	 */
+	fputs("Hello,\n\n", t);
 	if (verify) {
 		fputs(
 		    "please confirm this is your address for ticketd: open the "

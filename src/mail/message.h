@@ -7,9 +7,10 @@
 
 #include <stddef.h>
 
+#include "domain/ticket_code.h"
 #include "store/outbox_store.h"
 
-#define MAIL_TICKET_CODE_MAX 256
+#define MAIL_TICKET_CODE_MAX TICKET_CODE_MAX_LEN
 
 /* One ticket of a booking, as its QR code carries it. */
 struct mail_ticket {

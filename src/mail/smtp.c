@@ -18,6 +18,7 @@ struct smtp {
 	char *url;
 	char where[256];
 	bool credentials;
+	bool loopback; /* a relay on this machine: nothing crosses a network */
 	int timeout_s;
 };
 
@@ -57,6 +58,9 @@ describe(struct smtp *s)
 		    host, port != NULL ? ":" : "", port != NULL ? port : "");
 		s->credentials =
 		    curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK;
+		s->loopback = strncmp(host, "127.", 4) == 0 ||
+		              strcmp(host, "localhost") == 0 ||
+		              strcmp(host, "[::1]") == 0;
 	}
 	curl_free(scheme);
 	curl_free(host);
@@ -110,9 +114,14 @@ smtp_send(struct smtp *s, const char *from, const char *to, const char *msg,
 	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, (long)s->timeout_s);
 	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, err);
-	/* A password never crosses the network in clear text. */
+	/*
+	 * Tickets, links and passwords never cross a network in clear text:
+	 * TLS (STARTTLS over smtp://) is required of any relay but one on
+	 * loopback without a password (the development sink).
+	 */
 	curl_easy_setopt(s->curl, CURLOPT_USE_SSL,
-	    s->credentials ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+	    s->credentials || !s->loopback ? (long)CURLUSESSL_ALL
+	                                   : (long)CURLUSESSL_TRY);
 
 	rc = curl_easy_perform(s->curl);
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
@@ -122,11 +131,13 @@ smtp_send(struct smtp *s, const char *from, const char *to, const char *msg,
 	}
 	snprintf(why, whylen, "%s: %s (SMTP %ld)", s->where,
 	    err[0] != '\0' ? err : curl_easy_strerror(rc), code);
-	/* 5xx: this message is refused for good; anything else may pass later.
+	/*
+	 * libcurl reports the last reply, whichever command it answered: a
+	 * 5xx to MAIL FROM or AUTH (a relay misconfigured, or down for
+	 * everyone) would give up every email at once.  So every failure is
+	 * tried again, with back-off, until the mailer's last attempt.
 	 */
-	return code >= 500 && code < 600 && rc != CURLE_LOGIN_DENIED
-	           ? SMTP_REFUSED
-	           : SMTP_RETRY;
+	return SMTP_RETRY;
 }
 
 void

@@ -10,15 +10,16 @@
 enum smtp_result {
 	SMTP_SENT,
 	SMTP_RETRY,  /* try again later: the relay is down, busy, slow */
-	SMTP_REFUSED /* the relay refused this message for good (5xx) */
+	SMTP_REFUSED /* refused for good: never answered today (see smtp.c) */
 };
 
 struct smtp;
 
 /*
  * A client of the relay at url (smtp://host:port, smtps://user:pass@host:465;
- * credentials in the URL are never logged).  With credentials over smtp://
- * the connection must upgrade to TLS (STARTTLS) or nothing is sent.
+ * credentials in the URL are never logged).  Over smtp:// the connection
+ * must upgrade to TLS (STARTTLS) or nothing is sent, except to a relay on
+ * loopback without a password.
  */
 struct smtp *smtp_new(const char *url, int timeout_s);
 

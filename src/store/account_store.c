@@ -106,14 +106,18 @@ record_failure(void *ctx, const char *email, const char *address)
 
 static int
 start_session(void *ctx, const char *email, const char *address,
-    const char *user_id, const char *token_hash)
+    const char *user_id, const char *token_hash, const char *password_hash)
 {
 	char lifetime[24];
-	const char *params[5] = {email, token_hash, user_id, address, lifetime};
+	const char *params[6] = {
+	    email, token_hash, user_id, address, lifetime, password_hash};
+	int started = 0, err;
 
 	snprintf(lifetime, sizeof(lifetime), "%lld",
 	    (long long)SESSION_ABSOLUTE_TTL_S);
-	return run(ctx, Q_SESSION_START, params, NULL);
+	err = run(ctx, Q_SESSION_START, params, &started);
+	/* The password changed since it was verified. */
+	return err == 0 && started == 0 ? TD_ERR_NOT_FOUND : err;
 }
 
 static int

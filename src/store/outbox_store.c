@@ -45,17 +45,22 @@ read_item(const PGresult *r, int row, struct outbox_item *it)
 }
 
 int
-outbox_store_claim(
-    struct db *db, int lease_s, struct outbox_item *out, int max, int *n)
+outbox_store_claim(struct db *db, int lease_s, int max_attempts,
+    struct outbox_item *out, int max, int *n)
 {
-	char lease[16], limit[16];
-	const char *params[2] = {lease, limit};
+	char lease[16], limit[16], attempts[16];
+	const char *params[3] = {lease, limit, attempts};
 	PGresult *r;
 	int err;
 
 	*n = 0;
 	snprintf(lease, sizeof(lease), "%d", lease_s);
 	snprintf(limit, sizeof(limit), "%d", max);
+	snprintf(attempts, sizeof(attempts), "%d", max_attempts);
+	if ((err = db_exec(db, Q_OUTBOX_GIVE_UP, params + 2, &r)) != 0) {
+		return err;
+	}
+	PQclear(r);
 	if ((err = db_exec(db, Q_OUTBOX_CLAIM, params, &r)) != 0) {
 		return err;
 	}
@@ -159,8 +164,11 @@ outbox_store_booking(struct db *db, const char *id, struct mail_booking *out)
 	           (err = TEXT(r, 0, "venue", out->venue)) == 0 &&
 	           (err = TEXT(r, 0, "time_zone", out->time_zone)) == 0 &&
 	           (err = TEXT(r, 0, "event_date", out->event_date)) == 0 &&
-	           (err = TEXT(r, 0, "starts_at", out->starts_at)) == 0) {
-		err = TEXT(r, 0, "doors_at", out->doors_at);
+	           (err = TEXT(r, 0, "starts_at", out->starts_at)) == 0 &&
+	           (err = TEXT(r, 0, "doors_at", out->doors_at)) == 0) {
+		out->fan_verified =
+		    strcmp(PQgetvalue(r, 0, PQfnumber(r, "fan_verified")),
+		        "t") == 0;
 	}
 	PQclear(r);
 	return err;

@@ -43,6 +43,7 @@ struct mail_booking {
 	struct booking b;
 	char fan_email[OUTBOX_EMAIL_MAX + 1];
 	char fan_name[OUTBOX_NAME_MAX + 1];
+	bool fan_verified; /* the address showed it is the fan's */
 	char concert_name[CONCERT_TEXT_MAX + 1];
 	char venue[CONCERT_TEXT_MAX + 1];
 	char time_zone[TIME_ZONE_MAX + 1];
@@ -52,11 +53,12 @@ struct mail_booking {
 };
 
 /*
- * Leases up to max due emails for lease_s seconds into out.  Returns 0 or
- * a td_error.
+ * Leases up to max due emails for lease_s seconds into out, first giving
+ * up the ones whose attempts reached max_attempts.  Returns 0 or a
+ * td_error.
  */
-int outbox_store_claim(
-    struct db *db, int lease_s, struct outbox_item *out, int max, int *n);
+int outbox_store_claim(struct db *db, int lease_s, int max_attempts,
+    struct outbox_item *out, int max, int *n);
 
 /* The email id went out.  Returns 0 or a td_error. */
 int outbox_store_sent(struct db *db, int64_t id);

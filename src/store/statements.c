@@ -229,14 +229,22 @@ const struct db_query statements[Q_COUNT] = {
      * the fan's sessions that can no longer be used ($4: the absolute
      * lifetime in seconds).
      */
+    /*
+     * ... only while the account still has the password hash $6 that was
+     * verified: the share lock orders it against a password reset (which
+     * updates the row, then revokes every session in a later statement),
+     * so a sign-in racing a reset never outlives it.  No row: no session.
+     */
     [Q_SESSION_START] = {"session_start",
-        "WITH cleared AS (DELETE FROM login_failures"
+        "WITH ok AS (SELECT id FROM users WHERE id = $3 AND password_hash = $6"
+        "   FOR SHARE),"
+        " cleared AS (DELETE FROM login_failures"
         "   WHERE email = $1 AND address = $4),"
         " pruned AS (DELETE FROM sessions WHERE user_id = $3"
         "   AND (revoked_at IS NOT NULL OR created_at <"
         "   now() - make_interval(secs => $5::integer)))"
-        " INSERT INTO sessions (token_hash, user_id) VALUES ($2, $3)",
-        5, false},
+        " INSERT INTO sessions (token_hash, user_id) SELECT $2, id FROM ok",
+        6, false},
 
     [Q_SESSION_FIND] = {"session_find",
         "SELECT u.id, u.email, u.name, u.role,"
@@ -435,11 +443,24 @@ const struct db_query statements[Q_COUNT] = {
         " leased_until = now() + make_interval(secs => $1::integer)"
         " WHERE o.id IN (SELECT p.id FROM outbox p"
         "   WHERE p.sent_at IS NULL AND p.failed_at IS NULL"
-        "   AND p.next_attempt_at <= now()"
+        "   AND p.attempts < $3::integer AND p.next_attempt_at <= now()"
         "   AND (p.leased_until IS NULL OR p.leased_until < now())"
         "   ORDER BY p.next_attempt_at, p.id LIMIT $2 FOR UPDATE SKIP LOCKED)"
         " RETURNING o.id, o.kind, o.booking_id, o.user_id, o.attempts",
-        2, false},
+        3, false},
+
+    /*
+     * Rows that used up their attempts without being settled (a mailer
+     * that died on them each time): given up, so none is claimed forever.
+     */
+    [Q_OUTBOX_GIVE_UP] = {"outbox_give_up",
+        "UPDATE outbox SET failed_at = now(), leased_until = NULL,"
+        " last_error = left(coalesce(last_error || '; ', '')"
+        "   || 'given up after ' || attempts || ' attempts', 500)"
+        " WHERE sent_at IS NULL AND failed_at IS NULL"
+        " AND attempts >= $1::integer"
+        " AND (leased_until IS NULL OR leased_until < now())",
+        1, true},
 
     [Q_OUTBOX_SENT] = {"outbox_sent",
         "UPDATE outbox SET sent_at = now(), leased_until = NULL,"
@@ -460,6 +481,7 @@ const struct db_query statements[Q_COUNT] = {
         " iso8601(b.created_at) AS created_at,"
         " iso8601(b.updated_at) AS updated_at,"
         " u.email AS fan_email, u.name AS fan_name,"
+        " u.email_verified_at IS NOT NULL AS fan_verified,"
         " c.name AS concert_name, c.venue, c.time_zone,"
         " iso8601(c.event_date) AS event_date,"
         " iso8601_at(c.event_date, c.time_zone) AS starts_at,"
@@ -495,7 +517,9 @@ const struct db_query statements[Q_COUNT] = {
         " WHERE u.email = $1 AND u.password_hash LIKE '$argon2id$%'"
         " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.user_id = u.id"
         "   AND o.kind = 'password_reset'"
-        "   AND o.created_at > now() - interval '5 minutes')",
+        "   AND o.created_at > now() - interval '5 minutes')"
+        " ON CONFLICT (user_id, kind) WHERE user_id IS NOT NULL"
+        "   AND sent_at IS NULL AND failed_at IS NULL DO NOTHING",
         1, false},
 
     [Q_VERIFY_RESEND] = {"verify_resend",
@@ -504,7 +528,9 @@ const struct db_query statements[Q_COUNT] = {
         " WHERE u.id = $1 AND u.email_verified_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.user_id = u.id"
         "   AND o.kind = 'verify_email'"
-        "   AND o.created_at > now() - interval '1 minute')",
+        "   AND o.created_at > now() - interval '1 minute')"
+        " ON CONFLICT (user_id, kind) WHERE user_id IS NOT NULL"
+        "   AND sent_at IS NULL AND failed_at IS NULL DO NOTHING",
         1, false},
 
     [Q_RESET_STATE] = {"reset_state",
@@ -513,26 +539,10 @@ const struct db_query statements[Q_COUNT] = {
         " FROM password_resets WHERE token_hash = $1",
         1, true},
 
-    /*
-     * The token used once (the UPDATE's row lock orders two at once: the
-     * second finds it used), the password set, the address verified (the
-     * email reached it), every session revoked.  state: the token's
-     * before, from the statement's snapshot.
-     */
+    /* The token used once, the password set, every session revoked (011). */
     [Q_RESET_CONFIRM] = {"reset_confirm",
-        "WITH r AS (UPDATE password_resets SET used_at = now()"
-        "   WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()"
-        "   RETURNING user_id),"
-        " u AS (UPDATE users SET password_hash = $2,"
-        "   email_verified_at = coalesce(email_verified_at, now())"
-        "   FROM r WHERE users.id = r.user_id RETURNING users.id),"
-        " s AS (UPDATE sessions SET revoked_at = now() FROM u"
-        "   WHERE sessions.user_id = u.id AND sessions.revoked_at IS NULL)"
-        " SELECT CASE WHEN EXISTS (SELECT 1 FROM u) THEN 'valid'"
-        "   ELSE coalesce((SELECT CASE WHEN p.used_at IS NOT NULL"
-        "     OR p.expires_at > now() THEN 'used' ELSE 'expired' END"
-        "     FROM password_resets p WHERE p.token_hash = $1), 'unknown')"
-        " END AS state",
+        "SELECT state FROM reset_password(p_token_hash => $1,"
+        " p_password_hash => $2)",
         2, false},
 
     /* The mailer: an account's address, and a reset token it made. */

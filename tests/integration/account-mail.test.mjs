@@ -156,6 +156,35 @@ test('reset tokens: unknown or malformed 400 INVALID_TOKEN, expired 400 TOKEN_EX
   assertError(assert, await call(s, '/api/auth/password-reset', { email: 'not an address' }), 400, 'INVALID_REQUEST');
 });
 
+test('ten reset requests for one address at once owe one email, not ten', async () => {
+  const fan = await signUp(s);
+  const answers = await Promise.all(Array.from({ length: 10 }, () =>
+    call(s, '/api/auth/password-reset', { email: fan.email })));
+  assert.deepEqual([...new Set(answers.map((r) => r.status))], [202]);
+  assert.equal(await s.psql(`SELECT count(*) FROM outbox WHERE user_id = '${fan.id}' AND kind = 'password_reset'`), '1');
+});
+
+test('a sign-in that checked the old password while a reset committed gets no session that outlives the reset', async () => {
+  const fan = await signUp(s);
+  const token = randomBytes(32).toString('base64url');
+  const hash = createHash('sha256').update(token).digest('hex');
+  await s.psql(`INSERT INTO password_resets (token_hash, user_id, expires_at)
+                VALUES ('${hash}', '${fan.id}', now() + interval '1 hour')`);
+  // Sign-ins with the old password race the reset: whichever order the database puts them in,
+  // no session of the account is left alive after the reset.
+  const [reset, ...logins] = await Promise.all([
+    call(s, '/api/auth/password-reset/confirm', { token, password: 'the new password 1' }),
+    ...Array.from({ length: 4 }, () => call(s, '/api/auth/login', { email: fan.email, password: PASSWORD })),
+  ]);
+  assert.equal(reset.status, 204);
+  for (const r of logins) assert.ok([200, 401, 503].includes(r.status), `sign-in answered ${r.status}`);
+  // Every sign-in that got in did so with the old password: the reset ends each session.
+  for (const r of logins.filter((x) => x.status === 200)) {
+    assertError(assert, await me(s, r.headers['set-cookie'][0].split(';')[0]), 401, 'UNAUTHENTICATED');
+  }
+  assert.equal(await s.psql(`SELECT count(*) FROM sessions WHERE user_id = '${fan.id}' AND revoked_at IS NULL`), '0');
+});
+
 test('two resets with one token at once: exactly one sets the password', async () => {
   const fan = await signUp(s);
   const token = randomBytes(32).toString('base64url');

@@ -40,8 +40,15 @@ const mailDir = () => s.vars.MAIL_DIR;
 const forBooking = (msgs, id) => msgs.filter((m) => MESSAGE_ID.exec(m.headers['message-id'] ?? '')?.[2] === id);
 const partOf = (m, type) => m.parts.find((p) => (p.headers['content-type'] ?? '').startsWith(type));
 
-test('a confirmed booking\'s email reaches the fan: its booking, its concert, a calendar entry, a stable Message-ID', async () => {
+// A fan who followed the link of their verification email.
+async function verifiedFan() {
   const [fan] = await createFans(s, 1);
+  await s.psql(`UPDATE users SET email_verified_at = now() WHERE id = '${fan.id}'`);
+  return fan;
+}
+
+test('a confirmed booking\'s email reaches the fan: its booking, its concert, a calendar entry, a stable Message-ID', async () => {
+  const fan = await verifiedFan();
   const b = assertOk(assert, await book(s, bookingBody(concert, { VIP: 2, GA: 1 }), { fan }), 201);
   const [m] = forBooking(await waitForMail(mailDir(), (msgs) => forBooking(msgs, b.id).length > 0), b.id);
 
@@ -79,6 +86,18 @@ test('a confirmed booking\'s email reaches the fan: its booking, its concert, a 
   assert.match(ics, new RegExp(`\\r\\nUID:${b.id}@ticketd\\.example\\r\\n`));
   assert.match(ics, /\r\nDTSTART:20270501T200000Z\r\n/);
   assert.match(ics, /\r\nSUMMARY:Mail Night\r\n/);
+});
+
+test('an address not yet verified gets the confirmation without the tickets: they are on the booking\'s page', async () => {
+  const [fan] = await createFans(s, 1);
+  const b = assertOk(assert, await book(s, bookingBody(concert, { GA: 2 }), { fan }), 201);
+  const [m] = forBooking(await waitForMail(mailDir(), (msgs) => forBooking(msgs, b.id).length > 0), b.id);
+  assert.equal(m.headers.subject, 'Your tickets: Mail Night');
+  assert.equal(m.parts.filter((p) => (p.headers['content-type'] ?? '').startsWith('image/png')).length, 0);
+  const text = partOf(m, 'text/plain').body.toString('utf8');
+  assert.doesNotMatch(text, /T1\./, 'no ticket code in the email');
+  assert.match(text, /once you confirm this address/);
+  assert.ok(partOf(m, 'text/calendar'), 'the calendar entry still');
 });
 
 test('a declined payment and a refused booking owe no email', async () => {
