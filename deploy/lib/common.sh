@@ -28,7 +28,7 @@ pg_bindir() {
 # Debian packages the build, the stack and the tests need. Callers add their own extras.
 # shellcheck disable=SC2034 # used by the scripts that source this file
 BASE_PACKAGES=(build-essential autoconf automake libtool pkg-config
-	libfcgi-dev libjson-c-dev libpq-dev uuid-dev check libsodium-dev
+	libfcgi-dev libjson-c-dev libpq-dev uuid-dev check libsodium-dev libcurl4-openssl-dev libqrencode-dev
 	nginx postgresql postgresql-client curl ca-certificates haproxy python3-aiosmtpd
 	openssl logrotate)
 
@@ -130,4 +130,17 @@ load_stack_env() {
 	# shellcheck disable=SC1090
 	. "$file"
 	DATABASE_URL=${OWNER_DATABASE_URL:-$DATABASE_URL}
+}
+
+# ensure_ticket_key BIN FILE: the tickets' signing key (32 random bytes, mode 0600) at FILE, made
+# by `BIN --generate-ticket-key` when there is none. A key that exists is kept: every code signed
+# with it stays valid. Two scripts racing here are fine: the file is created with O_EXCL.
+ensure_ticket_key() {
+	local bin=$1 file=$2 err
+
+	[ -e "$file" ] && return 0
+	[ -x "$bin" ] || die "no daemon at $bin to make the ticket key $file"
+	log "making the ticket signing key $file"
+	err=$("$bin" --generate-ticket-key "$file" 2>&1 >/dev/null) || [ -e "$file" ] ||
+		die "cannot make the ticket key: $err"
 }

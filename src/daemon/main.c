@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "daemon/master.h"
 #include "daemon/settings.h"
+#include "daemon/ticket_key.h"
 #include "domain/password.h"
 
 /*
@@ -52,6 +53,27 @@ hash_password(void)
 	return 0;
 }
 
+/*
+ * ticketd --generate-ticket-key FILE: a new signing key for tickets in
+ * FILE (never over an existing one); prints its public key.
+ */
+static int
+generate_ticket_key(const char *path)
+{
+	char pk[TICKET_CODE_PUBLIC_KEY_TEXT_LEN + 1], err[512];
+
+	if (ticket_key_generate(path, pk, sizeof(pk), err, sizeof(err)) != 0) {
+		fprintf(stderr, "ticketd: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr,
+	    "ticketd: wrote a new ticket key to %s; its public "
+	    "key (Ed25519, base64url):\n",
+	    path);
+	printf("%s\n", pk);
+	return 0;
+}
+
 /* ticketd --create-concert: see daemon/create_concert.h. */
 static int create_concert;
 
@@ -68,6 +90,9 @@ load_settings(struct settings *cfg, int argc, char **argv)
 			exit(0);
 		} else if (strcmp(argv[i], "--hash-password") == 0) {
 			exit(hash_password());
+		} else if (strcmp(argv[i], "--generate-ticket-key") == 0 &&
+		           i + 1 < argc) {
+			exit(generate_ticket_key(argv[i + 1]));
 		} else if (strcmp(argv[i], "--create-concert") == 0) {
 			create_concert = 1;
 		} else if (strcmp(argv[i], "--version") == 0) {

@@ -24,9 +24,11 @@
 #include "base/metrics.h"
 #include "daemon/master.h"
 #include "daemon/reload.h"
+#include "daemon/ticket_key.h"
 #include "domain/password.h"
 #include "store/txn_slots.h"
 #include "daemon/worker.h"
+#include "mail/mailer.h"
 
 /*
  * A worker that dies younger than this is crash-looping: its slot waits
@@ -40,8 +42,8 @@
 #define RESPAWN_MAX_DELAY_MS 5000
 #define RESPAWN_DELAY_TEST_MAX_MS 600000
 
-/* The pools of the table in master_run(): read, book. */
-#define MAX_POOLS 2
+/* The pools of the table in master_run(): read, book, mailer. */
+#define MAX_POOLS 3
 
 /* After SIGKILL, how often a drain looks again for children to reap. */
 #define KILLED_REAP_MS 100
@@ -53,11 +55,18 @@ struct slot {
 	int quick_deaths;  /* deaths in a row younger than the minimum life */
 };
 
+struct master;
+struct pool;
+
+/* What a forked child of the pool runs; never returns. */
+typedef void pool_run_fn(struct master *m, struct pool *p, int slot);
+
 struct pool {
 	const char *name;
-	enum pool_kind kind;
-	int fd;
+	enum pool_kind kind; /* of a FastCGI pool */
+	int fd;              /* its socket; -1 for the mailer */
 	int size;
+	pool_run_fn *run;
 	struct slot *slots;
 };
 
@@ -107,7 +116,7 @@ pools_init(struct master *m)
 	for (int i = 0; i < m->npools; i++) {
 		struct pool *p = &m->pools[i];
 
-		p->slots = calloc((size_t)p->size, sizeof(*p->slots));
+		p->slots = calloc((size_t)p->size + 1, sizeof(*p->slots));
 		if (p->slots == NULL) {
 			return -1;
 		}
@@ -132,6 +141,10 @@ pools_free(struct master *m)
 static void
 close_all_but(int keep)
 {
+	if (keep < 0) {
+		close_range(3, ~0U, 0);
+		return;
+	}
 	if (keep > 3) {
 		close_range(3, (unsigned)keep - 1, 0);
 	}
@@ -152,7 +165,7 @@ spawn(struct master *m, struct pool *p, int s)
 	}
 	if (pid == 0) {
 		close_all_but(p->fd);
-		worker_run(m->cfg, p->kind, s, p->fd, &m->shared);
+		p->run(m, p, s);
 	}
 	w->pid = pid;
 	w->born_ms = now;
@@ -245,10 +258,15 @@ reap(struct master *m, int serving)
 			continue;
 		}
 		p->slots[s].pid = 0;
-		/* A worker killed mid-request never cleared its mark. */
-		metrics_set_busy(p->kind, s, 0);
+		/* A worker killed mid-request never cleared its mark (the
+		 * mailer has no FastCGI pool's counters). */
+		if (p->fd >= 0) {
+			metrics_set_busy(p->kind, s, 0);
+		}
 		if (serving) {
-			metrics_worker_restart(p->kind);
+			if (p->fd >= 0) {
+				metrics_worker_restart(p->kind);
+			}
 			log_death(p, pid, status);
 			schedule_respawn(&p->slots[s], clock_now_ms());
 		}
@@ -394,16 +412,20 @@ wait_for_event(struct master *m)
 static void
 start_reload(struct master *m, const char *exe, char **argv)
 {
-	int fds[MAX_POOLS];
+	int fds[MAX_POOLS], n = 0;
 
 	if (reload_pending(&m->reload)) {
 		log_warn("a reload is already under way: ignoring SIGHUP");
 		return;
 	}
+
+	/* The sockets pass to the new master; the mailer has none. */
 	for (int i = 0; i < m->npools; i++) {
-		fds[i] = m->pools[i].fd;
+		if (m->pools[i].fd >= 0) {
+			fds[n++] = m->pools[i].fd;
+		}
 	}
-	reload_start(&m->reload, fds, m->npools, exe, argv);
+	reload_start(&m->reload, fds, n, exe, argv);
 }
 
 /*
@@ -447,13 +469,66 @@ serve(struct master *m, const char *exe, char **argv)
 	return 0;
 }
 
+static void
+run_worker(struct master *m, struct pool *p, int slot)
+{
+	worker_run(m->cfg, p->kind, slot, p->fd, &m->shared);
+}
+
+static void
+run_mailer(struct master *m, struct pool *p, int slot)
+{
+	const struct settings *cfg = m->cfg;
+	struct mailer_settings ms = {
+	    .log_level = cfg->log_level,
+	    .database_url = cfg->database_url,
+	    .db = &cfg->db,
+	    .smtp_url = cfg->smtp_url,
+	    .from = cfg->mail_from,
+	    .site = *cfg->mail_site_url != '\0' ? cfg->mail_site_url
+	                                        : cfg->public_origin,
+	    .poll_ms = cfg->mailer_poll_ms,
+	    .ticket_keys = m->shared.ticket_keys,
+	};
+
+	mailer_run(&ms);
+}
+
+/*
+ * The tickets' signing key, read once here so every worker inherits it
+ * (after password_init(): libsodium is set up).  No key file: tickets
+ * and check-in answer 503.  Returns 0, or -1 after logging why.
+ */
+static int
+load_ticket_key(const struct settings *cfg, struct worker_shared *shared)
+{
+	struct ticket_keys *keys;
+	char err[512];
+
+	if (*cfg->ticket_key_file == '\0') {
+		log_warn("TICKETD_TICKET_KEY_FILE is not set: tickets and "
+		         "check-in answer 503");
+		return 0;
+	}
+	if (ticket_key_load(cfg->ticket_key_file, &keys, err, sizeof(err)) !=
+	    0) {
+		log_error("%s", err);
+		return -1;
+	}
+	shared->ticket_keys = keys;
+	return 0;
+}
+
 int
 master_run(const struct settings *cfg, int read_fd, int book_fd,
     const char *exe, char **argv, int *handed_over)
 {
+	/* The mailer is a pool of one, or of none without a relay. */
 	struct pool pools[] = {
-	    {"read", POOL_READ, read_fd, cfg->read_workers, NULL},
-	    {"book", POOL_BOOK, book_fd, cfg->book_workers, NULL},
+	    {"read", POOL_READ, read_fd, cfg->read_workers, run_worker, NULL},
+	    {"book", POOL_BOOK, book_fd, cfg->book_workers, run_worker, NULL},
+	    {"mailer", POOL_COUNT, -1, *cfg->smtp_url != '\0', run_mailer,
+	        NULL},
 	};
 	struct master m = {
 	    .cfg = cfg,
@@ -477,14 +552,19 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 		log_error("cannot set up the pools");
 		goto out;
 	}
+	if (load_ticket_key(cfg, &m.shared) != 0) {
+		goto out;
+	}
 
 	install_signals(&m.waitmask);
 	respawn_due(&m);
 	reload_report_ready(m.ready_fd);
 	m.ready_fd = -1;
 	log_info("serving: %d read workers, %d booking workers, %d transaction "
-	         "slots",
-	    cfg->read_workers, cfg->book_workers, cfg->txn_slots);
+	         "slots, %s",
+	    cfg->read_workers, cfg->book_workers, cfg->txn_slots,
+	    *cfg->smtp_url != '\0' ? "a mailer"
+	                           : "no mailer (SMTP_URL is empty)");
 
 	*handed_over = serve(&m, exe, argv);
 	log_info("draining");
@@ -497,6 +577,7 @@ out:
 	}
 	txn_slots_destroy(m.shared.txn_semid);
 	txn_slots_destroy(m.shared.hash_semid);
+	ticket_key_free((struct ticket_keys *)m.shared.ticket_keys);
 	pools_free(&m);
 	return rc;
 }

@@ -91,6 +91,22 @@ static const struct setting table[] = {
         "where nginx logs each 502 and 504 it answers itself "
         "(gateway-502.log, gateway-504.log): /metrics counts them (empty: "
         "not counted)"},
+    {"SMTP_URL", ST_STRING, OFF(smtp_url), 0, 0, "",
+        "the relay the mailer sends the outbox through: smtp://host:25, "
+        "smtps://user:pass@relay:465 (with a password over smtp://, STARTTLS "
+        "is required); empty: no mailer, emails wait in the outbox"},
+    {"MAIL_FROM", ST_STRING, OFF(mail_from), 0, 0,
+        "ticketd <tickets@ticketd.invalid>",
+        "the From of every email; its domain names Message-IDs"},
+    {"MAIL_SITE_URL", ST_STRING, OFF(mail_site_url), 0, 0, "",
+        "the site's address for links in emails (https://tickets.example); "
+        "empty: TICKETD_PUBLIC_ORIGIN, else no links"},
+    {"MAILER_POLL_MS", ST_INT, OFF(mailer_poll_ms), 50, 60000, "1000",
+        "how often an idle mailer looks for emails to send"},
+    {"TICKETD_TICKET_KEY_FILE", ST_STRING, OFF(ticket_key_file), 0, 0, "",
+        "the tickets' signing key: a file of 32 random bytes (an Ed25519 "
+        "seed), mode 0600 or 0640, made by ticketd --generate-ticket-key "
+        "FILE (empty: no tickets or check-in, they answer 503)"},
     {"TICKETD_PIDFILE", ST_STRING, OFF(pidfile), 0, 0, "",
         "write the master's pid here (empty: none)"},
     {"TICKETD_LOG_FILE", ST_STRING, OFF(log_file), 0, 0, "",
@@ -297,22 +313,28 @@ settings_load_env(struct settings *s, char *err, size_t errlen)
 void
 settings_usage(FILE *fp)
 {
-	fprintf(fp, "usage: ticketd [--config FILE] [--help] [--version]\n"
-	            "       ticketd --hash-password < password\n"
-	            "       ticketd [--config FILE] --create-concert < "
-	            "concert.json\n"
-	            "\n"
-	            "Prefork FastCGI server of the ticketd booking API.  "
-	            "Settings come from\n"
-	            "the environment, or from FILE as KEY=VALUE lines (the "
-	            "environment wins).\n"
-	            "--hash-password prints the Argon2id hash of the password "
-	            "on standard input.\n"
-	            "--create-concert creates the concert on standard input "
-	            "(the JSON body of\n"
-	            "POST /api/admin/concerts) in DATABASE_URL's database and "
-	            "prints its id.\n"
-	            "\n");
+	fprintf(fp,
+	    "usage: ticketd [--config FILE] [--help] [--version]\n"
+	    "       ticketd --hash-password < password\n"
+	    "       ticketd [--config FILE] --create-concert < "
+	    "concert.json\n"
+	    "       ticketd --generate-ticket-key FILE\n"
+	    "\n"
+	    "Prefork FastCGI server of the ticketd booking API.  "
+	    "Settings come from\n"
+	    "the environment, or from FILE as KEY=VALUE lines (the "
+	    "environment wins).\n"
+	    "--hash-password prints the Argon2id hash of the password "
+	    "on standard input.\n"
+	    "--create-concert creates the concert on standard input "
+	    "(the JSON body of\n"
+	    "POST /api/admin/concerts) in DATABASE_URL's database and "
+	    "prints its id.\n"
+	    "--generate-ticket-key writes a new signing key for tickets "
+	    "to FILE (mode\n"
+	    "0600; an existing FILE is never overwritten) and prints its "
+	    "public key.\n"
+	    "\n");
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		fprintf(fp, "  %-26s %s\n  %-26s default: %s\n", table[i].key,
 		    table[i].help, "",

@@ -22,6 +22,11 @@ struct settings {
 	char *log_file;        /* "": stderr as inherited */
 	char *public_origin;   /* "" or scheme://host[:port] */
 	char *gateway_log_dir; /* "" or where nginx counts its 502s and 504s */
+	char *smtp_url;        /* "" or the relay the mailer sends through */
+	char *mail_from;
+	char *mail_site_url;
+	int mailer_poll_ms;
+	char *ticket_key_file; /* "" or the tickets' Ed25519 seed (32 bytes) */
 	int log_level;         /* an enum log_level, parsed once */
 	int read_workers;
 	int book_workers;

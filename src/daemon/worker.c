@@ -20,8 +20,10 @@
 #include "base/metrics.h"
 #include "daemon/worker.h"
 #include "http/router.h"
+#include "store/account_mail_store.h"
 #include "store/account_store.h"
 #include "store/booking_store.h"
+#include "store/checkin_store.h"
 #include "store/concert_admin_store.h"
 #include "store/statements.h"
 
@@ -130,6 +132,7 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	                csrf_site_parse(cfg->public_origin, &ctx->site) == 0;
 	ctx->store.txn_semid = shared->txn_semid;
 	ctx->hash_semid = shared->hash_semid;
+	ctx->ticket_keys = shared->ticket_keys;
 	ctx->store.primary = db_new(&cfg->db, cfg->database_url,
 	    pool == POOL_READ ? "ticketd-read" : "ticketd-book", statements,
 	    Q_COUNT);
@@ -147,7 +150,13 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	}
 	booking_store_bind(&ctx->store, &ctx->bookings);
 	account_store_bind(&ctx->store, &ctx->accounts);
+	account_mail_store_bind(&ctx->store, &ctx->account_mail);
+	if (shared->ticket_keys != NULL) {
+		link_token_key(shared->ticket_keys->sk, ctx->link_key);
+		ctx->has_link_key = true;
+	}
 	concert_admin_store_bind(&ctx->concerts, &ctx->store);
+	checkin_store_bind(&ctx->store, &ctx->checkins);
 }
 
 void

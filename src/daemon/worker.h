@@ -16,6 +16,8 @@
 struct worker_shared {
 	int txn_semid;  /* booking transactions in flight (store/txn_slots.h) */
 	int hash_semid; /* password hashes in flight */
+	/* The tickets' signing keys (daemon/ticket_key.h), or NULL. */
+	const struct ticket_keys *ticket_keys;
 };
 
 void worker_run(const struct settings *cfg, enum pool_kind pool, int slot,

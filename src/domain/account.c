@@ -15,19 +15,22 @@
 static const char *const role_names[] = {
     [ROLE_FAN] = "fan",
     [ROLE_ADMIN] = "admin",
+    [ROLE_STAFF] = "staff",
 };
+
+#define NROLES (int)(sizeof(role_names) / sizeof(role_names[0]))
 
 const char *
 account_role_name(enum role role)
 {
-	return role == ROLE_ADMIN ? role_names[ROLE_ADMIN]
-	                          : role_names[ROLE_FAN];
+	return (int)role >= 0 && (int)role < NROLES ? role_names[role]
+	                                            : role_names[ROLE_FAN];
 }
 
 int
 account_role_parse(const char *s, enum role *role)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < NROLES; i++) {
 		if (strcmp(s, role_names[i]) == 0) {
 			*role = (enum role)i;
 			return 0;
@@ -148,8 +151,8 @@ normalize_name(const char *name, size_t len, char *out)
 	return 0;
 }
 
-static const char *
-policy_message(int rc)
+const char *
+account_policy_message(int rc)
 {
 	switch (rc) {
 	case PASSWORD_ERR_TOO_SHORT:
@@ -167,9 +170,9 @@ new_session(struct account_result *out, char *hash)
 	session_token_hash(out->token, hash);
 }
 
-/* Hashes pw under the gate.  Returns 0 or a td_error. */
-static int
-gated_hash(const struct hash_gate *gate, const char *pw, size_t len, char *hash)
+int
+account_gated_hash(
+    const struct hash_gate *gate, const char *pw, size_t len, char *hash)
 {
 	int rc;
 
@@ -223,12 +226,13 @@ account_register(const struct account_store *store,
 	}
 	rc = password_check_policy(password, password_len);
 	if (rc != PASSWORD_OK) {
-		return invalid(out, "password", policy_message(rc));
+		return invalid(out, "password", account_policy_message(rc));
 	}
 	if (normalize_name(name, name_len, out->user.name) != 0) {
 		return invalid(out, "name", "name must be 1 to 100 characters");
 	}
-	if ((rc = gated_hash(gate, password, password_len, hash)) != 0) {
+	if ((rc = account_gated_hash(gate, password, password_len, hash)) !=
+	    0) {
 		return fail(out, rc);
 	}
 	ids_new_user_id(out->user.id);
@@ -333,8 +337,13 @@ account_login(const struct account_store *store, const struct hash_gate *gate,
 
 	out->user = rec.user;
 	new_session(out, token_hash);
-	rc = store->start_session(
-	    store->ctx, norm, address, rec.user.id, token_hash);
+	rc = store->start_session(store->ctx, norm, address, rec.user.id,
+	    token_hash, rec.password_hash);
+	if (rc == TD_ERR_NOT_FOUND) {
+		/* A reset changed the password while this one was checked. */
+		out->token[0] = '\0';
+		return decide(out, ACCOUNT_BAD_CREDENTIALS);
+	}
 	if (rc != 0) {
 		out->token[0] = '\0';
 		return fail(out, rc);

@@ -36,13 +36,18 @@
 #define ACCOUNT_MAX_WAIT_S 300
 #define ACCOUNT_FAILURE_WINDOW_S 3600
 
-enum role { ROLE_FAN, ROLE_ADMIN };
+/*
+ * Staff check tickets in at the door (and may read any booking's
+ * tickets); admins may do all staff do, and run the box office.
+ */
+enum role { ROLE_FAN, ROLE_ADMIN, ROLE_STAFF };
 
 struct user {
 	char id[IDS_SLUG_MAX + 1];
 	char email[ACCOUNT_EMAIL_MAX + 1];
 	char name[ACCOUNT_NAME_MAX + 1];
 	enum role role;
+	bool email_verified; /* the fan followed the link we emailed */
 };
 
 /* What the store knows of an email at sign-in, in one read. */
@@ -80,8 +85,13 @@ struct account_store {
 	int (*record_failure)(
 	    void *ctx, const char *email, const char *address);
 	/* Clears the email's failures from address and starts a session. */
+	/*
+	 * ... while the account's hash is still password_hash (the one just
+	 * verified); TD_ERR_NOT_FOUND when a reset changed it meanwhile.
+	 */
 	int (*start_session)(void *ctx, const char *email, const char *address,
-	    const char *user_id, const char *token_hash);
+	    const char *user_id, const char *token_hash,
+	    const char *password_hash);
 	/* TD_ERR_NOT_FOUND for an unknown or revoked session. */
 	int (*find_session)(
 	    void *ctx, const char *token_hash, struct session_record *out);
@@ -152,10 +162,17 @@ enum account_outcome account_authenticate(const struct account_store *store,
 enum account_outcome account_logout(const struct account_store *store,
     const char *token, size_t len, struct account_result *out);
 
+/* Hashes pw (len bytes) under the gate into hash.  0 or a td_error. */
+int account_gated_hash(
+    const struct hash_gate *gate, const char *pw, size_t len, char *hash);
+
+/* Why password_check_policy() refused a password, for a person. */
+const char *account_policy_message(int rc);
+
 /* How long one more failed sign-in must wait, after failures of them. */
 int account_wait_after(int failures);
 
-/* "fan" or "admin"; and back (0 or TD_ERR_INVALID). */
+/* "fan", "staff" or "admin"; and back (0 or TD_ERR_INVALID). */
 const char *account_role_name(enum role role);
 int account_role_parse(const char *s, enum role *role);
 

@@ -150,7 +150,8 @@ enum cancel_outcome {
 	CANCEL_DONE,
 	CANCEL_NOT_FOUND,
 	CANCEL_NOT_CANCELLABLE,
-	CANCEL_CLOSED /* a fan's own, once the concert has started */
+	CANCEL_CLOSED,  /* a fan's own, once the doors open */
+	CANCEL_ADMITTED /* a ticket was admitted at the door: never */
 };
 
 struct cancel_result {

@@ -264,7 +264,6 @@ api_admin_bookings_cancel(struct api_context *ctx, const struct request *req,
 	struct booking b;
 	struct viewer v;
 	struct user user;
-	json_object *details;
 	int err;
 
 	if (auth_csrf_or_reply(ctx, req, res) != 0 ||
@@ -281,14 +280,9 @@ api_admin_bookings_cancel(struct api_context *ctx, const struct request *req,
 	}
 	switch (cr.outcome) {
 	case CANCEL_NOT_FOUND: reply_not_found(res); return;
-	case CANCEL_NOT_CANCELLABLE:
 	case CANCEL_CLOSED:
-		details = json_object_new_object();
-		json_object_object_add(details, "status",
-		    json_object_new_string(booking_status_name(cr.status)));
-		response_error(res, 409, "BOOKING_NOT_CANCELLABLE",
-		    "Only a confirmed booking can be cancelled", details);
-		return;
+	case CANCEL_ADMITTED:
+	case CANCEL_NOT_CANCELLABLE: reply_cancel_refusal(res, &cr); return;
 	case CANCEL_DONE:
 		metrics_booking(METRIC_CANCELLED);
 		log_info("admin %s cancelled booking %s", user.id, id);

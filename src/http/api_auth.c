@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <time.h>
+
 #include "base/errors.h"
 #include "http/api_auth.h"
 #include "http/auth.h"
@@ -165,4 +167,139 @@ api_auth_logout(struct api_context *ctx, const struct request *req,
 	}
 	response_empty(res, 204);
 	auth_clear_cookie(ctx, req, res);
+}
+
+/* Answers a verification or reset that did not go through. */
+static void
+reply_mail_refusal(struct response *res, const struct account_mail_result *r)
+{
+	switch (r->outcome) {
+	case MAIL_INVALID_TOKEN:
+		response_error(res, 400, "INVALID_TOKEN",
+		    "This link is not valid (or was used already): ask for a "
+		    "new one",
+		    NULL);
+		return;
+	case MAIL_TOKEN_EXPIRED:
+		response_error(res, 400, "TOKEN_EXPIRED",
+		    "This link has expired: ask for a new one", NULL);
+		return;
+	case MAIL_INVALID: response_invalid(res, r->field, r->message); return;
+	case MAIL_FAILED: reply_error(res, r->error); return;
+	case MAIL_OK: return;
+	}
+}
+
+/* {member: string} of a body, after the CSRF rule.  NULL: answered. */
+static json_object *
+body_or_reply(const struct api_context *ctx, const struct request *req,
+    struct response *res)
+{
+	if (auth_csrf_or_reply(ctx, req, res) != 0) {
+		return NULL;
+	}
+	return json_body_parse(req->body, req->body_len, res);
+}
+
+void
+api_auth_verify_email(struct api_context *ctx, const struct request *req,
+    const char *id, struct response *res)
+{
+	struct account_mail_result r;
+	json_object *obj, *data;
+	const char *token;
+	int len;
+
+	if ((obj = body_or_reply(ctx, req, res)) == NULL) {
+		return;
+	}
+	if ((len = json_body_string(obj, "token", &token, 0, res)) >= 0) {
+		if (!ctx->has_link_key) {
+			response_unavailable(res, "Email links are not set up");
+		} else if (account_verify_email(&ctx->account_mail,
+		               ctx->link_key, token, (size_t)len,
+		               (int64_t)time(NULL), &r) == MAIL_OK) {
+			data = json_object_new_object();
+			json_object_object_add(
+			    data, "user", auth_user_json(&r.user));
+			response_data(res, 200, data, NULL);
+		} else {
+			reply_mail_refusal(res, &r);
+		}
+	}
+	json_object_put(obj);
+}
+
+void
+api_auth_verify_resend(struct api_context *ctx, const struct request *req,
+    const char *id, struct response *res)
+{
+	struct user user;
+	int err;
+
+	if (auth_csrf_or_reply(ctx, req, res) != 0 ||
+	    auth_user_or_reply(ctx, req, &user, res) != 0) {
+		return;
+	}
+	err = ctx->account_mail.resend_verification(
+	    ctx->account_mail.ctx, user.id);
+	if (err != 0) {
+		reply_error(res, err);
+		return;
+	}
+	/* Owed unless verified or asked for a minute ago: either way, 202. */
+	response_data(res, 202, json_object_new_object(), NULL);
+}
+
+void
+api_auth_reset_request(struct api_context *ctx, const struct request *req,
+    const char *id, struct response *res)
+{
+	struct account_mail_result r;
+	json_object *obj;
+	const char *email;
+	int len;
+
+	if ((obj = body_or_reply(ctx, req, res)) == NULL) {
+		return;
+	}
+	if ((len = json_body_string(obj, "email", &email, 0, res)) >= 0) {
+		if (account_request_reset(&ctx->account_mail, email,
+		        (size_t)len, &r) == MAIL_OK) {
+			/* The same answer for every address: no account is
+			 * told. */
+			response_data(res, 202, json_object_new_object(), NULL);
+		} else {
+			reply_mail_refusal(res, &r);
+		}
+	}
+	json_object_put(obj);
+}
+
+void
+api_auth_reset_confirm(struct api_context *ctx, const struct request *req,
+    const char *id, struct response *res)
+{
+	const struct hash_gate gate = {ctx, hash_enter, hash_leave};
+	struct account_mail_result r;
+	json_object *obj;
+	const char *token, *password;
+	int tlen, plen;
+
+	if ((obj = body_or_reply(ctx, req, res)) == NULL) {
+		return;
+	}
+	if ((tlen = json_body_string(obj, "token", &token, 0, res)) >= 0 &&
+	    (plen = json_body_string(obj, "password", &password, 1, res)) >=
+	        0) {
+		if (account_reset_password(&ctx->account_mail, &gate, token,
+		        (size_t)tlen, password, (size_t)plen, &r) == MAIL_OK) {
+			/* Every session is revoked, this browser's too. */
+			response_empty(res, 204);
+			auth_clear_cookie(ctx, req, res);
+		} else {
+			reply_mail_refusal(res, &r);
+		}
+	}
+	json_object_put(obj);
 }

@@ -20,4 +20,11 @@ handler_fn api_auth_register;
 handler_fn api_auth_login;
 handler_fn api_auth_logout;
 
+/* Account emails: a verification link's token, asking for a new one,
+ * asking for a password reset, and setting the password with its token. */
+handler_fn api_auth_verify_email;
+handler_fn api_auth_verify_resend;
+handler_fn api_auth_reset_request;
+handler_fn api_auth_reset_confirm;
+
 #endif

@@ -96,10 +96,31 @@ auth_admin_or_reply(struct api_context *ctx, const struct request *req,
 	return 0;
 }
 
+int
+auth_staff_or_reply(struct api_context *ctx, const struct request *req,
+    struct user *user, struct response *res)
+{
+	if (auth_user_or_reply(ctx, req, user, res) != 0) {
+		return -1;
+	}
+	if (user->role != ROLE_STAFF && user->role != ROLE_ADMIN) {
+		response_error(res, 403, "FORBIDDEN",
+		    "Check-in is the door staff's: sign in as staff", NULL);
+		return -1;
+	}
+	return 0;
+}
+
 struct viewer
 auth_viewer(const struct user *user)
 {
 	return (struct viewer){user->id, user->role == ROLE_ADMIN};
+}
+
+struct viewer
+auth_tickets_viewer(const struct user *user)
+{
+	return (struct viewer){user->id, user->role != ROLE_FAN};
 }
 
 void
@@ -134,5 +155,7 @@ auth_user_json(const struct user *user)
 	json_object_object_add(o, "name", json_object_new_string(user->name));
 	json_object_object_add(
 	    o, "role", json_object_new_string(account_role_name(user->role)));
+	json_object_object_add(
+	    o, "emailVerified", json_object_new_boolean(user->email_verified));
 	return o;
 }

@@ -38,8 +38,21 @@ int auth_user_or_reply(struct api_context *ctx, const struct request *req,
 int auth_admin_or_reply(struct api_context *ctx, const struct request *req,
     struct user *user, struct response *res);
 
+/*
+ * The same for the door: staff and admins pass, a signed-in fan is
+ * answered 403 FORBIDDEN.  Returns 0, or -1 with res answered.
+ */
+int auth_staff_or_reply(struct api_context *ctx, const struct request *req,
+    struct user *user, struct response *res);
+
 /* The viewer of a booking the user is. */
 struct viewer auth_viewer(const struct user *user);
+
+/*
+ * The viewer of a booking's tickets the user is: staff see every
+ * booking's, as admins do (to print them again at the box office).
+ */
+struct viewer auth_tickets_viewer(const struct user *user);
 
 /*
  * Whether the site is served over HTTPS: the public origin's scheme when

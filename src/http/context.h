@@ -7,9 +7,11 @@
 #define TICKETD_CONTEXT_H
 
 #include "domain/account.h"
+#include "domain/account_mail.h"
 #include "domain/booking.h"
 #include "domain/concert_admin.h"
 #include "domain/payment.h"
+#include "domain/ticket.h"
 #include "http/csrf.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -21,7 +23,11 @@ struct api_context {
 	struct store store;
 	struct booking_store bookings; /* the flow's store, bound to store */
 	struct account_store accounts; /* the same for accounts */
+	struct account_mail_store account_mail; /* and their emails */
+	bool has_link_key; /* the links' key (from the tickets' seed): */
+	unsigned char link_key[LINK_KEY_BYTES];
 	struct concert_admin_store concerts; /* and for the box office */
+	struct checkin_store checkins;       /* and for the door */
 	int hash_semid;                      /* password hashes in flight */
 	bool has_site;                       /* TICKETD_PUBLIC_ORIGIN is set: */
 	struct csrf_site site;               /* the site as browsers see it */
@@ -29,6 +35,8 @@ struct api_context {
 	enum pool_kind pool;
 	int pool_sizes[POOL_COUNT];  /* for the workers gauge of /metrics */
 	const char *gateway_log_dir; /* nginx's own 502s and 504s, or "" */
+	/* The tickets' signing keys, or NULL: no TICKETD_TICKET_KEY_FILE. */
+	const struct ticket_keys *ticket_keys;
 };
 
 /*

@@ -240,3 +240,31 @@ reply_booking_result(struct response *res, const struct booking_result *r)
 	details = o->details != NULL ? o->details(r, msg, sizeof(msg)) : NULL;
 	response_error(res, o->status, o->code, msg, details);
 }
+
+void
+reply_cancel_refusal(struct response *res, const struct cancel_result *cr)
+{
+	json_object *details;
+
+	switch (cr->outcome) {
+	case CANCEL_CLOSED:
+		response_error(res, 409, "CANCELLATION_CLOSED",
+		    "The doors are open: bookings can no longer be cancelled "
+		    "online",
+		    NULL);
+		return;
+	case CANCEL_ADMITTED:
+		response_error(res, 409, "TICKETS_ADMITTED",
+		    "A ticket of this booking was admitted at the door: it "
+		    "cannot be cancelled",
+		    NULL);
+		return;
+	default:
+		details = json_object_new_object();
+		json_object_object_add(details, "status",
+		    json_object_new_string(booking_status_name(cr->status)));
+		response_error(res, 409, "BOOKING_NOT_CANCELLABLE",
+		    "Only a confirmed booking can be cancelled", details);
+		return;
+	}
+}

@@ -16,6 +16,13 @@
  */
 void reply_error(struct response *res, int err);
 
+/*
+ * Answers a cancellation that was refused: 409 BOOKING_NOT_CANCELLABLE
+ * (details.status), CANCELLATION_CLOSED (a fan's, once the doors opened)
+ * or TICKETS_ADMITTED (a ticket was admitted at the door).
+ */
+void reply_cancel_refusal(struct response *res, const struct cancel_result *cr);
+
 /* Answers the outcome of a booking attempt, and counts it. */
 void reply_booking_result(struct response *res, const struct booking_result *r);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/errors.h"
+#include "base/metrics.h"
 #include "domain/ids.h"
 #include "http/api_admin_bookings.h"
 #include "http/api_admin_concerts.h"
@@ -15,6 +16,7 @@
 #include "http/api_health.h"
 #include "http/api_me.h"
 #include "http/api_metrics.h"
+#include "http/api_tickets.h"
 #include "http/router.h"
 
 struct route {
@@ -35,9 +37,21 @@ static const struct route routes[] = {
     {ROUTE_BOOKING, "GET", "/api/bookings/:id", "GET", api_bookings_get},
     {ROUTE_BOOKING_CANCEL, "POST", "/api/bookings/:id/cancel", "POST",
         api_bookings_cancel},
+    {ROUTE_BOOKING_TICKETS, "GET", "/api/bookings/:id/tickets", "GET",
+        api_tickets_of_booking},
+    {ROUTE_CHECKIN_KEY, "GET", "/api/checkin/key", "GET", api_checkin_key},
+    {ROUTE_CHECKIN, "POST", "/api/checkin", "POST", api_checkin},
     {ROUTE_REGISTER, "POST", "/api/auth/register", "POST", api_auth_register},
     {ROUTE_LOGIN, "POST", "/api/auth/login", "POST", api_auth_login},
     {ROUTE_LOGOUT, "POST", "/api/auth/logout", "POST", api_auth_logout},
+    {ROUTE_VERIFY_EMAIL, "POST", "/api/auth/verify-email", "POST",
+        api_auth_verify_email},
+    {ROUTE_VERIFY_RESEND, "POST", "/api/auth/verify-email/resend", "POST",
+        api_auth_verify_resend},
+    {ROUTE_RESET_REQUEST, "POST", "/api/auth/password-reset", "POST",
+        api_auth_reset_request},
+    {ROUTE_RESET_CONFIRM, "POST", "/api/auth/password-reset/confirm", "POST",
+        api_auth_reset_confirm},
     {ROUTE_ME, "GET", "/api/me", "GET", api_me},
     {ROUTE_ME_BOOKINGS, "GET", "/api/me/bookings", "GET", api_me_bookings},
     {ROUTE_CONFIG, "GET", "/api/config", "GET", api_config},
@@ -65,6 +79,9 @@ static const struct route routes[] = {
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
+_Static_assert(ROUTE_COUNT <= METRICS_MAX_ROUTES,
+    "/metrics has no room for every route: raise METRICS_MAX_ROUTES");
+
 const char *const router_names[ROUTE_COUNT] = {
     [ROUTE_HEALTH] = "health",
     [ROUTE_CONCERTS] = "concerts.list",
@@ -77,6 +94,10 @@ const char *const router_names[ROUTE_COUNT] = {
     [ROUTE_LOGIN] = "auth.login",
     [ROUTE_LOGOUT] = "auth.logout",
     [ROUTE_ME] = "me.get",
+    [ROUTE_VERIFY_EMAIL] = "auth.verify_email",
+    [ROUTE_VERIFY_RESEND] = "auth.verify_resend",
+    [ROUTE_RESET_REQUEST] = "auth.reset_request",
+    [ROUTE_RESET_CONFIRM] = "auth.reset_confirm",
     [ROUTE_ME_BOOKINGS] = "me.bookings",
     [ROUTE_CONFIG] = "config",
     [ROUTE_METRICS] = "metrics",
@@ -89,6 +110,9 @@ const char *const router_names[ROUTE_COUNT] = {
     [ROUTE_ADMIN_BOOKINGS] = "admin.bookings.search",
     [ROUTE_ADMIN_BOOKING] = "admin.bookings.get",
     [ROUTE_ADMIN_BOOKING_CANCEL] = "admin.bookings.cancel",
+    [ROUTE_BOOKING_TICKETS] = "bookings.tickets",
+    [ROUTE_CHECKIN_KEY] = "checkin.key",
+    [ROUTE_CHECKIN] = "checkin.admit",
 };
 
 /* Matches path against pattern; captures the ":id" segment. */

@@ -26,8 +26,8 @@ run(struct store *s, int q, const char *const *params, int *affected)
 	return err;
 }
 
-static int
-read_user(const PGresult *r, struct user *u)
+int
+account_store_read_user(const PGresult *r, struct user *u)
 {
 	char role[16];
 	int err;
@@ -42,6 +42,9 @@ read_user(const PGresult *r, struct user *u)
 		log_error("user %s has role %s", u->id, role);
 		return TD_ERR_INTERNAL;
 	}
+	u->email_verified =
+	    PQntuples(r) > 0 && PQfnumber(r, "email_verified") >= 0 &&
+	    strcmp(PQgetvalue(r, 0, PQfnumber(r, "email_verified")), "t") == 0;
 	return 0;
 }
 
@@ -73,7 +76,7 @@ find_login(
 	}
 	out->exists = !rows_is_null(r, 0, "id");
 	if ((out->exists &&
-	        ((err = read_user(r, &out->user)) != 0 ||
+	        ((err = account_store_read_user(r, &out->user)) != 0 ||
 	            (err = rows_text(r, 0, "password_hash", out->password_hash,
 	                 sizeof(out->password_hash))) != 0)) ||
 	    (err = rows_int(r, 0, "failures", &out->failures)) != 0 ||
@@ -103,14 +106,18 @@ record_failure(void *ctx, const char *email, const char *address)
 
 static int
 start_session(void *ctx, const char *email, const char *address,
-    const char *user_id, const char *token_hash)
+    const char *user_id, const char *token_hash, const char *password_hash)
 {
 	char lifetime[24];
-	const char *params[5] = {email, token_hash, user_id, address, lifetime};
+	const char *params[6] = {
+	    email, token_hash, user_id, address, lifetime, password_hash};
+	int started = 0, err;
 
 	snprintf(lifetime, sizeof(lifetime), "%lld",
 	    (long long)SESSION_ABSOLUTE_TTL_S);
-	return run(ctx, Q_SESSION_START, params, NULL);
+	err = run(ctx, Q_SESSION_START, params, &started);
+	/* The password changed since it was verified. */
+	return err == 0 && started == 0 ? TD_ERR_NOT_FOUND : err;
 }
 
 static int
@@ -126,7 +133,7 @@ find_session(void *ctx, const char *token_hash, struct session_record *out)
 	}
 	if (PQntuples(r) == 0) {
 		err = TD_ERR_NOT_FOUND;
-	} else if ((err = read_user(r, &out->user)) == 0 &&
+	} else if ((err = account_store_read_user(r, &out->user)) == 0 &&
 	           (err = rows_int64(r, 0, "created_s", &out->created_s)) ==
 	               0 &&
 	           (err = rows_int64(r, 0, "last_seen_s", &out->last_seen_s)) ==

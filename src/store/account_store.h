@@ -10,6 +10,9 @@
 #include "store/store.h"
 
 /* Fills port with the functions that run against s (which must outlive it). */
+/* The user of r's first row (id, email, name, role).  0 or a td_error. */
+int account_store_read_user(const PGresult *r, struct user *u);
+
 void account_store_bind(struct store *s, struct account_store *port);
 
 #endif

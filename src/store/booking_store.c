@@ -334,8 +334,9 @@ cancel(void *ctx, const char *id, const char *request_id,
 		goto out;
 	}
 	out->outcome = strcmp(outcome, "cancelled") == 0 ? CANCEL_DONE
-	               : strcmp(outcome, "closed") == 0
-	                   ? CANCEL_CLOSED
+	               : strcmp(outcome, "closed") == 0  ? CANCEL_CLOSED
+	               : strcmp(outcome, "admitted") == 0
+	                   ? CANCEL_ADMITTED
 	                   : CANCEL_NOT_CANCELLABLE;
 out:
 	PQclear(r);

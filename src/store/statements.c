@@ -174,9 +174,12 @@ const struct db_query statements[Q_COUNT] = {
         5, false},
 
     /* The account and its first session in one statement. */
+    /* The account, its first session and its verification email at once. */
     [Q_USER_CREATE] = {"user_create",
         "WITH u AS (INSERT INTO users (id, email, name, password_hash)"
-        "  VALUES ($1, $2, $3, $4) RETURNING id)"
+        "  VALUES ($1, $2, $3, $4) RETURNING id),"
+        " mail AS (INSERT INTO outbox (kind, user_id)"
+        "  SELECT 'verify_email', id FROM u)"
         " INSERT INTO sessions (token_hash, user_id) SELECT $5, id FROM u",
         5, false},
 
@@ -186,6 +189,7 @@ const struct db_query statements[Q_COUNT] = {
      */
     [Q_LOGIN_LOOKUP] = {"login_lookup",
         "SELECT u.id, u.email, u.name, u.role, u.password_hash,"
+        " u.email_verified_at IS NOT NULL AS email_verified,"
         " coalesce(mine.failures, 0) AS failures,"
         " coalesce(extract(epoch FROM mine.last_failed_at)::bigint, 0)"
         "   AS last_failed_s,"
@@ -225,17 +229,26 @@ const struct db_query statements[Q_COUNT] = {
      * the fan's sessions that can no longer be used ($4: the absolute
      * lifetime in seconds).
      */
+    /*
+     * ... only while the account still has the password hash $6 that was
+     * verified: the share lock orders it against a password reset (which
+     * updates the row, then revokes every session in a later statement),
+     * so a sign-in racing a reset never outlives it.  No row: no session.
+     */
     [Q_SESSION_START] = {"session_start",
-        "WITH cleared AS (DELETE FROM login_failures"
+        "WITH ok AS (SELECT id FROM users WHERE id = $3 AND password_hash = $6"
+        "   FOR SHARE),"
+        " cleared AS (DELETE FROM login_failures"
         "   WHERE email = $1 AND address = $4),"
         " pruned AS (DELETE FROM sessions WHERE user_id = $3"
         "   AND (revoked_at IS NOT NULL OR created_at <"
         "   now() - make_interval(secs => $5::integer)))"
-        " INSERT INTO sessions (token_hash, user_id) VALUES ($2, $3)",
-        5, false},
+        " INSERT INTO sessions (token_hash, user_id) SELECT $2, id FROM ok",
+        6, false},
 
     [Q_SESSION_FIND] = {"session_find",
         "SELECT u.id, u.email, u.name, u.role,"
+        " u.email_verified_at IS NOT NULL AS email_verified,"
         " extract(epoch FROM s.created_at)::bigint AS created_s,"
         " extract(epoch FROM s.last_seen_at)::bigint AS last_seen_s,"
         " extract(epoch FROM now())::bigint AS now_s"
@@ -419,4 +432,138 @@ const struct db_query statements[Q_COUNT] = {
         "   AND c.event_date > now() - interval '6 hours'"
         " GROUP BY c.id ORDER BY c.id",
         0, true},
+
+    /*
+     * The mailer (src/mail): up to $2 emails that are due and not leased,
+     * leased for $1 seconds to this mailer (SKIP LOCKED: two mailers, say
+     * during a reload, never claim the same row at once).
+     */
+    [Q_OUTBOX_CLAIM] = {"outbox_claim",
+        "UPDATE outbox o SET attempts = o.attempts + 1,"
+        " leased_until = now() + make_interval(secs => $1::integer)"
+        " WHERE o.id IN (SELECT p.id FROM outbox p"
+        "   WHERE p.sent_at IS NULL AND p.failed_at IS NULL"
+        "   AND p.attempts < $3::integer AND p.next_attempt_at <= now()"
+        "   AND (p.leased_until IS NULL OR p.leased_until < now())"
+        "   ORDER BY p.next_attempt_at, p.id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+        " RETURNING o.id, o.kind, o.booking_id, o.user_id, o.attempts",
+        3, false},
+
+    /*
+     * Rows that used up their attempts without being settled (a mailer
+     * that died on them each time): given up, so none is claimed forever.
+     */
+    [Q_OUTBOX_GIVE_UP] = {"outbox_give_up",
+        "UPDATE outbox SET failed_at = now(), leased_until = NULL,"
+        " last_error = left(coalesce(last_error || '; ', '')"
+        "   || 'given up after ' || attempts || ' attempts', 500)"
+        " WHERE sent_at IS NULL AND failed_at IS NULL"
+        " AND attempts >= $1::integer"
+        " AND (leased_until IS NULL OR leased_until < now())",
+        1, true},
+
+    [Q_OUTBOX_SENT] = {"outbox_sent",
+        "UPDATE outbox SET sent_at = now(), leased_until = NULL,"
+        " last_error = NULL WHERE id = $1::bigint AND sent_at IS NULL",
+        1, true},
+
+    /* Not sent: again in $3 seconds, or never ($4). */
+    [Q_OUTBOX_RETRY] = {"outbox_retry",
+        "UPDATE outbox SET leased_until = NULL, last_error = left($2, 500),"
+        " next_attempt_at = now() + make_interval(secs => $3::integer),"
+        " failed_at = CASE WHEN $4::boolean THEN now() END"
+        " WHERE id = $1::bigint AND sent_at IS NULL",
+        4, true},
+
+    /* What a booking's email says: the booking, its fan, its concert. */
+    [Q_MAIL_BOOKING] = {"mail_booking",
+        "SELECT b.id, b.concert_id, b.user_id, b.status, b.total_cents,"
+        " iso8601(b.created_at) AS created_at,"
+        " iso8601(b.updated_at) AS updated_at,"
+        " u.email AS fan_email, u.name AS fan_name,"
+        " u.email_verified_at IS NOT NULL AS fan_verified,"
+        " c.name AS concert_name, c.venue, c.time_zone,"
+        " iso8601(c.event_date) AS event_date,"
+        " iso8601_at(c.event_date, c.time_zone) AS starts_at,"
+        " iso8601_at(c.doors_at, c.time_zone) AS doors_at,"
+        " i.tier_id AS item_tier_id, t.tier_name AS item_tier_name,"
+        " i.quantity AS item_quantity, i.price_cents AS item_price_cents"
+        " FROM bookings b JOIN users u ON u.id = b.user_id"
+        " JOIN concerts c ON c.id = b.concert_id"
+        " LEFT JOIN booking_items i ON i.booking_id = b.id"
+        " LEFT JOIN ticket_tiers t ON t.id = i.tier_id"
+        " WHERE b.id = $1 ORDER BY i.tier_id",
+        1, true},
+
+    /*
+     * Account emails (store/account_mail_store.c).  A verification holds
+     * while the account still has the address the link was made for.
+     */
+    [Q_VERIFY_EMAIL] = {"verify_email",
+        "UPDATE users SET email_verified_at ="
+        " coalesce(email_verified_at, now())"
+        " WHERE id = $1 AND left(encode(sha256(convert_to(email, 'UTF8')),"
+        "   'hex'), 32) = $2"
+        " RETURNING id, email, name, role, true AS email_verified",
+        2, true},
+
+    /*
+     * A reset email for the account of $1, if it has a password, at most
+     * one every five minutes (nothing says whether it exists).
+     */
+    [Q_RESET_REQUEST] = {"reset_request",
+        "INSERT INTO outbox (kind, user_id)"
+        " SELECT 'password_reset', u.id FROM users u"
+        " WHERE u.email = $1 AND u.password_hash LIKE '$argon2id$%'"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.user_id = u.id"
+        "   AND o.kind = 'password_reset'"
+        "   AND o.created_at > now() - interval '5 minutes')"
+        " ON CONFLICT (user_id, kind) WHERE user_id IS NOT NULL"
+        "   AND sent_at IS NULL AND failed_at IS NULL DO NOTHING",
+        1, false},
+
+    [Q_VERIFY_RESEND] = {"verify_resend",
+        "INSERT INTO outbox (kind, user_id)"
+        " SELECT 'verify_email', u.id FROM users u"
+        " WHERE u.id = $1 AND u.email_verified_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.user_id = u.id"
+        "   AND o.kind = 'verify_email'"
+        "   AND o.created_at > now() - interval '1 minute')"
+        " ON CONFLICT (user_id, kind) WHERE user_id IS NOT NULL"
+        "   AND sent_at IS NULL AND failed_at IS NULL DO NOTHING",
+        1, false},
+
+    [Q_RESET_STATE] = {"reset_state",
+        "SELECT CASE WHEN used_at IS NOT NULL THEN 'used'"
+        " WHEN expires_at <= now() THEN 'expired' ELSE 'valid' END AS state"
+        " FROM password_resets WHERE token_hash = $1",
+        1, true},
+
+    /* The token used once, the password set, every session revoked (011). */
+    [Q_RESET_CONFIRM] = {"reset_confirm",
+        "SELECT state FROM reset_password(p_token_hash => $1,"
+        " p_password_hash => $2)",
+        2, false},
+
+    /* The mailer: an account's address, and a reset token it made. */
+    [Q_MAIL_USER] = {"mail_user",
+        "SELECT id, email, name, email_verified_at IS NOT NULL AS verified"
+        " FROM users WHERE id = $1",
+        1, true},
+
+    [Q_RESET_STORE] = {"reset_store",
+        "INSERT INTO password_resets (token_hash, user_id, expires_at)"
+        " VALUES ($1, $2, now() + make_interval(secs => $3::integer))",
+        3, false},
+
+    /*
+     * Check-in: the ticket's one admission, or the first one's time and
+     * door (store/checkin_store.c).  Not idempotent: after a lost
+     * connection the door scans again and learns which.
+     */
+    [Q_ADMIT_TICKET] = {"admit_ticket",
+        "SELECT outcome, o_admitted_at, o_door, o_tier_name, o_fan_name"
+        " FROM admit_ticket(p_booking_id => $1, p_index => $2::integer,"
+        " p_concert_id => $3, p_door => $4, p_staff_id => $5)",
+        5, false},
 };

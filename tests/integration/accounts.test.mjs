@@ -63,7 +63,7 @@ test('register: 201 with the user and an HttpOnly, SameSite=Lax session cookie; 
   const res = await register(s, { email: `  ${email.toUpperCase()} `, password: PASSWORD, name: ' Ann Lee ' });
   const { user } = assertOk(assert, res, 201);
   assert.match(user.id, /^u_[0-9a-f]{32}$/);
-  assert.deepEqual({ ...user, id: undefined }, { id: undefined, email, name: 'Ann Lee', role: 'fan' });
+  assert.deepEqual({ ...user, id: undefined }, { id: undefined, email, name: 'Ann Lee', role: 'fan', emailVerified: false });
   const { setCookie, cookie, token } = sessionOf(res);
   assert.match(setCookie, /; Path=\//);
   assert.match(setCookie, /; HttpOnly/);
@@ -192,7 +192,7 @@ test('logout: 204, the cookie cleared and the session revoked on the server; wit
 
 test('me: 200 {id,email,name,role}; 401 for no, a forged, a malformed, a duplicated, an expired and an idle session', async (t) => {
   const fan = await signUp();
-  assert.deepEqual(Object.keys(assertOk(assert, await me(s, fan.cookie))).sort(), ['email', 'id', 'name', 'role']);
+  assert.deepEqual(Object.keys(assertOk(assert, await me(s, fan.cookie))).sort(), ['email', 'emailVerified', 'id', 'name', 'role']);
   const [old, idle] = await createFans(s, 2);
   await s.psql(`UPDATE sessions SET created_at = now() - interval '30 days 1 second' WHERE user_id = '${old.id}';
                 UPDATE sessions SET last_seen_at = now() - interval '7 days 1 second' WHERE user_id = '${idle.id}'`);

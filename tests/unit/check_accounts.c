@@ -84,7 +84,7 @@ fake_record_failure(void *ctx, const char *email, const char *address)
 
 static int
 fake_start_session(void *ctx, const char *email, const char *address,
-    const char *user_id, const char *token_hash)
+    const char *user_id, const char *token_hash, const char *password_hash)
 {
 	ck_assert_str_eq(address, "192.0.2.1");
 	fake.starts++;
