@@ -97,6 +97,58 @@ export async function addConcert(name, venue, eventDate, ...tiers) {
 }
 
 /**
+ * deploy/add-concert with its options first (["--time-zone", "Europe/London"], ["--draft"], …).
+ */
+export async function addConcertWith(options, name, venue, start, ...tiers) {
+  const { stdout } = await run(join(REPO_ROOT, 'deploy', 'add-concert'), [...options, name, venue, start, ...tiers], {
+    env: process.env,
+  });
+  const id = stdout.trim().split('\n').pop();
+  if (!id || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new Error(`deploy/add-concert printed no concert id: ${stdout}`);
+  return id;
+}
+
+/**
+ * A new box-office account made as operators make one, with deploy/add-admin (its
+ * password from standard input); it signs in through the page like anyone else.
+ */
+export async function newAdmin(name) {
+  const id = unique();
+  const admin = { name: name ?? `E2E Box office ${id}`, email: `e2e-admin-${id}@example.test`, password: `e2e-admin-password-${id}` };
+  await new Promise((resolve, reject) => {
+    const child = execFile(
+      join(REPO_ROOT, 'deploy', 'add-admin'),
+      ['--password-stdin', admin.email, admin.name],
+      { env: process.env },
+      (err, _out, stderr) => (err ? reject(new Error(`deploy/add-admin: ${stderr}`)) : resolve()),
+    );
+    child.stdin.end(`${admin.password}\n`);
+  });
+  return admin;
+}
+
+/** The wall-clock time of an IANA zone at an instant, as a datetime-local input takes it. */
+export function localTimeIn(zone, ms) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(ms)
+      .map((p) => [p.type, p.value]),
+  );
+  // The input drops ":00" seconds; Playwright's fill() wants the value the input will hold.
+  const seconds = parts.second === '00' ? '' : `:${parts.second}`;
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}${seconds}`;
+}
+
+/**
  * One API request from node. `cookie` (from newApiFan) sends as that fan;
  * without it the request is signed out. 204 has no body (null).
  */

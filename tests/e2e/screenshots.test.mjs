@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  addConcert,
+  addConcertWith,
   addTickets,
   bookViaApi,
   DESKTOP,
@@ -25,18 +25,20 @@ const showcase = {};
 before(async () => {
   browser = await launch();
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  // Concerts that show each state of a listing card.
-  showcase.main = await addConcert(
+  // Concerts that show each state of a listing card, each in its venue's time zone (the
+  // pages say "7:30 PM PDT" wherever the fan is).
+  showcase.main = await addConcertWith(
+    ['--time-zone', 'America/Los_Angeles'],
     'Aurora Skies — World Tour',
     'Hollywood Bowl, Los Angeles',
-    '2027-07-17T19:30:00Z',
+    '2027-07-17T19:30',
     'VIP:12:150.00',
     'Floor:400:85.00',
     'Balcony:600:45.00',
   );
-  showcase.fast = await addConcert('Neon Harbor', 'The Roundhouse, London', '2027-04-24T20:00:00Z', 'GA:40:35.00');
+  showcase.fast = await addConcertWith(['--time-zone', 'Europe/London'], 'Neon Harbor', 'The Roundhouse, London', '2027-04-24T20:00', 'GA:40:35.00');
   for (let i = 0; i < 3; i++) assert.equal((await bookViaApi(showcase.fast, 'GA', 10)).status, 201);
-  showcase.gone = await addConcert('Quiet Hours (acoustic)', 'Union Chapel, London', '2027-05-08T19:00:00Z', 'Seated:4:60.00');
+  showcase.gone = await addConcertWith(['--time-zone', 'Europe/London'], 'Quiet Hours (acoustic)', 'Union Chapel, London', '2027-05-08T19:00', 'Seated:4:60.00');
   assert.equal((await bookViaApi(showcase.gone, 'Seated', 4)).status, 201);
   // A few VIP seats gone, so the concert page shows "n left".
   assert.equal((await bookViaApi(showcase.main, 'VIP', 5)).status, 201);
@@ -71,14 +73,13 @@ for (const [suffix, viewport, deviceScaleFactor] of [
           const fan = newFan();
           await signUpViaApi(page.context(), { ...fan, name: 'Alex Rivera' });
           // The other e2e tests (and earlier runs on the same stack) leave
-          // concerts behind: keep them out of the docs picture. The response
-          // is otherwise the server's own.
+          // concerts behind: only this file's are in the docs picture. The
+          // response is otherwise the server's own.
           const ours = new Set(Object.values(showcase));
-          const names = new Set(['Aurora Skies — World Tour', 'Neon Harbor', 'Quiet Hours (acoustic)']);
           await page.route('**/api/concerts', async (route) => {
             const res = await route.fetch();
             const body = await res.json();
-            body.data = body.data.filter((c) => !c.name.startsWith('E2E ') && (!names.has(c.name) || ours.has(c.id)));
+            body.data = body.data.filter((c) => ours.has(c.id));
             await route.fulfill({ response: res, json: body });
           });
           await page.goto('/');

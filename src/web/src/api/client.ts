@@ -101,7 +101,7 @@ export interface ApiResult<T> {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PATCH';
   /** Already-serialized JSON. */
   body?: string;
   signal?: AbortSignal | undefined;

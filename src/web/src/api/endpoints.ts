@@ -1,5 +1,6 @@
 // One function per endpoint of ticketd's API.
 import { centsToDecimal } from '../lib/money';
+import { clockOffsetMs } from '../lib/serverClock';
 import { ApiError, request, type ApiResult } from './client';
 import type {
   AppConfig,
@@ -20,8 +21,10 @@ export async function getConcerts(signal?: Signal): Promise<ConcertSummary[]> {
   return (await request<ConcertSummary[]>('/api/concerts', { signal })).data;
 }
 
+/** One concert, with the server's clock offset measured on this very request. */
 export async function getConcert(id: string, signal?: Signal): Promise<Concert> {
-  return (await request<Concert>(`/api/concerts/${enc(id)}`, { signal })).data;
+  const concert = (await request<Concert>(`/api/concerts/${enc(id)}`, { signal })).data;
+  return { ...concert, clockOffsetMs: clockOffsetMs(concert.serverTime, Date.now()) };
 }
 
 export async function getAvailability(id: string, signal?: Signal): Promise<Availability> {

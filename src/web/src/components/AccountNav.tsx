@@ -16,7 +16,7 @@ export function AccountNav() {
       switchUser(queryClient, null);
       // A private page has nothing to show any more.
       const route = matchRoute(location.pathname).name;
-      if (route === 'my-bookings' || route === 'booking') navigate('/', { replace: true });
+      if (route === 'my-bookings' || route === 'booking' || route === 'admin') navigate('/', { replace: true });
     },
   });
 
@@ -39,6 +39,11 @@ export function AccountNav() {
         <span className="sr-only">Signed in as </span>
         {me.data.name}
       </span>
+      {me.data.role === 'admin' && (
+        <Link to="/admin" className={navLink}>
+          Box office
+        </Link>
+      )}
       <Link to="/me/bookings" className={navLink}>
         My bookings
       </Link>

@@ -14,6 +14,7 @@ export function Loading({ label }: { label: string }) {
 
 export function errorText(err: unknown): string {
   if (err instanceof ApiError) return err.message;
+  if (err === null) return 'Check your connection and reload the page.';
   return 'Something went wrong.';
 }
 

@@ -4,6 +4,7 @@ const LOOK: Record<BookingStatus, { label: string; className: string }> = {
   confirmed: { label: 'Confirmed', className: 'bg-emerald-100 text-emerald-900 ring-emerald-600/30' },
   cancelled: { label: 'Cancelled', className: 'bg-slate-200 text-slate-800 ring-slate-500/30' },
   payment_failed: { label: 'Payment declined', className: 'bg-rose-100 text-rose-900 ring-rose-600/30' },
+  rejected: { label: 'Not booked', className: 'bg-amber-100 text-amber-950 ring-amber-600/30' },
 };
 
 export function StatusBadge({ status }: { status: BookingStatus }) {

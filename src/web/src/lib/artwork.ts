@@ -21,14 +21,25 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-export function artworkStyle(key: string): { backgroundImage: string } {
+/**
+ * The concert's colours. `scrim` (0..1) lays that much near-black over them,
+ * for white text on top: the palettes' lightest colours (sky, teal, lime,
+ * amber) give white text 2.5:1 on their own; 0.3 keeps every palette
+ * at 4.7:1 or more (WCAG AA for text of any size).
+ */
+export function artworkStyle(key: string, { scrim = 0 }: { scrim?: number } = {}): { backgroundImage: string } {
   const h = hash(key);
   const [a, b, c] = PALETTES[h % PALETTES.length] ?? ['#4338ca', '#7c3aed', '#db2777'];
   const angle = 100 + (h % 80);
   const x = 15 + ((h >>> 8) % 70);
+  const shade = scrim > 0 ? `linear-gradient(rgb(2 6 23 / ${scrim}), rgb(2 6 23 / ${scrim})), ` : '';
   return {
     backgroundImage:
+      shade +
       `radial-gradient(circle at ${x}% 120%, ${c}cc 0, transparent 55%), ` +
       `linear-gradient(${angle}deg, ${a}, ${b})`,
   };
 }
+
+/** The scrim under white text on a concert's colours (see artworkStyle). */
+export const TEXT_SCRIM = 0.3;

@@ -21,6 +21,15 @@ export interface BookingProblem {
   refreshAvailability: boolean;
   /** The session is gone: the fan must sign in again (the selection is kept). */
   signIn?: boolean;
+  /** The concert (its sales window, the server's clock) is stale: refetch it. */
+  refreshConcert?: boolean;
+}
+
+function when(details: Record<string, unknown>, key: string): string | null {
+  const v = details[key];
+  if (typeof v !== 'string') return null;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /**
@@ -128,6 +137,41 @@ export function describeRejection(err: ApiError, tiers: readonly Tier[], lines: 
       };
     case 'FORBIDDEN':
       return { ...base, title: 'This account can’t book tickets', body: err.message };
+    case 'SALES_NOT_STARTED': {
+      const at = when(err.details, 'salesStart');
+      return {
+        ...base,
+        tone: 'warning',
+        title: 'Tickets aren’t on sale yet',
+        body: `${at ? `The sale opens ${at}. ` : ''}Nothing was booked and you were not charged. Keep this page open: the Book button opens when the sale starts.`,
+        refreshConcert: true,
+      };
+    }
+    case 'SALES_CLOSED': {
+      const at = when(err.details, 'salesEnd');
+      return {
+        ...base,
+        title: 'Sales have closed',
+        body: `${at ? `Booking for this concert closed ${at}. ` : 'Booking for this concert has closed. '}Nothing was booked and you were not charged.`,
+        refreshConcert: true,
+      };
+    }
+    case 'PRICE_CHANGED':
+      return {
+        ...base,
+        tone: 'warning',
+        title: 'Prices have changed',
+        body: 'The box office changed a price while you were paying, so nothing was booked and you were not charged. We’ve refreshed the prices — check the total and book again.',
+        retry: false,
+        refreshAvailability: true,
+      };
+    case 'CONCERT_CANCELLED':
+      return {
+        ...base,
+        title: 'This concert has been cancelled',
+        body: 'It can no longer be booked. Nothing was booked and you were not charged.',
+        refreshConcert: true,
+      };
     case 'CONCERT_NOT_FOUND':
       return { ...base, title: 'This concert is no longer available', body: err.message };
     case 'RATE_LIMITED':

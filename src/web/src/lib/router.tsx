@@ -54,6 +54,8 @@ export type Route =
   | { name: 'signin' }
   | { name: 'signup' }
   | { name: 'my-bookings' }
+  /** The box office: /admin and everything under it (admin/routes.ts routes within). */
+  | { name: 'admin' }
   | { name: 'not-found' };
 
 const ID = '([A-Za-z0-9_-]{1,64})';
@@ -66,6 +68,7 @@ export function matchRoute(pathname: string): Route {
   if (bare === '/signin') return { name: 'signin' };
   if (bare === '/signup') return { name: 'signup' };
   if (bare === '/me/bookings') return { name: 'my-bookings' };
+  if (bare === '/admin' || pathname.startsWith('/admin/')) return { name: 'admin' };
   let m = CONCERT.exec(pathname);
   if (m?.[1]) return { name: 'concert', id: m[1] };
   m = BOOKING.exec(pathname);

@@ -7,13 +7,14 @@ import { CalendarIcon, CheckIcon, PinIcon } from '../components/icons';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Alert, ErrorState, Loading, errorText } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
-import { artworkStyle } from '../lib/artwork';
+import { artworkStyle, TEXT_SCRIM } from '../lib/artwork';
 import { formatDateTime, formatEventDate, tierLabel } from '../lib/format';
 import { formatCents, toCents } from '../lib/money';
 import { queryKeys } from '../lib/queryClient';
 import { authPath, Link, navigate, useLocation } from '../lib/router';
 import { sessionEnded, useMe } from '../lib/session';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { useNow } from '../lib/useNow';
 import { NotFoundPage } from './NotFoundPage';
 
 function flag(state: unknown, name: 'justBooked' | 'recovered'): boolean {
@@ -22,6 +23,18 @@ function flag(state: unknown, name: 'justBooked' | 'recovered'): boolean {
 
 const isUnauthenticated = (err: unknown) => err instanceof ApiError && err.status === 401;
 
+/** The browser's title for a booking: what it is and for which concert (never the raw id). */
+export function bookingTitle(booking: Booking | undefined, concertName: string | undefined): string {
+  if (!booking) return 'Booking';
+  const what = {
+    confirmed: 'Your booking',
+    cancelled: 'Cancelled booking',
+    payment_failed: 'Declined payment',
+    rejected: 'Booking not made',
+  }[booking.status] as string | undefined;
+  return concertName ? `${what ?? 'Booking'} · ${concertName}` : (what ?? 'Booking');
+}
+
 export function BookingPage({ id }: { id: string }) {
   const location = useLocation();
   const booking = useQuery({
@@ -29,7 +42,14 @@ export function BookingPage({ id }: { id: string }) {
     queryFn: ({ signal }) => getBooking(id, signal),
   });
   const queryClient = useQueryClient();
-  useDocumentTitle(booking.data ? `Booking ${booking.data.id}` : 'Booking');
+  // The same query as BookingDetails' (shared by key): the title names the concert, not the booking's id.
+  const concertId = booking.data?.concertId ?? '';
+  const concert = useQuery({
+    queryKey: queryKeys.concert(concertId),
+    queryFn: ({ signal }) => getConcert(concertId, signal),
+    enabled: concertId !== '',
+  });
+  useDocumentTitle(bookingTitle(booking.data, concert.data?.name));
   const signedOut = booking.isError && isUnauthenticated(booking.error);
 
   // A booking is its owner's: signed out, sign in and come back here.
@@ -55,12 +75,24 @@ export function BookingPage({ id }: { id: string }) {
   );
 }
 
+function cancelErrorTitle(err: unknown): string {
+  return err instanceof ApiError && err.code === 'CANCELLATION_CLOSED' ? 'It’s too late to cancel' : 'The booking was not cancelled';
+}
+
+function cancelErrorText(err: unknown): string {
+  if (err instanceof ApiError && err.code === 'CANCELLATION_CLOSED') {
+    return 'The concert has started, so bookings can no longer be cancelled. Your tickets are still valid.';
+  }
+  return errorText(err);
+}
+
 function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh: boolean; recovered: boolean }) {
   const queryClient = useQueryClient();
   const me = useMe();
   // The fan's own name; an admin looking at someone else's booking sees no name.
   const ownerName = me.data && me.data.id === booking.userId ? me.data.name : null;
   const [confirming, setConfirming] = useState(false);
+  const now = useNow(60_000);
   const concert = useQuery({
     queryKey: queryKeys.concert(booking.concertId),
     queryFn: ({ signal }) => getConcert(booking.concertId, signal),
@@ -82,13 +114,20 @@ function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh
         return;
       }
       // Someone (another tab?) changed it: show the booking as it is now.
-      if (err instanceof ApiError && err.code === 'BOOKING_NOT_CANCELLABLE') {
+      if (err instanceof ApiError && (err.code === 'BOOKING_NOT_CANCELLABLE' || err.code === 'CANCELLATION_CLOSED')) {
         void queryClient.invalidateQueries({ queryKey: queryKeys.booking(booking.id) });
       }
     },
   });
 
-  const when = concert.data ? formatEventDate(concert.data.eventDate) : null;
+  const when = concert.data ? formatEventDate(concert.data.startsAt ?? concert.data.eventDate, concert.data.timeZone) : null;
+  // Nothing was taken or charged: no "0 tickets" and no "Total" that reads like a charge.
+  const notCharged = booking.status === 'payment_failed' || booking.status === 'rejected';
+  // A cancel refused because the booking had changed meanwhile (another tab, the box office).
+  const staleCancel = cancel.error instanceof ApiError && cancel.error.code === 'BOOKING_NOT_CANCELLABLE';
+  const concertStarted =
+    concert.data !== undefined &&
+    now + (concert.data.clockOffsetMs ?? 0) >= Date.parse(concert.data.startsAt ?? concert.data.eventDate);
   const ticketCount = booking.items.reduce((n, i) => n + i.quantity, 0);
   const heading =
     booking.status === 'confirmed' && fresh
@@ -97,7 +136,9 @@ function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh
         ? 'Booking cancelled'
         : booking.status === 'payment_failed'
           ? 'Payment declined'
-          : 'Your booking';
+          : booking.status === 'rejected'
+            ? 'Not booked'
+            : 'Your booking';
 
   return (
     <div className="mx-auto max-w-2xl">
@@ -124,7 +165,10 @@ function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh
       )}
 
       <article aria-labelledby="booking-heading" className="overflow-hidden rounded-3xl bg-white shadow-lg ring-1 ring-slate-200">
-        <div className="px-6 py-6 text-white sm:px-8" style={artworkStyle(concert.data?.name ?? booking.concertId)}>
+        <div
+          className="px-6 py-6 text-white sm:px-8"
+          style={artworkStyle(concert.data?.name ?? booking.concertId, { scrim: TEXT_SCRIM })}
+        >
           <div className="flex flex-wrap items-start justify-between gap-3">
             <h1 id="booking-heading" className="text-2xl font-extrabold tracking-tight drop-shadow sm:text-3xl">
               {heading}
@@ -184,63 +228,90 @@ function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh
             )}
           </dl>
 
-          <h2 className="mt-6 text-lg font-bold text-slate-900">
-            {ticketCount === 1 ? '1 ticket' : `${ticketCount} tickets`}
-          </h2>
-          {booking.items.length === 0 ? (
-            <p className="mt-2 text-slate-600">No tickets were taken for this booking.</p>
+          {notCharged ? (
+            <div className="mt-6 rounded-xl bg-slate-50 p-4 ring-1 ring-slate-200" data-testid="not-charged">
+              <h2 className="font-bold text-slate-900">Nothing was charged</h2>
+              <p className="mt-1 text-slate-700">
+                {booking.status === 'payment_failed'
+                  ? `The payment of ${formatCents(toCents(booking.totalAmount))} was declined, so no tickets were taken.`
+                  : 'There were not enough tickets left, so nothing was booked.'}{' '}
+                You can book again from the concert’s page.
+              </p>
+            </div>
           ) : (
-            <table className="mt-2 w-full text-left">
-              <caption className="sr-only">Tickets in this booking</caption>
-              <thead className="text-sm text-slate-600">
-                <tr>
-                  <th scope="col" className="py-2 font-medium">
-                    Tier
-                  </th>
-                  <th scope="col" className="py-2 text-right font-medium">
-                    Qty
-                  </th>
-                  <th scope="col" className="hidden py-2 text-right font-medium sm:table-cell">
-                    Price
-                  </th>
-                  <th scope="col" className="py-2 text-right font-medium">
-                    Subtotal
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 border-y border-slate-200">
-                {booking.items.map((item) => (
-                  <tr key={item.tierId}>
-                    <th scope="row" className="py-2.5 font-semibold text-slate-900">
-                      {tierLabel(item.tierName)}
-                    </th>
-                    <td className="py-2.5 text-right tabular-nums">{item.quantity}</td>
-                    <td className="hidden py-2.5 text-right tabular-nums sm:table-cell">
-                      {formatCents(toCents(item.pricePerTicket))}
-                    </td>
-                    <td className="py-2.5 text-right tabular-nums">
-                      {formatCents(toCents(item.pricePerTicket) * item.quantity)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <>
+              <h2 className="mt-6 text-lg font-bold text-slate-900">
+                {ticketCount === 1 ? '1 ticket' : `${ticketCount} tickets`}
+              </h2>
+              {booking.items.length === 0 ? (
+                <p className="mt-2 text-slate-600">No tickets were taken for this booking.</p>
+              ) : (
+                <table className="mt-2 w-full text-left">
+                  <caption className="sr-only">Tickets in this booking</caption>
+                  <thead className="text-sm text-slate-600">
+                    <tr>
+                      <th scope="col" className="py-2 font-medium">
+                        Tier
+                      </th>
+                      <th scope="col" className="py-2 text-right font-medium">
+                        Qty
+                      </th>
+                      <th scope="col" className="hidden py-2 text-right font-medium sm:table-cell">
+                        Price
+                      </th>
+                      <th scope="col" className="py-2 text-right font-medium">
+                        Subtotal
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody className="divide-y divide-slate-100 border-y border-slate-200">
+                    {booking.items.map((item) => (
+                      <tr key={item.tierId}>
+                        <th scope="row" className="py-2.5 font-semibold text-slate-900">
+                          {tierLabel(item.tierName)}
+                        </th>
+                        <td className="py-2.5 text-right tabular-nums">{item.quantity}</td>
+                        <td className="hidden py-2.5 text-right tabular-nums sm:table-cell">
+                          {formatCents(toCents(item.pricePerTicket))}
+                        </td>
+                        <td className="py-2.5 text-right tabular-nums">
+                          {formatCents(toCents(item.pricePerTicket) * item.quantity)}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+              <p className="mt-3 flex items-baseline justify-between">
+                <span className="font-semibold text-slate-900">{booking.status === 'cancelled' ? 'Total (refunded)' : 'Total'}</span>
+                <span className="text-2xl font-extrabold tabular-nums text-slate-900" data-testid="booking-total">
+                  {formatCents(toCents(booking.totalAmount))}
+                </span>
+              </p>
+            </>
           )}
-          <p className="mt-3 flex items-baseline justify-between">
-            <span className="font-semibold text-slate-900">{booking.status === 'cancelled' ? 'Total (refunded)' : 'Total'}</span>
-            <span className="text-2xl font-extrabold tabular-nums text-slate-900" data-testid="booking-total">
-              {formatCents(toCents(booking.totalAmount))}
-            </span>
-          </p>
 
           <div role="alert" className="mt-4 empty:hidden">
-            {cancel.isError && <Alert tone="error" title="The booking was not cancelled">{errorText(cancel.error)}</Alert>}
+            {cancel.isError && staleCancel && booking.status === 'cancelled' ? (
+              <Alert tone="info" title="It was already cancelled">
+                This booking had been cancelled before you pressed cancel (in another tab, or by the box office). Nothing
+                else changed.
+              </Alert>
+            ) : cancel.isError && !staleCancel ? (
+              <Alert tone="error" title={cancelErrorTitle(cancel.error)}>
+                {cancelErrorText(cancel.error)}
+              </Alert>
+            ) : null}
           </div>
           {booking.status === 'cancelled' && (
-            <p className="mt-4 text-slate-700">This booking was cancelled and its tickets went back on sale.</p>
+            <p className="mt-4 text-slate-700">
+              {concert.data?.status === 'cancelled'
+                ? 'The concert was cancelled, so this booking was cancelled and refunded.'
+                : 'This booking was cancelled and refunded, and its tickets went back on sale.'}
+            </p>
           )}
-          {booking.status === 'payment_failed' && (
-            <p className="mt-4 text-slate-700">The payment was declined, so no tickets were taken and nothing was charged.</p>
+          {booking.status === 'confirmed' && concertStarted && (
+            <p className="mt-4 text-slate-700">The concert has started, so this booking can no longer be cancelled.</p>
           )}
 
           <div className="mt-6 flex flex-col gap-3 sm:flex-row sm:justify-between">
@@ -250,7 +321,7 @@ function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh
             >
               {booking.status === 'confirmed' ? 'Book more tickets' : 'Back to the concert'}
             </Link>
-            {booking.status === 'confirmed' && (
+            {booking.status === 'confirmed' && !concertStarted && (
               <button
                 type="button"
                 onClick={() => {

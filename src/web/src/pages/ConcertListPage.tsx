@@ -4,12 +4,14 @@ import type { ConcertSummary } from '../api/types';
 import { CalendarIcon, PinIcon } from '../components/icons';
 import { ErrorState } from '../components/States';
 import { artworkStyle } from '../lib/artwork';
-import { calendarParts, formatEventDate } from '../lib/format';
+import { calendarParts, formatEventDate, formatMonthDay } from '../lib/format';
 import { formatPrice } from '../lib/money';
 import { concertHint } from '../lib/quantity';
 import { queryKeys } from '../lib/queryClient';
 import { Link } from '../lib/router';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { useNow } from '../lib/useNow';
+import { salesPhase } from '../lib/serverClock';
 
 interface Summary {
   minPrice: number | undefined;
@@ -56,11 +58,14 @@ function Hint({ kind }: { kind: 'sold-out' | 'selling-fast' }) {
   );
 }
 
-function ConcertCard({ concert }: { concert: ConcertSummary }) {
+function ConcertCard({ concert, now }: { concert: ConcertSummary; now: number }) {
   const summary = useSummary(concert);
   const hint = concertHint(summary.available, summary.total);
-  const when = formatEventDate(concert.eventDate);
-  const cal = calendarParts(concert.eventDate);
+  // On the venue's clock and calendar, with its zone's abbreviation.
+  const starts = concert.startsAt ?? concert.eventDate;
+  const when = formatEventDate(starts, concert.timeZone);
+  const cal = calendarParts(starts, concert.timeZone);
+  const onSaleLater = concert.salesStart !== undefined && salesPhase(concert, now) === 'before';
   return (
     <li>
       <Link
@@ -77,7 +82,13 @@ function ConcertCard({ concert }: { concert: ConcertSummary }) {
               <div className="text-2xl font-extrabold leading-none text-slate-900">{cal.day}</div>
             </div>
           )}
-          {hint && <Hint kind={hint} />}
+          {onSaleLater && concert.salesStart ? (
+            <span className="rounded-full bg-white/95 px-3 py-1 text-xs font-bold text-indigo-900">
+              On sale {formatMonthDay(concert.salesStart, concert.timeZone)}
+            </span>
+          ) : (
+            hint && <Hint kind={hint} />
+          )}
         </div>
         <div className="flex flex-1 flex-col gap-2 p-5">
           <h2 className="text-lg font-bold leading-snug text-slate-900 group-hover:text-indigo-800">{concert.name}</h2>
@@ -136,6 +147,7 @@ export function ConcertListPage() {
     queryFn: ({ signal }) => getConcerts(signal),
     refetchInterval: 30_000,
   });
+  const now = useNow(30_000);
 
   return (
     <section aria-labelledby="concerts-heading">
@@ -168,7 +180,7 @@ export function ConcertListPage() {
       ) : (
         <ul className="grid gap-5 sm:grid-cols-2 lg:grid-cols-3">
           {concerts.data.map((c) => (
-            <ConcertCard key={c.id} concert={c} />
+            <ConcertCard key={c.id} concert={c} now={now} />
           ))}
         </ul>
       )}

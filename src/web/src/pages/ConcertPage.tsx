@@ -6,7 +6,7 @@ import type { Concert, PaymentMethod, Tier } from '../api/types';
 import { ArrowLeftIcon, CalendarIcon, ClockIcon, PinIcon, SpinnerIcon } from '../components/icons';
 import { QuantityStepper } from '../components/QuantityStepper';
 import { Alert, ErrorState, Loading } from '../components/States';
-import { artworkStyle } from '../lib/artwork';
+import { artworkStyle, TEXT_SCRIM } from '../lib/artwork';
 import { DEFAULT_RETRY_POLICY } from '../lib/bookingAttempt';
 import {
   describeBlocked,
@@ -15,7 +15,7 @@ import {
   type BookingProblem,
   type FieldErrors,
 } from '../lib/bookingErrors';
-import { formatEventDate, tierLabel } from '../lib/format';
+import { formatEventDate, formatZonedDateTime, tierLabel } from '../lib/format';
 import { formatCents, formatPrice } from '../lib/money';
 import {
   clampSelection,
@@ -33,6 +33,8 @@ import { authPath, Link, navigate } from '../lib/router';
 import { sessionEnded, useConfig, useMe } from '../lib/session';
 import { clearSelection, loadSelection, saveSelection } from '../lib/storage';
 import { useBooking } from '../lib/useBooking';
+import { formatCountdown, type SalesPhase } from '../lib/serverClock';
+import { useSalesPhase } from '../lib/useSalesPhase';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -61,11 +63,21 @@ export function ConcertPage({ id }: { id: string }) {
   }
   if (concert.isPending) return <Loading label="Loading concert…" />;
 
+  const cancelled = concert.data.status === 'cancelled';
   return (
     <div>
       <BackLink />
       <ConcertHeader concert={concert.data} />
-      {availability.isPending ? (
+      {concert.data.description ? (
+        <p className="mt-6 max-w-3xl whitespace-pre-line text-slate-700">{concert.data.description}</p>
+      ) : null}
+      {cancelled ? (
+        <div className="mt-8 max-w-2xl">
+          <Alert tone="warning" title="This concert has been cancelled">
+            <p>It can no longer be booked. Every booking was cancelled and refunded.</p>
+          </Alert>
+        </div>
+      ) : availability.isPending ? (
         <Loading label="Loading tickets…" />
       ) : availability.isError && !availability.data ? (
         <ErrorState
@@ -89,10 +101,21 @@ function BackLink() {
 }
 
 function ConcertHeader({ concert }: { concert: Concert }) {
-  const when = formatEventDate(concert.eventDate);
+  // On the venue's clock, with its zone's abbreviation ("8:00 PM EDT").
+  const when = formatEventDate(concert.startsAt ?? concert.eventDate, concert.timeZone);
+  const doors = concert.doorsAt ? formatEventDate(concert.doorsAt, concert.timeZone).time : null;
+  const cancelled = concert.status === 'cancelled';
   return (
-    <header className="overflow-hidden rounded-3xl text-white shadow-lg" style={artworkStyle(concert.name)}>
-      <div className="bg-gradient-to-t from-black/55 via-black/20 to-transparent px-6 pb-6 pt-16 sm:px-8 sm:pt-24">
+    <header
+      className={`overflow-hidden rounded-3xl text-white shadow-lg ${cancelled ? 'grayscale' : ''}`}
+      style={artworkStyle(concert.name, { scrim: TEXT_SCRIM })}
+    >
+      <div className="bg-gradient-to-t from-black/30 to-transparent px-6 pb-6 pt-16 sm:px-8 sm:pt-24">
+        {cancelled && (
+          <p className="mb-3 inline-block rounded-full bg-white px-3 py-1 text-sm font-bold uppercase tracking-wide text-rose-800">
+            Cancelled
+          </p>
+        )}
         <h1 className="text-3xl font-extrabold tracking-tight drop-shadow sm:text-5xl">{concert.name}</h1>
         <ul className="mt-4 flex flex-col gap-2 text-white/95 sm:flex-row sm:flex-wrap sm:gap-x-6">
           <li className="flex items-center gap-2">
@@ -104,6 +127,7 @@ function ConcertHeader({ concert }: { concert: Concert }) {
           {when.time && (
             <li className="flex items-center gap-2">
               <ClockIcon className="shrink-0" /> {when.time}
+              {doors && <span className="text-white/90"> · doors {doors}</span>}
             </li>
           )}
         </ul>
@@ -200,19 +224,26 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
   const fields: FieldErrors = { ...problem?.fields };
   const allSoldOut = tiers.every((t) => t.availableQuantity <= 0);
   const summaryRef = useRef<HTMLElement>(null);
-  const summaryVisible = useInView(summaryRef);
+  // The bar at the bottom of a phone's screen shows until the Book button itself is in full view.
+  const actionRef = useRef<HTMLDivElement>(null);
+  const actionVisible = useInView(actionRef);
   const testPayments = config.data?.testPayments === true;
   const paymentMethod: PaymentMethod = testPayments ? chosenMethod : 'card';
   const user = me.data;
   const signedOut = user === null;
   const returnHere = `/concerts/${concert.id}`;
+  // Booking opens and closes on the server's clock, not this browser's.
+  const sales = useSalesPhase(concert);
+  const onSale = sales.phase === 'open';
+  const [waitedForSale] = useState(sales.phase === 'before');
+  const salesStartMs = concert.salesStart ? Date.parse(concert.salesStart) : NaN;
 
   useEffect(() => {
     saveSelection(concert.id, { tiers: picked, paymentMethod: chosenMethod });
   }, [concert.id, picked, chosenMethod]);
 
   async function submit() {
-    if (lines.length === 0 || !user) return;
+    if (lines.length === 0 || !user || !onSale) return;
     setProblem(null);
 
     const outcome = await book({ concertId: concert.id, tickets: lines, totalCents, paymentMethod }, user.id);
@@ -239,6 +270,8 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
           ? describeBlocked(outcome.error)
           : describeUnresolved(outcome.error);
     setProblem(described);
+    // The sale opened or closed at another time than we thought: read the concert (and the server's clock) again.
+    if (described.refreshConcert) void queryClient.invalidateQueries({ queryKey: queryKeys.concert(concert.id) });
     if (described.refreshAvailability) {
       void queryClient.invalidateQueries({ queryKey: queryKeys.availability(concert.id) });
     }
@@ -268,7 +301,7 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
                 key={tier.id}
                 tier={tier}
                 quantity={selection[tier.id] ?? 0}
-                disabled={sending}
+                disabled={sending || sales.phase === 'closed'}
                 error={fields.tiers?.[tier.id]}
                 onChange={(q) => {
                   setPicked(setQuantity(selection, tier, q));
@@ -356,33 +389,44 @@ function BookingForm({ concert, tiers }: { concert: Concert; tiers: Tier[] }) {
             )}
           </div>
 
-          {signedOut ? (
-            <SignInToBook returnTo={returnHere} count={count} />
-          ) : (
-            <button
-              id={bookId}
-              type="submit"
-              disabled={sending || lines.length === 0 || !user}
-              aria-disabled={sending || lines.length === 0 || !user}
-              className="mt-5 flex w-full items-center justify-center gap-2 rounded-xl bg-indigo-700 px-5 py-3.5 text-lg font-bold text-white shadow-sm transition-colors hover:bg-indigo-800 disabled:cursor-not-allowed disabled:bg-slate-300 disabled:text-slate-600"
-            >
-              {sending ? (
-                <>
-                  <SpinnerIcon /> Booking…
-                </>
-              ) : count > 0 ? (
-                `Book ${count} ${count === 1 ? 'ticket' : 'tickets'} · ${formatCents(totalCents)}`
-              ) : (
-                'Book'
-              )}
-            </button>
-          )}
+          <SalesNotice phase={sales.phase} now={sales.now} salesStart={salesStartMs} salesEnd={concert.salesEnd} timeZone={concert.timeZone} />
+          <p aria-live="polite" className="sr-only">
+            {waitedForSale && onSale ? 'Tickets are on sale now.' : ''}
+          </p>
+
+          <div ref={actionRef}>
+            {signedOut ? (
+              <SignInToBook returnTo={returnHere} count={count} />
+            ) : (
+              <button
+                id={bookId}
+                type="submit"
+                disabled={sending || lines.length === 0 || !user || !onSale}
+                aria-disabled={sending || lines.length === 0 || !user || !onSale}
+                className="mt-5 flex w-full items-center justify-center gap-2 rounded-xl bg-indigo-700 px-5 py-3.5 text-lg font-bold text-white shadow-sm transition-colors hover:bg-indigo-800 disabled:cursor-not-allowed disabled:bg-slate-300 disabled:text-slate-600"
+              >
+                {sending ? (
+                  <>
+                    <SpinnerIcon /> Booking…
+                  </>
+                ) : sales.phase === 'before' && !Number.isNaN(salesStartMs) ? (
+                  `On sale in ${formatCountdown(salesStartMs - sales.now)}`
+                ) : sales.phase === 'closed' ? (
+                  'Sales have closed'
+                ) : count > 0 ? (
+                  `Book ${count} ${count === 1 ? 'ticket' : 'tickets'} · ${formatCents(totalCents)}`
+                ) : (
+                  'Book'
+                )}
+              </button>
+            )}
+          </div>
           <p className="mt-3 text-center text-xs text-slate-600">
             You are charged once, even if you click twice or your connection drops.
           </p>
         </div>
       </aside>
-      {count > 0 && !summaryVisible && (
+      {count > 0 && !actionVisible && (
         <div className="fixed inset-x-0 bottom-0 z-10 border-t border-slate-200 bg-white/95 px-4 py-3 shadow-[0_-4px_16px_rgb(15_23_42/0.08)] backdrop-blur lg:hidden">
           <div className="mx-auto flex max-w-6xl items-center justify-between gap-4">
             <p className="font-semibold text-slate-900">
@@ -435,15 +479,64 @@ function SignInToBook({ returnTo, count }: { returnTo: string; count: number }) 
   );
 }
 
-/** Whether an element is on screen (true where IntersectionObserver is missing). */
+/**
+ * Before the sale: when it opens (on the venue's clock) and a countdown on
+ * the server's clock. After it: that it has closed.
+ */
+function SalesNotice({
+  phase,
+  now,
+  salesStart,
+  salesEnd,
+  timeZone,
+}: {
+  phase: SalesPhase;
+  now: number;
+  salesStart: number;
+  salesEnd: string | undefined;
+  timeZone: string | undefined;
+}) {
+  if (phase === 'before' && !Number.isNaN(salesStart)) {
+    return (
+      <div className="mt-5 rounded-xl bg-indigo-50 p-4 text-indigo-950 ring-1 ring-indigo-200" data-testid="sales-countdown">
+        <p className="text-sm font-semibold">Tickets go on sale {formatZonedDateTime(new Date(salesStart).toISOString(), timeZone)}</p>
+        <p className="mt-1 text-3xl font-extrabold tabular-nums" role="timer" aria-label="Time until tickets go on sale">
+          {formatCountdown(salesStart - now)}
+        </p>
+        <p className="mt-1 text-sm">Pick your tickets now: the Book button opens the moment the sale starts.</p>
+      </div>
+    );
+  }
+  if (phase === 'closed') {
+    return (
+      <div className="mt-5">
+        <Alert tone="info" title="Sales have closed">
+          <p>{salesEnd ? `Booking closed ${formatZonedDateTime(salesEnd, timeZone)}.` : 'This concert can no longer be booked.'}</p>
+        </Alert>
+      </div>
+    );
+  }
+  return null;
+}
+
+/**
+ * Whether an element is entirely on screen (true where IntersectionObserver
+ * is missing). Entirely: with the default threshold (0) one pixel of it
+ * counted as "seen", so a summary peeking in at the bottom of a phone's
+ * screen kept the order bar away for good.
+ */
 function useInView(ref: RefObject<HTMLElement | null>): boolean {
   const [inView, setInView] = useState(true);
   useEffect(() => {
     const el = ref.current;
     if (!el || typeof IntersectionObserver === 'undefined') return;
-    const observer = new IntersectionObserver(([entry]) => {
-      if (entry) setInView(entry.isIntersecting);
-    });
+    const observer = new IntersectionObserver(
+      ([entry]) => {
+        // 0.99: a fractional pixel of layout can keep the ratio just under 1.
+        if (entry) setInView(entry.isIntersecting && entry.intersectionRatio >= 0.99);
+      },
+      { threshold: [0, 0.5, 0.99, 1] },
+    );
     observer.observe(el);
     return () => {
       observer.disconnect();

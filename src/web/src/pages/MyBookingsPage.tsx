@@ -145,8 +145,9 @@ function Group({ id, title, rows }: { id: string; title: string; rows: BookingRo
 }
 
 function BookingCard({ row: { booking, concert } }: { row: BookingRow }) {
-  const when = concert ? formatEventDate(concert.eventDate) : null;
+  const when = concert ? formatEventDate(concert.startsAt ?? concert.eventDate, concert.timeZone) : null;
   const count = booking.items.reduce((n, i) => n + i.quantity, 0);
+  const notCharged = booking.status === 'payment_failed' || booking.status === 'rejected';
   return (
     <li data-booking-id={booking.id}>
       <Link
@@ -175,11 +176,17 @@ function BookingCard({ row: { booking, concert } }: { row: BookingRow }) {
             </span>
           )}
           <span className="flex flex-wrap items-baseline justify-between gap-2 text-slate-700">
-            <span>
-              {count === 1 ? '1 ticket' : `${count} tickets`}
-              {booking.items.length > 0 && <span className="text-slate-500"> · {ticketsSummary(booking, tierLabel)}</span>}
-            </span>
-            <span className="font-semibold tabular-nums text-slate-900">{formatCents(toCents(booking.totalAmount))}</span>
+            {notCharged ? (
+              <span>No tickets taken · nothing charged</span>
+            ) : (
+              <>
+                <span>
+                  {count === 1 ? '1 ticket' : `${count} tickets`}
+                  {booking.items.length > 0 && <span className="text-slate-500"> · {ticketsSummary(booking, tierLabel)}</span>}
+                </span>
+                <span className="font-semibold tabular-nums text-slate-900">{formatCents(toCents(booking.totalAmount))}</span>
+              </>
+            )}
           </span>
         </span>
       </Link>
