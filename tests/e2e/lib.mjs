@@ -113,18 +113,27 @@ export async function addConcertWith(options, name, venue, start, ...tiers) {
  * password from standard input); it signs in through the page like anyone else.
  */
 export async function newAdmin(name) {
+  return newOperator('admin', name ?? `E2E Box office ${unique()}`);
+}
+
+/** A door staff account (deploy/add-admin --staff): checks tickets in, no box office. */
+export async function newStaff(name) {
+  return newOperator('staff', name ?? `E2E Door ${unique()}`);
+}
+
+async function newOperator(role, name) {
   const id = unique();
-  const admin = { name: name ?? `E2E Box office ${id}`, email: `e2e-admin-${id}@example.test`, password: `e2e-admin-password-${id}` };
+  const account = { name, email: `e2e-${role}-${id}@example.test`, password: `e2e-${role}-password-${id}` };
   await new Promise((resolve, reject) => {
     const child = execFile(
       join(REPO_ROOT, 'deploy', 'add-admin'),
-      ['--password-stdin', admin.email, admin.name],
+      [...(role === 'staff' ? ['--staff'] : []), '--password-stdin', account.email, account.name],
       { env: process.env },
       (err, _out, stderr) => (err ? reject(new Error(`deploy/add-admin: ${stderr}`)) : resolve()),
     );
-    child.stdin.end(`${admin.password}\n`);
+    child.stdin.end(`${account.password}\n`);
   });
-  return admin;
+  return account;
 }
 
 /** The wall-clock time of an IANA zone at an instant, as a datetime-local input takes it. */

@@ -29,7 +29,8 @@ export function EmailBanner() {
 
   const user = me.data;
   // emailVerified absent (an older server) asks nothing; the verify page says it all itself.
-  if (!user || user.emailVerified !== false || dismissed === user.id) return null;
+  // Staff and admins are made by operators (deploy/add-admin), not by a sign-up's email.
+  if (!user || user.role !== 'fan' || user.emailVerified !== false || dismissed === user.id) return null;
   if (matchRoute(pathname).name === 'verify-email') return null;
 
   const err = resend.error;

@@ -114,7 +114,7 @@ export default function DoorPage() {
   function show(answer: DoorAnswer) {
     setShown((prev) => ({ answer, seq: (prev?.seq ?? 0) + 1, at: Date.now() }));
     setCode('');
-    codeInput.current?.focus();
+    codeInput.current?.focus({ preventScroll: true });
   }
 
   const submit = useCallback(
@@ -155,7 +155,7 @@ export default function DoorPage() {
   const unknownConcert = concert.error instanceof ApiError && concert.error.status === 404;
 
   return (
-    <div className="mx-auto max-w-3xl space-y-5">
+    <div className="mx-auto flex max-w-3xl flex-col gap-5">
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-extrabold tracking-tight text-slate-900 sm:text-3xl">Door check-in</h1>
@@ -180,20 +180,24 @@ export default function DoorPage() {
         )}
       </div>
 
-      <DoorSettings
-        concertId={concertId}
-        onConcert={chooseConcert}
-        choices={concerts.data}
-        choicesError={concerts.isError}
-        role={role}
-        door={door}
-        onDoor={(name) => {
-          setDoor(name);
-          saveDoorName(name.trim());
-        }}
-        doorProblem={door === '' ? null : doorProblem}
-        unknownConcert={unknownConcert}
-      />
+      {/* Set up first; once it is, the verdict and the scanner come first (a phone's first
+          screenful). Moved by CSS order, not in the DOM: typing in it never loses focus. */}
+      <div className={ready ? 'order-last' : ''}>
+        <DoorSettings
+          concertId={concertId}
+          onConcert={chooseConcert}
+          choices={concerts.data}
+          choicesError={concerts.isError}
+          role={role}
+          door={door}
+          onDoor={(name) => {
+            setDoor(name);
+            saveDoorName(name.trim());
+          }}
+          doorProblem={door === '' ? null : doorProblem}
+          unknownConcert={unknownConcert}
+        />
+      </div>
 
       <Verdict shown={shown} pending={isPending} ready={ready} />
 
@@ -219,7 +223,7 @@ export default function DoorPage() {
         </form>
         {!ready && <p className="text-sm text-slate-600">Choose the concert and name this door first.</p>}
       </section>
-      <p className="text-sm text-slate-600">
+      <p className="order-last text-sm text-slate-600">
         “Admitted here” counts the tickets this device let in for this concert; “sold” is the concert’s tickets
         sold, refreshed every 15 seconds.
       </p>
