@@ -178,7 +178,7 @@ describe('box office', () => {
       await adminPage.getByRole('heading', { level: 1, name: `Booking of ${fan.name}` }).waitFor();
       const cancel = adminPage.getByRole('button', { name: 'Cancel booking and refund' });
       await cancel.click();
-      await adminPage.getByText('Say why: the fan and the audit trail are told.').waitFor();
+      await adminPage.getByText('Say why: the reason is kept in the booking’s audit trail.').waitFor();
       assert.equal((await apiAs(fanPage.context(), `/api/bookings/${bookingId}`)).body.data.status, 'confirmed', 'no reason, no cancel');
       const reason = 'The fan phoned: they cannot travel on the day.';
       await adminPage.getByLabel('Reason').fill(reason);

@@ -389,10 +389,16 @@ test('a sign-in flood from one address is throttled by nginx while another addre
   const bob = await signUp(limited, 'Bob');
   // Every attempt names another unknown email: the daemon's own per-email wait never starts,
   // so each 429 here is nginx's (1/s with a burst of 10 per address).
+  const started = Date.now();
   const flood = await Promise.all(Array.from({ length: 30 }, () =>
     login(limited, { email: freshEmail(), password: 'wrong password!' })));
+  const seconds = Math.ceil((Date.now() - started) / 1000);
   const throttled = flood.filter((r) => r.status === 429);
-  assert.ok(throttled.length >= 15, `most of the flood throttled: ${flood.map((r) => r.status)}`);
+  // nginx lets through at most the burst, one more, and one a second while the flood lasts,
+  // however slowly a loaded machine sends it: the rest must be 429.
+  const admissible = 10 + 1 + seconds;
+  assert.ok(throttled.length > 0 && throttled.length >= 30 - admissible,
+    `at most ${admissible} of 30 let through in ${seconds} s: ${flood.map((r) => r.status)}`);
   for (const r of throttled) {
     assertError(assert, r, 429, 'RATE_LIMITED');
     assert.equal(r.json.error.details, undefined, 'nginx\'s answer');

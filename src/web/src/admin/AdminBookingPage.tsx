@@ -185,7 +185,7 @@ function CancelForFan({ booking }: { booking: AdminBookingDetail }) {
       />
       {tried && missing && (
         <p id={errorId} className="mt-1 text-sm font-medium text-rose-700">
-          Say why: the fan and the audit trail are told.
+          Say why: the reason is kept in the booking’s audit trail.
         </p>
       )}
       <div role="alert" className="mt-3 empty:hidden">

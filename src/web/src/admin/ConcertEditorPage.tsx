@@ -1,7 +1,7 @@
 // Create or edit a concert: details, the venue's time zone, the sales
 // window and the tiers; publish a draft; cancel a concert (with a reason).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useMemo, useState, type ReactNode, type SyntheticEvent } from 'react';
+import { memo, useId, useMemo, useState, type ReactNode, type SyntheticEvent } from 'react';
 import { bookingsCsvUrl, createConcert, getAdminConcert, updateConcert } from '../api/admin';
 import { ApiError } from '../api/client';
 import type { AdminConcert, AdminConcertStatus, ConcertInput } from '../api/types';
@@ -211,11 +211,7 @@ function Editor({ original }: { original: AdminConcert | null }) {
                 {(p) => (
                   <select {...p} className={inputClass} value={form.timeZone} onChange={(e) => { set('timeZone')(e.target.value); }}>
                     {!zones.includes(form.timeZone) && <option value={form.timeZone}>{form.timeZone}</option>}
-                    {zones.map((z) => (
-                      <option key={z} value={z}>
-                        {z.replace(/_/g, ' ')}
-                      </option>
-                    ))}
+                    <ZoneOptions zones={zones} />
                   </select>
                 )}
               </Field>
@@ -337,6 +333,15 @@ function Editor({ original }: { original: AdminConcert | null }) {
     </section>
   );
 }
+
+/** The ~400 zones, rendered once: the form re-renders on every keystroke. */
+const ZoneOptions = memo(function ZoneOptions({ zones }: { zones: string[] }) {
+  return zones.map((z) => (
+    <option key={z} value={z}>
+      {z.replace(/_/g, ' ')}
+    </option>
+  ));
+});
 
 function Panel({ title, note, children }: { title: string; note?: string | undefined; children: ReactNode }) {
   return (

@@ -61,7 +61,7 @@ export function ReasonDialog({
           {body}
         </p>
         <label htmlFor={fieldId} className="mt-4 block font-semibold">
-          Reason (fans are told)
+          Reason (kept in every booking’s audit trail)
         </label>
         <textarea
           id={fieldId}

@@ -55,6 +55,45 @@ function api(user: User | null, routes: Routes) {
   });
 }
 
+describe('the phone’s order bar', () => {
+  it('shows while the Book button is only partly on screen (the review’s "never appears")', async () => {
+    const observers: { callback: IntersectionObserverCallback; options: IntersectionObserverInit | undefined }[] = [];
+    vi.stubGlobal(
+      'IntersectionObserver',
+      class {
+        constructor(callback: IntersectionObserverCallback, options?: IntersectionObserverInit) {
+          observers.push({ callback, options });
+        }
+        observe() {}
+        disconnect() {}
+      },
+    );
+    api(fan, {
+      'GET /api/concerts/c1': () => ok({ ...concert, serverTime: new Date().toISOString() }),
+      'GET /api/concerts/c1/availability': () => ok(availability),
+    });
+    renderApp('/concerts/c1');
+    fireEvent.click(await screen.findByRole('button', { name: 'Add one GA ticket' }));
+    const watcher = observers.at(-1);
+    expect(watcher?.options?.threshold).toContain(0.99);
+    const report = (ratio: number) => {
+      act(() => {
+        watcher?.callback(
+          [{ isIntersecting: ratio > 0, intersectionRatio: ratio } as IntersectionObserverEntry],
+          {} as IntersectionObserver,
+        );
+      });
+    };
+    // A sliver of the checkout peeking in at the bottom of the screen is not "seen".
+    report(0.2);
+    expect(await screen.findByRole('button', { name: 'Review order' })).toBeTruthy();
+    report(1);
+    expect(screen.queryByRole('button', { name: 'Review order' })).toBeNull();
+    report(0);
+    expect(screen.getByRole('button', { name: 'Review order' })).toBeTruthy();
+  });
+});
+
 describe('the concert page and the sales window', () => {
   it('counts down on the server’s clock and opens the Book button at that instant', async () => {
     // This browser's clock is a minute behind the server's.
@@ -298,6 +337,46 @@ describe('the box office', () => {
         '"tiers":[{"tierName":"VIP","capacity":12,"price":150.00},{"tierName":"Floor","capacity":400,"price":85.50}]}',
     );
     expect(await screen.findByText('Published: fans can see it')).toBeTruthy();
+  });
+
+  it('edits: sends only the change, and cancels the concert only with a reason', async () => {
+    let current = adminConcert;
+    const { requests } = api(admin, {
+      'GET /api/admin/concerts/c1': () => ok(current),
+      'GET /api/admin/concerts': () => ok([current]),
+      'PATCH /api/admin/concerts/c1': (req) => {
+        const { tiers = [], ...rest } = req.body as Partial<AdminConcert>;
+        const changed = new Map(tiers.map((t) => [t.id, t]));
+        current = {
+          ...current,
+          ...rest,
+          tiers: current.tiers.map((t) => ({ ...t, ...changed.get(t.id) })),
+          updatedAt: new Date(Date.parse(current.updatedAt) + 1000).toISOString(),
+        };
+        return ok(current);
+      },
+    });
+    const user = userEvent.setup();
+    renderApp('/admin/concerts/c1');
+    const capacity = await screen.findByLabelText('Tier 2 capacity');
+    // VIP has sales: its price is fixed.
+    expect(screen.getByLabelText<HTMLInputElement>('Tier 1 price ($)').disabled).toBe(true);
+    await user.clear(capacity);
+    await user.type(capacity, '450');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('Changes saved')).toBeTruthy();
+    expect(requests.find((r) => r.method === 'PATCH')?.rawBody).toBe('{"tiers":[{"id":"t_ga","capacity":450}]}');
+
+    await user.click(screen.getByRole('button', { name: 'Cancel concert…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Cancel The Midnight Echoes?' });
+    const confirm = within(dialog).getByRole<HTMLButtonElement>('button', { name: 'Cancel the concert' });
+    expect(confirm.disabled).toBe(true);
+    await user.type(within(dialog).getByLabelText('Reason (kept in every booking’s audit trail)'), 'The venue flooded');
+    await user.click(confirm);
+    expect(await screen.findByText('Concert cancelled')).toBeTruthy();
+    expect(requests.filter((r) => r.method === 'PATCH').at(-1)?.body).toEqual({ status: 'cancelled', cancelReason: 'The venue flooded' });
+    expect(screen.getByText('This concert is cancelled')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Save changes' })).toBeNull();
   });
 
   it('cancels a booking for a fan only with a reason, and shows the audit trail', async () => {

@@ -1,6 +1,8 @@
 // The box office's logic without a page: the server clock and countdown,
 // venue-local times, the concert form, the dashboard's rate series.
 import { describe, expect, it } from 'vitest';
+import { bookingSearchParams } from '../api/admin';
+import { matchAdminRoute } from '../admin/routes';
 import type { AdminConcert } from '../api/types';
 import {
   emptyForm,
@@ -340,5 +342,27 @@ describe('the dashboard’s rate series', () => {
     expect(g.line).toBe('M0,100 L100,0 L200,50');
     expect(g.area).toBe('M0,100 L100,0 L200,50 L200,100 L0,100 Z');
     expect(chartGeometry([], 200, 100).line).toBe('');
+  });
+});
+
+describe('the box office’s addresses', () => {
+  it('routes /admin and below', () => {
+    expect(matchAdminRoute('/admin')).toEqual({ name: 'concerts' });
+    expect(matchAdminRoute('/admin/')).toEqual({ name: 'concerts' });
+    expect(matchAdminRoute('/admin/concerts/new')).toEqual({ name: 'new-concert' });
+    expect(matchAdminRoute('/admin/concerts/c_1')).toEqual({ name: 'concert', id: 'c_1' });
+    expect(matchAdminRoute('/admin/concerts/c_1/sales')).toEqual({ name: 'sales', id: 'c_1' });
+    expect(matchAdminRoute('/admin/bookings')).toEqual({ name: 'bookings' });
+    expect(matchAdminRoute('/admin/bookings/bk_9')).toEqual({ name: 'booking', id: 'bk_9' });
+    expect(matchAdminRoute('/admin/concerts/a%20b')).toEqual({ name: 'not-found' });
+    expect(matchAdminRoute('/admin/nothing')).toEqual({ name: 'not-found' });
+  });
+
+  it('searches with only the parameters given', () => {
+    expect(bookingSearchParams({})).toBe('');
+    expect(bookingSearchParams({ q: '  alex@example.com ', status: '', concertId: 'c1', limit: 50 })).toBe(
+      'concertId=c1&q=alex%40example.com&limit=50',
+    );
+    expect(bookingSearchParams({ q: '   ', cursor: 'bk_2', status: 'cancelled' })).toBe('status=cancelled&cursor=bk_2');
   });
 });
