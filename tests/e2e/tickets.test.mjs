@@ -167,8 +167,11 @@ for (const [suffix, viewport, deviceScaleFactor] of [
 
           await blur(page);
           if (suffix) {
-            await page.getByTestId('ticket').first().scrollIntoViewIfNeeded();
-            await page.evaluate(() => window.scrollBy(0, -120));
+            // One screenful from "Your tickets": the first ticket whole, as a fan holds it up.
+            await page.getByRole('heading', { name: 'Your tickets' }).evaluate((h) => {
+              h.scrollIntoView({ block: 'start' });
+              window.scrollBy(0, -12);
+            });
             await shot(page, 'tickets-phone');
           } else {
             await page.getByRole('heading', { name: 'Your tickets' }).scrollIntoViewIfNeeded();
