@@ -247,6 +247,14 @@ export async function signUpViaApi(context, fan = newFan()) {
   return made;
 }
 
+/**
+ * For the README's pictures: the fan has dismissed the "confirm your email" reminder (the
+ * fans made here never verify their address), as a fan may for the tab's session.
+ */
+export async function withoutEmailReminder(context, userId) {
+  await context.addInitScript((id) => window.sessionStorage.setItem('ticketd.emailBanner.dismissed', id), userId);
+}
+
 /** A fresh fan for node's requests; `cookie` is its session for api(..., { cookie }). */
 export async function newApiFan(label = 'API fan') {
   const made = await apiFan(newFan(label));

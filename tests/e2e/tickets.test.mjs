@@ -29,6 +29,7 @@ import {
   signUpViaUi,
   unique,
   waitForText,
+  withoutEmailReminder,
 } from './lib.mjs';
 import { emailedLink, mailDir } from './mail.mjs';
 
@@ -123,6 +124,7 @@ for (const [suffix, viewport, deviceScaleFactor] of [
         `tickets${suffix}`,
         async (page) => {
           const fan = await signUpViaApi(page.context(), { ...newFan(), name: 'Alex Rivera' });
+          await withoutEmailReminder(page.context(), fan.user.id);
           let bookingId;
           if (suffix) {
             // The phone's booking is made as the API would (the desktop run books through the page).
