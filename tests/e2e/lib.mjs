@@ -113,19 +113,28 @@ export async function addConcertWith(options, name, venue, start, ...tiers) {
  * password from standard input); it signs in through the page like anyone else.
  */
 export async function newAdmin(name) {
+  return newOperator('admin', name ?? `E2E Box office ${unique()}`);
+}
+
+/** A door staff account (deploy/add-admin --staff): checks tickets in, no box office. */
+export async function newStaff(name) {
+  return newOperator('staff', name ?? `E2E Door ${unique()}`);
+}
+
+async function newOperator(role, name) {
   const id = unique();
-  const admin = { name: name ?? `E2E Box office ${id}`, email: `e2e-admin-${id}@example.test`, password: `e2e-admin-password-${id}` };
+  const account = { name, email: `e2e-${role}-${id}@example.test`, password: `e2e-${role}-password-${id}` };
   await new Promise((resolve, reject) => {
     const child = execFile(
       join(REPO_ROOT, 'deploy', 'add-admin'),
-      ['--password-stdin', admin.email, admin.name],
-      // As an operator: the tables' owner (the daemon's role, DATABASE_URL, may not make admins).
+      [...(role === 'staff' ? ['--staff'] : []), '--password-stdin', account.email, account.name],
+      // As an operator: the tables' owner (the daemon's role, DATABASE_URL, may not make accounts).
       { env: { ...process.env, DATABASE_URL: process.env.OWNER_DATABASE_URL || process.env.DATABASE_URL } },
       (err, _out, stderr) => (err ? reject(new Error(`deploy/add-admin: ${stderr}`)) : resolve()),
     );
-    child.stdin.end(`${admin.password}\n`);
+    child.stdin.end(`${account.password}\n`);
   });
-  return admin;
+  return account;
 }
 
 /** The wall-clock time of an IANA zone at an instant, as a datetime-local input takes it. */
@@ -237,6 +246,14 @@ export async function signUpViaApi(context, fan = newFan()) {
   const made = await apiFan(fan);
   await context.addCookies([{ name: 'ticketd_session', value: made.token, url: BASE_URL, httpOnly: true, sameSite: 'Lax' }]);
   return made;
+}
+
+/**
+ * For the README's pictures: the fan has dismissed the "confirm your email" reminder (the
+ * fans made here never verify their address), as a fan may for the tab's session.
+ */
+export async function withoutEmailReminder(context, userId) {
+  await context.addInitScript((id) => window.sessionStorage.setItem('ticketd.emailBanner.dismissed', id), userId);
 }
 
 /** A fresh fan for node's requests; `cookie` is its session for api(..., { cookie }). */

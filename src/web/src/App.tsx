@@ -1,4 +1,5 @@
-import { lazy, Suspense, useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
+import type { Role } from './api/types';
 import { ChunkBoundary } from './components/ChunkBoundary';
 import { Layout } from './components/Layout';
 import { ErrorState, Loading } from './components/States';
@@ -14,6 +15,12 @@ import { NotFoundPage } from './pages/NotFoundPage';
 // The box office is its own chunk: a fan's browser never downloads it (the
 // gate below asks for it only once /api/me says "admin").
 const AdminApp = lazy(() => import('./admin/AdminApp'));
+// The door's check-in page likewise, for staff and admins.
+const DoorPage = lazy(() => import('./door/DoorPage'));
+// The pages of the account emails' links: a fan sees them once or twice, if ever.
+const VerifyEmailPage = lazy(() => import('./pages/AccountEmailPages').then((m) => ({ default: m.VerifyEmailPage })));
+const ForgotPasswordPage = lazy(() => import('./pages/AccountEmailPages').then((m) => ({ default: m.ForgotPasswordPage })));
+const ResetPasswordPage = lazy(() => import('./pages/AccountEmailPages').then((m) => ({ default: m.ResetPasswordPage })));
 
 export function App() {
   const { pathname } = useLocation();
@@ -50,6 +57,18 @@ export function App() {
     case 'my-bookings':
       page = <MyBookingsPage />;
       break;
+    case 'verify-email':
+      page = <LazyPage what="this page" page={<VerifyEmailPage />} />;
+      break;
+    case 'forgot-password':
+      page = <LazyPage what="this page" page={<ForgotPasswordPage />} />;
+      break;
+    case 'reset-password':
+      page = <LazyPage what="this page" page={<ResetPasswordPage />} />;
+      break;
+    case 'door':
+      page = <DoorGate />;
+      break;
     case 'admin':
       page = <AdminGate />;
       break;
@@ -60,8 +79,19 @@ export function App() {
   return <Layout>{page}</Layout>;
 }
 
-/** /admin/*: admins only. Signed out: sign in and come back; a fan: told so (the server refuses them anyway). */
-function AdminGate() {
+function LazyPage({ what, page }: { what: string; page: ReactNode }) {
+  return (
+    <ChunkBoundary what={what}>
+      <Suspense fallback={<Loading label="Loading…" />}>{page}</Suspense>
+    </ChunkBoundary>
+  );
+}
+
+/**
+ * A page for some roles only. Signed out: sign in and come back; any other
+ * account: told so (the server refuses it anyway), and its chunk is never asked for.
+ */
+function RoleGate({ allow, refusal, children }: { allow: readonly Role[]; refusal: ReactNode; children: ReactNode }) {
   const me = useMe();
   const { pathname, search } = useLocation();
   const signedOut = me.data === null;
@@ -75,19 +105,52 @@ function AdminGate() {
   }
   if (me.data === undefined) return <Loading label="Checking your account…" />;
   if (me.data === null) return <Loading label="Taking you to sign in…" />;
-  if (me.data.role !== 'admin') {
-    return (
-      <div className="mx-auto max-w-lg rounded-2xl bg-white p-8 text-center shadow-sm ring-1 ring-slate-200">
-        <h1 className="text-2xl font-bold text-slate-900">This page is for the box office</h1>
-        <p className="mt-2 text-slate-600">Your account can browse and book concerts, but not manage them.</p>
-      </div>
-    );
-  }
+  if (!allow.includes(me.data.role)) return <>{refusal}</>;
+  return <>{children}</>;
+}
+
+function Refusal({ title, body }: { title: string; body: string }) {
   return (
-    <ChunkBoundary what="the box office">
-      <Suspense fallback={<Loading label="Loading the box office…" />}>
-        <AdminApp />
-      </Suspense>
-    </ChunkBoundary>
+    <div className="mx-auto max-w-lg rounded-2xl bg-white p-8 text-center shadow-sm ring-1 ring-slate-200">
+      <h1 className="text-2xl font-bold text-slate-900">{title}</h1>
+      <p className="mt-2 text-slate-600">{body}</p>
+    </div>
+  );
+}
+
+/** /admin/*: admins only. */
+function AdminGate() {
+  return (
+    <RoleGate
+      allow={['admin']}
+      refusal={<Refusal title="This page is for the box office" body="Your account can browse and book concerts, but not manage them." />}
+    >
+      <ChunkBoundary what="the box office">
+        <Suspense fallback={<Loading label="Loading the box office…" />}>
+          <AdminApp />
+        </Suspense>
+      </ChunkBoundary>
+    </RoleGate>
+  );
+}
+
+/** /door: door staff and admins. */
+function DoorGate() {
+  return (
+    <RoleGate
+      allow={['staff', 'admin']}
+      refusal={
+        <Refusal
+          title="Staff only"
+          body="This page checks tickets in at the door, for the venue’s staff. Your account can browse and book concerts."
+        />
+      }
+    >
+      <ChunkBoundary what="the door page">
+        <Suspense fallback={<Loading label="Loading the door page…" />}>
+          <DoorPage />
+        </Suspense>
+      </ChunkBoundary>
+    </RoleGate>
   );
 }

@@ -10,6 +10,7 @@ import type {
   BookingRequest,
   Concert,
   ConcertSummary,
+  Ticket,
   User,
 } from './types';
 
@@ -33,6 +34,11 @@ export async function getAvailability(id: string, signal?: Signal): Promise<Avai
 
 export async function getBooking(id: string, signal?: Signal): Promise<Booking> {
   return (await request<Booking>(`/api/bookings/${enc(id)}`, { signal })).data;
+}
+
+/** A confirmed booking's tickets with their signed codes; 409 BOOKING_NOT_CONFIRMED otherwise. */
+export async function getBookingTickets(id: string, signal?: Signal): Promise<Ticket[]> {
+  return (await request<Ticket[]>(`/api/bookings/${enc(id)}/tickets`, { signal })).data;
 }
 
 export async function cancelBooking(id: string): Promise<Booking> {
@@ -126,6 +132,31 @@ export async function getMe(signal?: Signal): Promise<User | null> {
     if (err instanceof ApiError && err.status === 401) return null;
     throw err;
   }
+}
+
+// --- account emails ---------------------------------------------------------
+// The tokens come from the links' fragments (#token=…), which no server logs.
+
+/** Verifies the address of the link's token; needs no session. Answers the account. */
+export async function verifyEmail(token: string): Promise<User> {
+  const body = JSON.stringify({ token });
+  return (await request<{ user: User }>('/api/auth/verify-email', { method: 'POST', body })).data.user;
+}
+
+/** Emails the signed-in fan a new verification link (the server sends at most one a minute). */
+export async function resendVerification(): Promise<void> {
+  await request<unknown>('/api/auth/verify-email/resend', { method: 'POST', body: '{}' });
+}
+
+/** Asks for a reset link; 202 whether or not the address has an account. */
+export async function requestPasswordReset(email: string): Promise<void> {
+  await request<unknown>('/api/auth/password-reset', { method: 'POST', body: JSON.stringify({ email }) });
+}
+
+/** Sets the new password; every session of the account (this one too) is revoked. */
+export async function confirmPasswordReset(token: string, password: string): Promise<void> {
+  const body = JSON.stringify({ token, password });
+  await request<undefined>('/api/auth/password-reset/confirm', { method: 'POST', body });
 }
 
 export async function getMyBookings(cursor: string | null, signal?: Signal): Promise<BookingPage> {

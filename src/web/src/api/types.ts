@@ -97,7 +97,8 @@ export interface ApiMeta {
   [key: string]: unknown;
 }
 
-export type Role = 'fan' | 'admin';
+/** staff check tickets in at the door; admins may too, and run the box office. */
+export type Role = 'fan' | 'staff' | 'admin';
 
 /** The signed-in fan (GET /api/me). */
 export interface User {
@@ -105,6 +106,26 @@ export interface User {
   email: string;
   name: string;
   role: Role;
+  /** The fan followed the link emailed after sign-up (absent from an older server: not asked). */
+  emailVerified?: boolean;
+}
+
+/** One ticket of a confirmed booking (GET /api/bookings/:id/tickets), by index. */
+export interface Ticket {
+  index: number;
+  tierId: string;
+  tierName: string;
+  /** The signed code the QR carries ("T1." and base64url). */
+  code: string;
+}
+
+/** POST /api/checkin's answer: a ticket admitted for the first time. */
+export interface Admission {
+  ticket: { bookingId: string; index: number; tierName: string };
+  fan: { name: string };
+  concertId: string;
+  door: string;
+  admittedAt: string;
 }
 
 /** GET /api/config: what this deployment offers. */

@@ -16,7 +16,9 @@ export function AccountNav() {
       switchUser(queryClient, null);
       // A private page has nothing to show any more.
       const route = matchRoute(location.pathname).name;
-      if (route === 'my-bookings' || route === 'booking' || route === 'admin') navigate('/', { replace: true });
+      if (route === 'my-bookings' || route === 'booking' || route === 'admin' || route === 'door') {
+        navigate('/', { replace: true });
+      }
     },
   });
 
@@ -42,6 +44,11 @@ export function AccountNav() {
       {me.data.role === 'admin' && (
         <Link to="/admin" className={navLink}>
           Box office
+        </Link>
+      )}
+      {(me.data.role === 'staff' || me.data.role === 'admin') && (
+        <Link to="/door" className={navLink}>
+          Door
         </Link>
       )}
       <Link to="/me/bookings" className={navLink}>

@@ -24,6 +24,8 @@ export const queryKeys = {
   concert: (id: string) => ['concert', id] as const,
   availability: (id: string) => ['availability', id] as const,
   booking: (id: string) => ['booking', id] as const,
+  /** Under ['booking', id]: dropped with the booking when the fan changes. */
+  tickets: (id: string) => ['booking', id, 'tickets'] as const,
   /** The signed-in fan, or null when signed out. */
   me: ['me'] as const,
   myBookings: ['myBookings'] as const,

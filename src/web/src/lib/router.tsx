@@ -54,6 +54,12 @@ export type Route =
   | { name: 'signin' }
   | { name: 'signup' }
   | { name: 'my-bookings' }
+  /** The account emails' links (#token=…) and asking for a reset. */
+  | { name: 'verify-email' }
+  | { name: 'forgot-password' }
+  | { name: 'reset-password' }
+  /** Checking tickets in at a door (staff and admins). */
+  | { name: 'door' }
   /** The box office: /admin and everything under it (admin/routes.ts routes within). */
   | { name: 'admin' }
   | { name: 'not-found' };
@@ -68,6 +74,10 @@ export function matchRoute(pathname: string): Route {
   if (bare === '/signin') return { name: 'signin' };
   if (bare === '/signup') return { name: 'signup' };
   if (bare === '/me/bookings') return { name: 'my-bookings' };
+  if (bare === '/verify-email') return { name: 'verify-email' };
+  if (bare === '/forgot-password') return { name: 'forgot-password' };
+  if (bare === '/reset-password') return { name: 'reset-password' };
+  if (bare === '/door') return { name: 'door' };
   if (bare === '/admin' || pathname.startsWith('/admin/')) return { name: 'admin' };
   let m = CONCERT.exec(pathname);
   if (m?.[1]) return { name: 'concert', id: m[1] };

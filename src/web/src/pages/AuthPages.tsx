@@ -52,9 +52,12 @@ function useRemaining(until: number | null): number {
 function AuthPage({ mode }: { mode: Mode }) {
   const signup = mode === 'signup';
   useDocumentTitle(signup ? 'Create an account' : 'Sign in');
-  const { search } = useLocation();
+  const { search, state } = useLocation();
   const next = safeNext(search);
   const me = useMe();
+  // Arrived from /reset-password: the new password is set and every session ended.
+  const passwordReset =
+    !signup && typeof state === 'object' && state !== null && (state as Record<string, unknown>).passwordReset === true;
 
   return (
     <div className="mx-auto max-w-md">
@@ -67,6 +70,13 @@ function AuthPage({ mode }: { mode: Mode }) {
             ? 'An account keeps your bookings together, on any device.'
             : 'Sign in to book tickets and see your bookings.'}
         </p>
+        {passwordReset && !me.data && (
+          <div role="status" className="mt-4">
+            <Alert tone="success" title="Your password is changed">
+              Sign in with the new one. Every device that was signed in to your account has been signed out.
+            </Alert>
+          </div>
+        )}
         {me.data ? (
           <div className="mt-6">
             <Alert tone="info" title={`You’re signed in as ${me.data.name}.`} />
@@ -191,6 +201,13 @@ function AuthForm({ mode, next }: { mode: Mode; next: string }) {
         hint={signup ? `At least ${PASSWORD_MIN_BYTES} characters (at most ${PASSWORD_MAX_BYTES}).` : undefined}
         disabled={pending}
       />
+      {!signup && (
+        <p className="-mt-2 text-right text-sm">
+          <Link to="/forgot-password" className="rounded font-semibold text-indigo-700 hover:underline">
+            Forgot your password?
+          </Link>
+        </p>
+      )}
 
       <div role="alert" className="empty:hidden">
         {message !== null && !pending && (

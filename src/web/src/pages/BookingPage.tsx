@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
 import { cancelBooking, getBooking, getConcert } from '../api/endpoints';
 import type { Booking } from '../api/types';
 import { CalendarIcon, CheckIcon, PinIcon } from '../components/icons';
+import { ChunkBoundary } from '../components/ChunkBoundary';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Alert, ErrorState, Loading, errorText } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
@@ -16,6 +17,9 @@ import { sessionEnded, useMe } from '../lib/session';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useNow } from '../lib/useNow';
 import { NotFoundPage } from './NotFoundPage';
+
+// The tickets and their QR encoder are a chunk of their own: only a confirmed booking's page asks for it.
+const BookingTickets = lazy(() => import('../tickets/BookingTickets'));
 
 function flag(state: unknown, name: 'justBooked' | 'recovered'): boolean {
   return typeof state === 'object' && state !== null && (state as Record<string, unknown>)[name] === true;
@@ -140,10 +144,14 @@ function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh
             ? 'Not booked'
             : 'Your booking';
 
+  // Printing a confirmed booking prints its tickets alone (tickets/BookingTickets.tsx).
+  const printTickets = booking.status === 'confirmed';
+  const notOnPaper = printTickets ? 'print:hidden' : '';
+
   return (
     <div className="mx-auto max-w-2xl">
       {recovered && (
-        <div role="status" className="mb-6">
+        <div role="status" className={`mb-6 ${notOnPaper}`}>
           <Alert tone="info" title="Your earlier booking went through">
             <p>
               A booking you made before had not been confirmed to you; we checked, and this is it. Nothing new was
@@ -153,18 +161,23 @@ function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh
         </div>
       )}
       {booking.status === 'confirmed' && fresh && (
-        <div className="mb-6 flex items-center gap-3 rounded-2xl bg-emerald-50 p-4 text-emerald-950 ring-1 ring-emerald-200">
+        <div
+          className={`mb-6 flex items-center gap-3 rounded-2xl bg-emerald-50 p-4 text-emerald-950 ring-1 ring-emerald-200 ${notOnPaper}`}
+        >
           <span className="grid h-10 w-10 shrink-0 place-items-center rounded-full bg-emerald-600 text-white">
             <CheckIcon className="h-6 w-6" />
           </span>
           <p>
             <strong className="font-semibold">Booking confirmed.</strong> Bookmark this page: it always shows your
-            booking and lets you cancel it.
+            booking and its tickets, and lets you cancel it.
           </p>
         </div>
       )}
 
-      <article aria-labelledby="booking-heading" className="overflow-hidden rounded-3xl bg-white shadow-lg ring-1 ring-slate-200">
+      <article
+        aria-labelledby="booking-heading"
+        className={`overflow-hidden rounded-3xl bg-white shadow-lg ring-1 ring-slate-200 ${notOnPaper}`}
+      >
         <div
           className="px-6 py-6 text-white sm:px-8"
           style={artworkStyle(concert.data?.name ?? booking.concertId, { scrim: TEXT_SCRIM })}
@@ -304,11 +317,19 @@ function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh
             ) : null}
           </div>
           {booking.status === 'cancelled' && (
-            <p className="mt-4 text-slate-700">
-              {concert.data?.status === 'cancelled'
-                ? 'The concert was cancelled, so this booking was cancelled and refunded.'
-                : 'This booking was cancelled and refunded, and its tickets went back on sale.'}
-            </p>
+            <>
+              <p className="mt-4 text-slate-700">
+                {concert.data?.status === 'cancelled'
+                  ? 'The concert was cancelled, so this booking was cancelled and refunded.'
+                  : 'This booking was cancelled and refunded, and its tickets went back on sale.'}
+              </p>
+              <div className="mt-4" data-testid="tickets-void">
+                <Alert tone="warning" title="Its tickets are void">
+                  They will not get anyone in: a ticket of a cancelled booking is refused at the door, printed or
+                  not.
+                </Alert>
+              </div>
+            </>
           )}
           {booking.status === 'confirmed' && concertStarted && (
             <p className="mt-4 text-slate-700">The concert has started, so this booking can no longer be cancelled.</p>
@@ -336,6 +357,14 @@ function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh
           </div>
         </div>
       </article>
+
+      {booking.status === 'confirmed' && (
+        <ChunkBoundary what="your tickets">
+          <Suspense fallback={<Loading label="Loading your tickets…" />}>
+            <BookingTickets booking={booking} concert={concert.data} ownerName={ownerName} />
+          </Suspense>
+        </ChunkBoundary>
+      )}
 
       <ConfirmDialog
         open={confirming}
