@@ -62,7 +62,8 @@ ensure_packages() {
 }
 
 # clang is the compiler, libclang-rt-14-dev carries libFuzzer and the sanitizer runtimes.
-ensure_packages clang libclang-rt-14-dev pkg-config libjson-c-dev uuid-dev libpq-dev libfcgi-dev libsodium-dev
+ensure_packages clang libclang-rt-14-dev pkg-config libjson-c-dev uuid-dev libpq-dev libfcgi-dev libsodium-dev \
+	libcurl4-openssl-dev libqrencode-dev
 command -v "$CC" >/dev/null || die "$CC is not installed"
 
 # --- build ------------------------------------------------------------------------------------
@@ -70,8 +71,8 @@ command -v "$CC" >/dev/null || die "$CC is not installed"
 # shellcheck disable=SC2054 # the commas belong to the flag
 SAN=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 CFLAGS=(-g -O1 -std=gnu11 -I "$BUILD/include" -I "$REPO_ROOT/src")
-read -r -a PKG_CFLAGS <<<"$(pkg-config --cflags json-c uuid libpq libsodium)" || die "pkg-config failed"
-read -r -a PKG_LIBS <<<"$(pkg-config --libs json-c uuid libpq libsodium)" || die "pkg-config failed"
+read -r -a PKG_CFLAGS <<<"$(pkg-config --cflags json-c uuid libpq libsodium libcurl libqrencode)" || die "pkg-config failed"
+read -r -a PKG_LIBS <<<"$(pkg-config --libs json-c uuid libpq libsodium libcurl libqrencode)" || die "pkg-config failed"
 
 # The sources include the "config.h" that configure writes; the fuzz build needs only what
 # AC_USE_SYSTEM_EXTENSIONS and AC_INIT put there.
