@@ -8,7 +8,7 @@
 
 #include "store/statements.h"
 
-#define BOOKING_SELECT                                                         \
+#define BOOKING_COLUMNS                                                        \
 	"SELECT b.id, b.concert_id, b.user_id, b.status, b.total_cents,"       \
 	" b.request, iso8601(b.created_at) AS created_at,"                     \
 	" iso8601(b.updated_at) AS updated_at,"                                \
@@ -16,11 +16,15 @@
 	" rt.tier_name AS reject_tier_name, b.reject_requested,"               \
 	" b.reject_available, b.reject_limit,"                                 \
 	" i.tier_id AS item_tier_id, t.tier_name AS item_tier_name,"           \
-	" i.quantity AS item_quantity, i.price_cents AS item_price_cents"      \
+	" i.quantity AS item_quantity, i.price_cents AS item_price_cents"
+
+#define BOOKING_FROM                                                           \
 	" FROM bookings b"                                                     \
 	" LEFT JOIN booking_items i ON i.booking_id = b.id"                    \
 	" LEFT JOIN ticket_tiers t ON t.id = i.tier_id"                        \
 	" LEFT JOIN ticket_tiers rt ON rt.id = b.reject_tier_id"
+
+#define BOOKING_SELECT BOOKING_COLUMNS BOOKING_FROM
 
 #define TIERS_SELECT                                                           \
 	"SELECT c.id AS concert_id, t.id AS tier_id, t.tier_name,"             \
@@ -129,8 +133,24 @@ const struct db_query statements[Q_COUNT] = {
                        " ORDER BY i.tier_id",
         3, true},
 
+    /*
+     * A key's record is answered again only once it is durable.  A primary
+     * restarted in place after a crash shows the commits it wrote but never
+     * answered (no synchronous standby had them), and a standby promoted
+     * next would forget a booking a retry was told is confirmed.  So for
+     * each row found (none when the key is new) the lookup writes a
+     * transactional WAL message: its commit then waits, as a booking's
+     * does, until a synchronous standby has the WAL up to here.  (A
+     * transaction id alone would not: a commit that wrote nothing else
+     * does not wait.)  Without standbys it is a local commit.  In this
+     * statement, not a second one: behind a transaction pooler a second
+     * statement may run on another server.
+     */
     [Q_BOOKING_BY_KEY] = {"booking_by_key",
-        BOOKING_SELECT " WHERE b.idempotency_key = $1::uuid ORDER BY i.tier_id",
+        BOOKING_COLUMNS ","
+        " pg_logical_emit_message(true, 'ticketd', 'replay') AS durable_at"
+        BOOKING_FROM
+        " WHERE b.idempotency_key = $1::uuid ORDER BY i.tier_id",
         1, true},
 
     /*

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
-import { assertError, assertOk, freePort, httpRequest, sleep, startStack } from './stack.mjs';
+import { assertError, assertOk, httpRequest, sleep, startStack } from './stack.mjs';
 import { PsqlSession, assertInvariant, book, bookingBody, workers } from './lib/booking-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
 import {
@@ -18,17 +18,17 @@ let admin;
 let metricsPort;
 
 before(async () => {
-  metricsPort = await freePort();
   s = await startStack({
     rateLimit: 'off',
+    metrics: true,
     env: {
       PAYMENT_LATENCY_MS: '5',
-      METRICS_PORT: String(metricsPort),
       // ASan keeps freed memory in a quarantine (256 MiB by default), so a worker's peak RSS
       // would count every byte it ever allocated; without it the peak is what was live at once.
       ASAN_OPTIONS: 'abort_on_error=0:detect_leaks=1:quarantine_size_mb=0',
     },
   });
+  metricsPort = s.metricsPort;
   [admin] = await createFans(s, 1, { role: 'admin', prefix: 'admin' });
 });
 after(async () => {

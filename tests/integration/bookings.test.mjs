@@ -125,6 +125,34 @@ test('seed: the same request twice is 201 then 200 with meta.duplicate; one book
   await assertInvariant(assert, s);
 });
 
+test('a replay is answered only once the booking is on a synchronous standby (none here: it waits until there is none to wait for)', async () => {
+  // After a crash a primary restarted in place shows commits no standby has; a 200 read from one
+  // would name a booking the next failover forgets (tests/integration/cluster.test.mjs). Here the
+  // primary is told to wait for a standby that never comes: the replay must wait with it.
+  const c = await addConcert(s, ['GA:10:10.00']);
+  const body = bookingBody(c, { GA: 1 });
+  const first = assertOk(assert, await book(s, body), 201);
+  const admin = (sql) => s.psqlAs(s.vars.ADMIN_DATABASE_URL, sql);
+  const syncRep = () => admin("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND usename = 'ticketd'");
+  await admin("ALTER SYSTEM SET synchronous_standby_names = 'ticketd_it_absent'");
+  let replay;
+  try {
+    await admin('SELECT pg_reload_conf()');
+    let answered = false;
+    replay = book(s, body).finally(() => { answered = true; });
+    while ((await syncRep()) === '0') {
+      assert.equal(answered, false, 'the replay was answered while its booking was on no standby');
+      await sleep(20);
+    }
+  } finally {
+    await admin('ALTER SYSTEM RESET synchronous_standby_names');
+    await admin('SELECT pg_reload_conf()');
+  }
+  const again = assertOk(assert, await replay, 200);
+  assert.equal(again.id, first.id);
+  assert.equal(await syncRep(), '0');
+});
+
 test('the same request in another spelling (upper-case key, tiers in another order) is the same request: 200 duplicate', async () => {
   const c = await addConcert(s, ['A:10:10.00', 'B:10:20.00']);
   const body = bookingBody(c, [['A', 1], ['B', 2]]);

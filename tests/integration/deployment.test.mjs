@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { assertError, freePort, httpRequest, sleep, startStack } from './stack.mjs';
+import { assertError, httpRequest, sleep, startStack } from './stack.mjs';
 import { checkResponse } from './lib/contract.mjs';
 import { uuid, workers } from './lib/booking-helpers.mjs';
 
@@ -23,8 +23,8 @@ const rootOnly = isRoot ? {} : { skip: 'needs root: the services drop to their o
 let s;
 let metricsPort;
 before(async () => {
-  metricsPort = await freePort();
-  s = await startStack({ env: { METRICS_PORT: String(metricsPort) } });
+  s = await startStack({ metrics: true });
+  metricsPort = s.metricsPort;
 });
 after(async () => {
   await s?.destroy();

@@ -196,9 +196,11 @@ export function checkRaw(bytes, answer) {
 
 // name: what the stack's logs are called under TEST_LOG_DIR (default: the calling test file).
 // mail: run the stack's mail sink (deploy/lib/mail-sink.sh) on a port of its own.
-export async function startStack({ env = {}, rateLimit = 'on', name = callerName(), mail = false } = {}) {
+// metrics: run the operators' server (/metrics, /health) on a port of its own (stack.metricsPort).
+// Every port is chosen in one freePorts() call: ports picked one by one can collide.
+export async function startStack({ env = {}, rateLimit = 'on', name = callerName(), mail = false, metrics = false } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketd-it-'));
-  const [port, pgPort, mailPort] = await freePorts(3);
+  const [port, pgPort, mailPort, metricsPort] = await freePorts(4);
 
   const stackEnv = {
     ...process.env,
@@ -208,6 +210,7 @@ export async function startStack({ env = {}, rateLimit = 'on', name = callerName
     TICKETD_BIN: defaultTicketdBin(),
     RATE_LIMIT: rateLimit,
     MAIL_PORT: mail ? String(mailPort) : '',
+    METRICS_PORT: metrics ? String(metricsPort) : '',
     PAYMENT_DECLINE_RATE: '0',
     PAYMENT_LATENCY_MS: '5',
     ...env,
@@ -219,7 +222,9 @@ export async function startStack({ env = {}, rateLimit = 'on', name = callerName
     throw new Error(`deploy/stack start failed (exit ${started.code}):\n${started.stderr}`);
   }
   const vars = parseEnvFile(await readFile(path.join(dir, 'stack.env'), 'utf8'));
-  return new Stack(dir, port, stackEnv, vars, name);
+  const stack = new Stack(dir, port, stackEnv, vars, name);
+  stack.metricsPort = metrics ? metricsPort : null;
+  return stack;
 }
 
 function callerName() {
