@@ -37,6 +37,7 @@ struct shared {
 	uint64_t sum_us[NROUTES];
 	uint64_t bookings[METRIC_OUTCOME_COUNT];
 	uint64_t db_errors[NCLASSES];
+	uint64_t sold_out[METRIC_SOLD_OUT_COUNT];
 	uint64_t restarts[2];
 	uint8_t busy[2][METRICS_MAX_WORKERS];
 };
@@ -92,6 +93,14 @@ metrics_booking(enum metrics_outcome outcome)
 {
 	if (shm != NULL) {
 		ADD(shm->bookings[outcome]);
+	}
+}
+
+void
+metrics_sold_out(enum metrics_sold_out event)
+{
+	if (shm != NULL) {
+		ADD(shm->sold_out[event]);
 	}
 }
 
@@ -240,6 +249,27 @@ render_pools(FILE *fp, const int *sizes)
 	}
 }
 
+static void
+render_sold_out(FILE *fp)
+{
+	static const char *const metric[METRIC_SOLD_OUT_COUNT][2] = {
+	    {"ticketd_sold_out_answers_total",
+	        "Booking requests answered 409 from the sold-out table, "
+	        "without reading the tiers."},
+	    {"ticketd_sold_out_marks_total",
+	        "Tiers marked sold out after a read found none left."},
+	    {"ticketd_sold_out_clears_total",
+	        "Times every mark was forgotten (a cancellation, a concert "
+	        "changed)."},
+	};
+
+	for (int e = 0; e < METRIC_SOLD_OUT_COUNT; e++) {
+		fprintf(fp, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n",
+		    metric[e][0], metric[e][1], metric[e][0], metric[e][0],
+		    (unsigned long long)LOAD(shm->sold_out[e]));
+	}
+}
+
 char *
 metrics_render(const struct metrics_labels *labels)
 {
@@ -273,6 +303,7 @@ metrics_render(const struct metrics_labels *labels)
 			    db_classes[c],
 			    (unsigned long long)LOAD(shm->db_errors[c]));
 		}
+		render_sold_out(fp);
 		render_pools(fp, labels->pool_sizes);
 	}
 	fclose(fp);

@@ -43,6 +43,16 @@ void metrics_request(int route, int status, long long usec);
 
 void metrics_booking(enum metrics_outcome outcome);
 
+/* The sold-out table's use (base/soldout.h). */
+enum metrics_sold_out {
+	METRIC_SOLD_OUT_ANSWER, /* a 409 answered from a mark, no read */
+	METRIC_SOLD_OUT_MARK,   /* a tier marked sold out */
+	METRIC_SOLD_OUT_CLEAR,  /* every mark forgotten */
+	METRIC_SOLD_OUT_COUNT
+};
+
+void metrics_sold_out(enum metrics_sold_out event);
+
 /* A failed statement; sqlstate "" is a lost connection. */
 void metrics_db_error(const char *sqlstate);
 

@@ -22,6 +22,7 @@
 #include "base/env.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/soldout.h"
 #include "daemon/master.h"
 #include "daemon/reload.h"
 #include "daemon/ticket_key.h"
@@ -555,6 +556,14 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	if (load_ticket_key(cfg, &m.shared) != 0) {
 		goto out;
 	}
+	/* Shared by the workers forked from here on; a TTL of 0: none. */
+	if (cfg->sold_out_ttl_ms > 0) {
+		m.shared.sold_out = soldout_create(cfg->sold_out_ttl_ms);
+		if (m.shared.sold_out == NULL) {
+			log_error("cannot map the sold-out table");
+			goto out;
+		}
+	}
 
 	install_signals(&m.waitmask);
 	respawn_due(&m);
@@ -578,6 +587,7 @@ out:
 	txn_slots_destroy(m.shared.txn_semid);
 	txn_slots_destroy(m.shared.hash_semid);
 	ticket_key_free((struct ticket_keys *)m.shared.ticket_keys);
+	soldout_destroy(m.shared.sold_out);
 	pools_free(&m);
 	return rc;
 }

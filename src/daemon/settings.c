@@ -59,6 +59,11 @@ static const struct setting table[] = {
         "largest request body in bytes (413 above)"},
     {"TICKETD_DRAIN_TIMEOUT_MS", ST_INT, OFF(drain_timeout_ms), 0, 600000,
         "20000", "on SIGTERM, how long workers may finish requests in hand"},
+    {"TICKETD_SOLD_OUT_TTL_MS", ST_INT, OFF(sold_out_ttl_ms), 0, 60000, "1000",
+        "a tier a booking found sold out is answered 409 from shared memory "
+        "for this long (cleared at once by a cancellation or a concert "
+        "change through this daemon; changes made elsewhere show after it); "
+        "0: every booking asks the database"},
     {"PAYMENT_LATENCY_MS", ST_INT, OFF(payment.latency_ms), 0, 600000, "100",
         "simulated payment authorization latency"},
     {"PAYMENT_TIMEOUT_MS", ST_INT, OFF(payment.timeout_ms), 1, 600000, "5000",

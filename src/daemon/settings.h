@@ -35,6 +35,7 @@ struct settings {
 	int backlog;
 	int max_body;
 	int drain_timeout_ms;
+	int sold_out_ttl_ms; /* 0: no sold-out table */
 	struct payment_settings payment; /* what the payment simulator reads */
 	struct db_settings db;           /* what every connection reads */
 	bool read_prepared;              /* DB_READ_PREPARED_STATEMENTS */

@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "daemon/soldout_bind.h"
 #include "daemon/worker.h"
 #include "http/router.h"
 #include "store/account_mail_store.h"
@@ -157,6 +158,11 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	}
 	concert_admin_store_bind(&ctx->concerts, &ctx->store);
 	checkin_store_bind(&ctx->store, &ctx->checkins);
+	if (shared->sold_out != NULL) {
+		soldout_bind(shared->sold_out, &ctx->sold_out);
+		ctx->bookings.sold_out = &ctx->sold_out;
+		ctx->concerts.sold_out = &ctx->sold_out;
+	}
 }
 
 void

@@ -18,6 +18,8 @@ struct worker_shared {
 	int hash_semid; /* password hashes in flight */
 	/* The tickets' signing keys (daemon/ticket_key.h), or NULL. */
 	const struct ticket_keys *ticket_keys;
+	/* Tiers seen sold out a moment ago (base/soldout.h), or NULL. */
+	struct soldout *sold_out;
 };
 
 void worker_run(const struct settings *cfg, enum pool_kind pool, int slot,

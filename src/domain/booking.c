@@ -177,6 +177,60 @@ check_lines(const struct booking_request *req, const struct tier_list *tiers,
 	return 0;
 }
 
+/*
+ * A tier of the request that this daemon saw sold out a moment ago is the
+ * answer, with no read: sold out is sold out whatever else the request
+ * says (its total, the fan's limit), and the table only ever turns a
+ * request away.  Returns 0 with out decided, or -1: ask the database.
+ */
+static int
+marked_sold_out(const struct soldout_port *so,
+    const struct booking_request *req, struct booking_result *out)
+{
+	struct shortage *s = &out->shortage;
+
+	if (so == NULL) {
+		return -1;
+	}
+	for (int i = 0; i < req->nlines; i++) {
+		const struct booking_line *l = &req->lines[i];
+
+		if (so->find(so->ctx, req->concert_id, l->tier_id,
+		        s->tier_name) == 0) {
+			snprintf(
+			    s->tier_id, sizeof(s->tier_id), "%s", l->tier_id);
+			s->requested = l->quantity;
+			s->available = 0;
+			out->sold_out_mark = true;
+			decide(out, BOOKING_SHORTAGE);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * A shortage the database just showed, of a tier with nothing left (a
+ * shortage of 3 when 2 remain is not sold out), marks that tier for the
+ * next requests.  st: taken before that read.
+ */
+static void
+mark_if_sold_out(const struct soldout_port *so, struct soldout_stamp st,
+    const struct booking_request *req, const struct booking_result *out)
+{
+	if (so != NULL && out->outcome == BOOKING_SHORTAGE && !out->replayed &&
+	    out->shortage.available == 0) {
+		so->mark(so->ctx, st, req->concert_id, out->shortage.tier_id,
+		    out->shortage.tier_name);
+	}
+}
+
+static struct soldout_stamp
+stamp(const struct soldout_port *so)
+{
+	return so != NULL ? so->stamp(so->ctx) : (struct soldout_stamp){0, 0};
+}
+
 /* The booking just confirmed, from its request and the tiers it was priced
  * with. */
 static void
@@ -272,7 +326,9 @@ booking_create(const struct booking_store *store,
     struct booking_result *out)
 {
 	char ref[PAYMENT_REF_MAX + 1], booking_id[IDS_BOOKING_ID_LEN + 1];
+	const struct soldout_port *so = store->sold_out;
 	struct booking_txn txn = {.req = req};
+	struct soldout_stamp st;
 	struct tier_list tiers;
 	struct key_record rec;
 	struct txn_result tr;
@@ -280,6 +336,8 @@ booking_create(const struct booking_store *store,
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	/* First: a retry of a booking that went through is never told "sold
+	 * out". */
 	err = store->find_by_key(store->ctx, req->idempotency_key, &rec);
 	if (err == 0) {
 		return replay(req, &rec, out);
@@ -287,7 +345,11 @@ booking_create(const struct booking_store *store,
 	if (err != TD_ERR_NOT_FOUND) {
 		return fail(out, err);
 	}
+	if (marked_sold_out(so, req, out) == 0) {
+		return out->outcome;
+	}
 
+	st = stamp(so);
 	err = store->load_tiers(
 	    store->ctx, req->concert_id, req->user_id, &tiers);
 	if (err == TD_ERR_NOT_FOUND) {
@@ -298,6 +360,7 @@ booking_create(const struct booking_store *store,
 	}
 	if (check_sales(&tiers.sales, out) != 0 ||
 	    check_lines(req, &tiers, &txn, out) != 0) {
+		mark_if_sold_out(so, st, req, out);
 		return out->outcome;
 	}
 
@@ -313,6 +376,7 @@ booking_create(const struct booking_store *store,
 	txn.paid = answer == PAYMENT_APPROVED;
 	txn.payment_ref = ref;
 	memset(&tr, 0, sizeof(tr));
+	st = stamp(so);
 	err = store->book(store->ctx, &txn, &tr);
 	if (err != 0) {
 		/*
@@ -325,7 +389,9 @@ booking_create(const struct booking_store *store,
 		}
 		return fail(out, err);
 	}
-	return settle(store, &txn, &tiers, &tr, out);
+	settle(store, &txn, &tiers, &tr, out);
+	mark_if_sold_out(so, st, req, out);
+	return out->outcome;
 }
 
 int
@@ -344,6 +410,13 @@ booking_cancel(const struct booking_store *store, const char *id,
 
 	memset(out, 0, sizeof(*out));
 	err = store->cancel(store->ctx, id, request_id, v, reason, out);
+	/* Its tickets are on sale again (after an error they may be: a lost
+	 * connection hides whether the cancellation committed), so no tier
+	 * is known to be sold out any more. */
+	if (store->sold_out != NULL &&
+	    (err != 0 || out->outcome == CANCEL_DONE)) {
+		store->sold_out->clear(store->sold_out->ctx);
+	}
 	if (err != 0 || out->outcome != CANCEL_DONE) {
 		return err;
 	}

@@ -3,10 +3,11 @@
  * it runs against.  Plain C: no HTTP, JSON or SQL here.
  *
  * The path (DESIGN.md): the request is already validated; a key that is
- * already known replays its recorded answer; the lines are checked
- * against the concert's tiers read just now (a visibly short tier is a
- * shortage before any payment or write); the payment is authorized with
- * no lock held; then one short transaction claims the key, takes the
+ * already known replays its recorded answer; a tier this daemon saw sold
+ * out a moment ago is a shortage with no further read; the lines are
+ * checked against the concert's tiers read just now (a visibly short tier
+ * is a shortage before any payment or write); the payment is authorized
+ * with no lock held; then one short transaction claims the key, takes the
  * tickets with guarded decrements and records the outcome.
  */
 #ifndef TICKETD_BOOKING_H
@@ -18,6 +19,7 @@
 #include "domain/concert.h"
 #include "domain/ids.h"
 #include "domain/payment.h"
+#include "domain/soldout_port.h"
 
 #define BOOKING_MAX_LINES 10      /* distinct tiers in one booking */
 #define BOOKING_MAX_QUANTITY 10   /* tickets per tier line */
@@ -184,6 +186,8 @@ struct booking_store {
 	int (*cancel)(void *ctx, const char *id, const char *request_id,
 	    const struct viewer *v, const char *reason,
 	    struct cancel_result *out);
+	/* The tiers seen sold out a moment ago, or NULL: ask every time. */
+	const struct soldout_port *sold_out;
 };
 
 enum booking_outcome {
@@ -207,6 +211,7 @@ enum booking_outcome {
 struct booking_result {
 	enum booking_outcome outcome;
 	bool replayed; /* the answer is a recorded one (any outcome) */
+	bool sold_out_mark; /* the shortage came from the sold-out table */
 	int error;
 	int line_index;
 	int64_t expected_cents;
@@ -229,8 +234,8 @@ int booking_find(const struct booking_store *store, const char *id,
     const struct viewer *v, struct booking *out);
 
 /*
- * Cancels a confirmed booking: its tickets return to sale and the
- * payment is refunded.  A fan may cancel until the concert starts, an
+ * Cancels a confirmed booking: its tickets return to sale (the sold-out
+ * marks are cleared) and the payment is refunded.  A fan may cancel until the concert starts, an
  * admin at any time; reason (NULL for none) goes to the audit trail.  On
  * CANCEL_DONE, *booking is the booking as it is now.  Returns 0 or a td_error
  * (the store's).

@@ -413,7 +413,14 @@ concert_admin_update(const struct concert_admin_store *store, const char *id,
 			ids_new_tier_id(new_ids[i]);
 		}
 	}
-	if ((err = store->update(store->ctx, id, who, &m, new_ids, out)) != 0) {
+	err = store->update(store->ctx, id, who, &m, new_ids, out);
+	/* Capacity, prices or the concert's state may have changed (after an
+	 * error too: a lost connection hides whether it committed). */
+	if (store->sold_out != NULL &&
+	    (err != 0 || out->outcome == ADMIN_DONE)) {
+		store->sold_out->clear(store->sold_out->ctx);
+	}
+	if (err != 0) {
 		return fail(out, err);
 	}
 	if (out->outcome == ADMIN_DONE) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "domain/concert.h"
+#include "domain/soldout_port.h"
 
 #define CONCERT_NAME_CHARS 200
 #define TIER_NAME_CHARS 64
@@ -133,6 +134,8 @@ struct concert_admin_store {
 	    const struct concert_draft *merged,
 	    char (*new_ids)[IDS_SLUG_MAX + 1],
 	    struct concert_admin_result *out);
+	/* The tiers seen sold out, cleared by every change; or NULL. */
+	const struct soldout_port *sold_out;
 };
 
 /* Creates a concert from d.  Always fills out; returns out->outcome. */
@@ -141,8 +144,9 @@ enum concert_admin_outcome concert_admin_create(
     struct concert_admin_result *out);
 
 /*
- * Applies the change d to the concert id.  Always fills out; returns
- * out->outcome.
+ * Applies the change d to the concert id; a change that may have gone
+ * through clears the sold-out marks (a capacity raised, a concert
+ * cancelled).  Always fills out; returns out->outcome.
  */
 enum concert_admin_outcome concert_admin_update(
     const struct concert_admin_store *store, const char *id,

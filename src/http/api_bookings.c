@@ -35,6 +35,9 @@ api_bookings_create(struct api_context *ctx, const struct request *req,
 	}
 	br.request_id = req->request_id;
 	booking_create(&ctx->bookings, ctx->payment, &br, &result);
+	if (result.sold_out_mark) {
+		metrics_sold_out(METRIC_SOLD_OUT_ANSWER);
+	}
 	reply_booking_result(res, &result);
 }
 

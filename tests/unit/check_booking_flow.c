@@ -131,7 +131,7 @@ setup(void)
 	memset(&fake, 0, sizeof(fake));
 	memset(&req, 0, sizeof(req));
 	store = (struct booking_store){&fake, fake_find_by_key, fake_load_tiers,
-	    fake_book, fake_find_by_id, fake_cancel};
+	    fake_book, fake_find_by_id, fake_cancel, NULL};
 	fake.find_err[0] = fake.find_err[1] = TD_ERR_NOT_FOUND;
 	fake.tiers.max_per_fan = 10;
 	/* On sale since a minute ago, for another hour; the show after. */
@@ -385,13 +385,20 @@ START_TEST(payment_timeout_books_nothing)
 }
 END_TEST
 
-START_TEST(race_lost)
+/* book() answers that another fan emptied tier first. */
+static void
+lose_race(const char *tier, int requested, int available)
 {
 	fake.txn.outcome = TXN_REJECTED;
-	snprintf(
-	    fake.txn.shortage.tier_id, sizeof(fake.txn.shortage.tier_id), "ga");
-	fake.txn.shortage.requested = 1;
-	fake.txn.shortage.available = 0;
+	snprintf(fake.txn.shortage.tier_id, sizeof(fake.txn.shortage.tier_id),
+	    "%s", tier);
+	fake.txn.shortage.requested = requested;
+	fake.txn.shortage.available = available;
+}
+
+START_TEST(race_lost)
+{
+	lose_race("ga", 1, 0);
 	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
 	ck_assert_str_eq(out.shortage.tier_name, "General");
 	ck_assert_int_eq(out.shortage.requested, 1);
@@ -645,6 +652,219 @@ body_code(const struct response *res)
 	return json_object_get_string(code);
 }
 
+/*
+ * The sold-out table, faked: which tier it holds, and what it was asked.
+ * Each stamp is the number of stamps taken so far, so a mark tells which
+ * read it came from.
+ */
+struct fake_sold_out {
+	const char *marked_tier; /* what find answers for, or NULL */
+	int stamps, finds, marks, clears;
+	struct soldout_stamp mark_stamp;
+	char mark_concert[IDS_SLUG_MAX + 1];
+	char mark_tier[IDS_SLUG_MAX + 1];
+	char mark_name[TIER_NAME_MAX + 1];
+};
+
+static struct fake_sold_out so;
+
+static struct soldout_stamp
+so_stamp(void *ctx)
+{
+	so.stamps++;
+	return (struct soldout_stamp){(uint64_t)so.stamps, 1000 * so.stamps};
+}
+
+static int
+so_find(void *ctx, const char *concert_id, const char *tier_id, char *name)
+{
+	so.finds++;
+	ck_assert_str_eq(concert_id, "c1");
+	if (so.marked_tier == NULL || strcmp(tier_id, so.marked_tier) != 0) {
+		return TD_ERR_NOT_FOUND;
+	}
+	snprintf(name, TIER_NAME_MAX + 1, "VIP");
+	return 0;
+}
+
+static void
+so_mark(void *ctx, struct soldout_stamp st, const char *concert_id,
+    const char *tier_id, const char *tier_name)
+{
+	so.marks++;
+	so.mark_stamp = st;
+	snprintf(so.mark_concert, sizeof(so.mark_concert), "%s", concert_id);
+	snprintf(so.mark_tier, sizeof(so.mark_tier), "%s", tier_id);
+	snprintf(so.mark_name, sizeof(so.mark_name), "%s", tier_name);
+}
+
+static void
+so_clear(void *ctx)
+{
+	so.clears++;
+}
+
+static const struct soldout_port so_port = {
+    NULL, so_stamp, so_find, so_mark, so_clear};
+
+/* setup(), with the fake table in front of the store. */
+static void
+setup_sold_out(void)
+{
+	setup();
+	memset(&so, 0, sizeof(so));
+	store.sold_out = &so_port;
+}
+
+START_TEST(marked_tier_answers_without_reading)
+{
+	so.marked_tier = "vip";
+	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert(out.sold_out_mark);
+	ck_assert(!out.replayed);
+	ck_assert_str_eq(out.shortage.tier_id, "vip");
+	ck_assert_str_eq(out.shortage.tier_name, "VIP");
+	ck_assert_int_eq(out.shortage.requested, 2);
+	ck_assert_int_eq(out.shortage.available, 0);
+	/* The key was looked up; no tiers read, no payment, no transaction. */
+	ck_assert_int_eq(fake.finds, 1);
+	ck_assert_int_eq(fake.tier_loads, 0);
+	ck_assert_int_eq(fake.books, 0);
+	ck_assert_int_eq(so.marks, 0);
+}
+END_TEST
+
+/* Its answer is the one the database's shortage gets, to the byte. */
+START_TEST(marked_answer_is_the_shortage_reply)
+{
+	const char *code;
+
+	so.marked_tier = "ga";
+	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert_str_eq(out.shortage.tier_id, "ga");
+	ck_assert_int_eq(out.shortage.requested, 1);
+	ck_assert_int_eq(reply_booking_status(out.outcome, &code), 409);
+	ck_assert_str_eq(code, "INSUFFICIENT_INVENTORY");
+}
+END_TEST
+
+START_TEST(replay_of_a_confirmed_key_beats_the_mark)
+{
+	so.marked_tier = "vip";
+	known_key(BOOKING_STATUS_CONFIRMED);
+	ck_assert_int_eq(run(), BOOKING_REPLAYED);
+	ck_assert(out.replayed);
+	ck_assert(!out.sold_out_mark);
+	ck_assert_str_eq(out.booking.id, "bk_old");
+	ck_assert_int_eq(so.finds, 0);
+}
+END_TEST
+
+START_TEST(unmarked_tiers_book_as_before)
+{
+	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
+	ck_assert_int_eq(so.finds, 2); /* each line's tier */
+	ck_assert_int_eq(fake.tier_loads, 1);
+	ck_assert_int_eq(fake.books, 1);
+	ck_assert_int_eq(so.marks, 0);
+	ck_assert(!out.sold_out_mark);
+}
+END_TEST
+
+START_TEST(empty_tier_seen_before_payment_is_marked)
+{
+	fake.tiers.tiers[1].available = 0;
+	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert(!out.sold_out_mark);
+	ck_assert_int_eq(so.marks, 1);
+	/* With the stamp taken before the tiers were read. */
+	ck_assert_int_eq(so.stamps, 1);
+	ck_assert_uint_eq(so.mark_stamp.gen, 1);
+	ck_assert_str_eq(so.mark_concert, "c1");
+	ck_assert_str_eq(so.mark_tier, "vip");
+	ck_assert_str_eq(so.mark_name, "VIP");
+}
+END_TEST
+
+/* A shortage of 2 when 1 remains is not sold out. */
+START_TEST(short_tier_with_tickets_left_is_not_marked)
+{
+	fake.tiers.tiers[1].available = 1;
+	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert_int_eq(out.shortage.available, 1);
+	ck_assert_int_eq(so.marks, 0);
+}
+END_TEST
+
+START_TEST(race_lost_on_an_emptied_tier_is_marked)
+{
+	lose_race("ga", 1, 0);
+	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert_int_eq(so.marks, 1);
+	/* The stamp taken before the transaction, not the one before the
+	 * payment. */
+	ck_assert_int_eq(so.stamps, 2);
+	ck_assert_uint_eq(so.mark_stamp.gen, 2);
+	ck_assert_str_eq(so.mark_tier, "ga");
+	ck_assert_str_eq(so.mark_name, "General");
+}
+END_TEST
+
+START_TEST(race_lost_with_tickets_left_is_not_marked)
+{
+	lose_race("ga", 3, 2);
+	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert_int_eq(so.marks, 0);
+}
+END_TEST
+
+/* A recorded rejection is old news: it marks nothing. */
+START_TEST(replayed_shortage_is_not_marked)
+{
+	known_key(BOOKING_STATUS_REJECTED);
+	snprintf(fake.rec.shortage.tier_id, sizeof(fake.rec.shortage.tier_id),
+	    "vip");
+	fake.rec.shortage.available = 0;
+	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert(out.replayed);
+	ck_assert_int_eq(so.marks, 0);
+}
+END_TEST
+
+/* Cancels as the fake store answers; returns how often marks were cleared. */
+static int
+clears_after_cancel(enum cancel_outcome outcome, int err)
+{
+	struct cancel_result cr;
+	struct booking b;
+
+	fake.cancel.outcome = outcome;
+	fake.cancel_err = err;
+	ck_assert_int_eq(
+	    booking_cancel(&store, "bk_1", "rid", &ann, NULL, &cr, &b), err);
+	return so.clears;
+}
+
+START_TEST(cancel_done_clears_the_marks)
+{
+	ck_assert_int_eq(clears_after_cancel(CANCEL_DONE, 0), 1);
+}
+END_TEST
+
+START_TEST(cancel_refused_clears_nothing)
+{
+	ck_assert_int_eq(clears_after_cancel(CANCEL_NOT_CANCELLABLE, 0), 0);
+}
+END_TEST
+
+/* A lost connection may hide a committed cancellation. */
+START_TEST(cancel_failed_clears_the_marks)
+{
+	ck_assert_int_eq(
+	    clears_after_cancel(CANCEL_DONE, TD_ERR_UNAVAILABLE), 1);
+}
+END_TEST
+
 START_TEST(outcome_to_http)
 {
 	struct booking_result r;
@@ -690,6 +910,7 @@ suite(void)
 	Suite *s = suite_create("booking_flow");
 	TCase *tc = tcase_create("decisions");
 	TCase *http = tcase_create("outcomes");
+	TCase *marks;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, confirmed);
@@ -733,6 +954,22 @@ suite(void)
 	tcase_add_test(tc, repriced_in_the_transaction);
 	tcase_add_test(tc, replay_of_a_key_refused_for_the_window);
 	suite_add_tcase(s, tc);
+
+	marks = tcase_create("sold_out");
+	tcase_add_checked_fixture(marks, setup_sold_out, NULL);
+	tcase_add_test(marks, marked_tier_answers_without_reading);
+	tcase_add_test(marks, marked_answer_is_the_shortage_reply);
+	tcase_add_test(marks, replay_of_a_confirmed_key_beats_the_mark);
+	tcase_add_test(marks, unmarked_tiers_book_as_before);
+	tcase_add_test(marks, empty_tier_seen_before_payment_is_marked);
+	tcase_add_test(marks, short_tier_with_tickets_left_is_not_marked);
+	tcase_add_test(marks, race_lost_on_an_emptied_tier_is_marked);
+	tcase_add_test(marks, race_lost_with_tickets_left_is_not_marked);
+	tcase_add_test(marks, replayed_shortage_is_not_marked);
+	tcase_add_test(marks, cancel_done_clears_the_marks);
+	tcase_add_test(marks, cancel_refused_clears_nothing);
+	tcase_add_test(marks, cancel_failed_clears_the_marks);
+	suite_add_tcase(s, marks);
 
 	tcase_add_loop_test(http, outcome_to_http, 0,
 	    sizeof(http_table) / sizeof(http_table[0]));
