@@ -113,6 +113,67 @@ sub yesno { return $_[0] ? 'yes' : '**no**' }
 my @rows;
 sub row { push @rows, [@_] }
 
+# pg_stat_statements after each run of a rush (tests/bench/run pgss_snapshot): NAME RUN TOPLEVEL
+# CALLS TOTAL_MS ROWS QUERY per line, the daemon's role only.
+my %pgss;    # name => query key => [ {calls, total_ms} per run ]
+if ($ENV{BENCH_PGSS_FILE} && open my $fh, '<', $ENV{BENCH_PGSS_FILE}) {
+	while (<$fh>) {
+		chomp;
+		my ($name, $run, $top, $calls, $ms, $nrows, $query) = split /\t/, $_, 7;
+		next unless defined $query;
+		my $key = ($top eq 't' ? 'top' : 'nested') . "\t$query";
+		push @{ $pgss{$name}{$key} }, { run => $run, calls => $calls, ms => $ms };
+	}
+}
+
+# A statement's short name: ticketd's (src/store/statements.c) where it is one of the booking
+# path's, else its first words.
+sub statement_label {
+	my $q = shift;
+	my @known = ([qr/FROM book\(/, 'book()'], [qr/pg_logical_emit_message/, 'booking_by_key'],
+		[qr/fan_quotas q ON/, 'booking_tiers'], [qr/FROM sessions s JOIN users u/, 'session_find'],
+		[qr/UPDATE sessions SET last_seen_at/, 'session_touch'], [qr/FROM booking_check\(/, 'booking_check']);
+	for my $k (@known) {
+		return $k->[1] if $q =~ $k->[0];
+	}
+	(my $short = $q) =~ s/^(.{70}).+$/$1…/;
+	$short =~ s/\|/\\|/g;
+	return "`$short`";
+}
+
+# The statements of rush NAME: calls per run and per confirmed booking, mean time, and each one's
+# share of the time of the statements ticketd sent (medians over the runs). Nested ones (what
+# book() runs, with BENCH_PG_STAT_STATEMENTS=all) are shares of the same total, so they overlap
+# the top-level line that ran them.
+sub print_statements {
+	my $name = shift;
+	my $by = $pgss{$name} or return;
+	my $n = n_runs($name) || 1;
+	my $booked = med_of($name, sub { $_[0]{code_201} // 0 }) || 1;
+	my %med;
+	for my $key (keys %$by) {
+		my @r = @{ $by->{$key} };
+		push @r, ({ calls => 0, ms => 0 }) x ($n - @r) if @r < $n;
+		$med{$key} = { calls => median(map { $_->{calls} } @r), ms => median(map { $_->{ms} } @r) };
+	}
+	my $top = 0;
+	$top += $med{$_}{ms} for grep { /^top\t/ } keys %med;
+	return unless $top > 0;
+	print "- PostgreSQL time per statement in $name (pg_stat_statements, track=", ($ENV{BENCH_META_PGSS} // '?'),
+	    ", the daemon's role, medians of $n run(s)):\n\n";
+	print "  | statement | level | calls | per booking | mean | share of top-level time |\n";
+	print "  |---|---|---|---|---|---|\n";
+	for my $key (sort { $med{$b}{ms} <=> $med{$a}{ms} } keys %med) {
+		my ($level, $query) = split /\t/, $key, 2;
+		my $m = $med{$key};
+		next unless $m->{calls} > 0 && $m->{ms} / $top >= 0.001;
+		printf "  | %s | %s | %s | %.2f | %.3f ms | %.1f %% |\n", statement_label($query), $level,
+		    fmt_rate($m->{calls}), $m->{calls} / $booked, $m->{ms} / $m->{calls}, 100 * $m->{ms} / $top;
+	}
+	printf "\n  Top-level statements: %.0f ms of PostgreSQL execution per run, %.3f ms per confirmed booking.\n",
+	    $top, $top / $booked;
+}
+
 my $N = (sort { $b <=> $a } map { n_runs($_) } keys %runs)[0] || 1;
 my $pg_ceiling = med('pg_insert', 'rps');
 my $trivial = med('fcgi_trivial', 'rps');
@@ -304,6 +365,7 @@ if (@cpu_lines) {
 	print "$_\n" for @cpu_lines;
 }
 print "- inventory_violations at the end: ", $m->('VIOLATIONS'), "\n";
+print_statements('rush0_64');
 print "- wall time of the measurements: ", $m->('ELAPSED'), " s\n";
 if ($ENV{BENCH_PG_ERRORS_FILE} && -s $ENV{BENCH_PG_ERRORS_FILE} && open my $fh, '<', $ENV{BENCH_PG_ERRORS_FILE}) {
 	print "- PostgreSQL errors during the benchmark (count, message):\n";
