@@ -410,8 +410,8 @@ const struct db_query statements[Q_COUNT] = {
     [Q_BOOKING_EVENTS] = {"booking_events",
         "SELECT iso8601(e.at) AS at, e.from_status, e.to_status, e.reason,"
         " a.id AS actor_id, a.email AS actor_email, a.name AS actor_name"
-        " FROM booking_events e LEFT JOIN users a ON a.id = e.actor_id"
-        " WHERE e.booking_id = $1 ORDER BY e.id",
+        " FROM booking_history e LEFT JOIN users a ON a.id = e.actor_id"
+        " WHERE e.booking_id = $1 ORDER BY e.seq",
         1, true},
 
     /*

@@ -67,7 +67,7 @@ async function bookingRows(st, where) {
 
 async function events(st, bookingId) {
   const out = await st.psql(`SELECT coalesce(from_status, '-'), to_status, coalesce(request_id, '-')
-                              FROM booking_events WHERE booking_id = '${bookingId}' ORDER BY id`);
+                              FROM booking_history WHERE booking_id = '${bookingId}' ORDER BY seq`);
   return out === '' ? [] : out.split('\n').map((l) => l.split('|'));
 }
 
