@@ -54,7 +54,7 @@ concert_store_read(const PGresult *r, int row, struct concert *c)
 
 #undef TEXT
 
-/* The columns of SALES_COLUMNS (store/statements.c). */
+/* The concert's status and SALES_COLUMNS (store/statements.c). */
 static int
 read_sales_window(const PGresult *r, int row, struct sales_window *w)
 {
@@ -156,7 +156,7 @@ read_tier(const PGresult *r, int row, struct tier *t)
 	return rows_int(r, row, "bucket_count", &t->buckets);
 }
 
-/* Reads the rows of Q_AVAILABILITY or Q_BOOKING_TIERS into out. */
+/* Reads the tier rows of Q_AVAILABILITY or Q_BOOKING_CHECK into out. */
 static int
 read_tiers(const PGresult *r, const char *concert_id, struct tier_list *out)
 {
@@ -200,17 +200,12 @@ concert_store_tiers(
 }
 
 int
-concert_store_tiers_for_fan(const struct store *s, const char *concert_id,
-    const char *user_id, struct tier_list *out)
+concert_store_read_fan_tiers(
+    const PGresult *r, const char *concert_id, struct tier_list *out)
 {
-	const char *params[2] = {concert_id, user_id};
-	PGresult *r;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if ((err = db_exec(s->primary, Q_BOOKING_TIERS, params, &r)) != 0) {
-		return err;
-	}
 	if ((err = read_tiers(r, concert_id, out)) == 0 &&
 	    ((err = rows_int(r, 0, "max_tickets_per_fan", &out->max_per_fan)) !=
 	            0 ||
@@ -219,6 +214,5 @@ concert_store_tiers_for_fan(const struct store *s, const char *concert_id,
 		log_error(
 		    "concert %s: no limit per fan or sales window", concert_id);
 	}
-	PQclear(r);
 	return err;
 }

@@ -37,10 +37,12 @@ int concert_store_tiers(
     const struct store *s, const char *concert_id, struct tier_list *out);
 
 /*
- * The same from the primary, for a booking's check, with the concert's
- * limit per fan and what user_id holds already.
+ * The tiers of a booking's check (Q_BOOKING_CHECK's rows of part 'tiers'),
+ * with the concert's limit per fan, what the fan holds already and the
+ * sales window.  Returns 0, TD_ERR_NOT_FOUND (no rows: no such concert) or
+ * an error.
  */
-int concert_store_tiers_for_fan(const struct store *s, const char *concert_id,
-    const char *user_id, struct tier_list *out);
+int concert_store_read_fan_tiers(
+    const PGresult *r, const char *concert_id, struct tier_list *out);
 
 #endif

@@ -130,9 +130,10 @@ if ($ENV{BENCH_PGSS_FILE} && open my $fh, '<', $ENV{BENCH_PGSS_FILE}) {
 # path's, else its first words.
 sub statement_label {
 	my $q = shift;
-	my @known = ([qr/FROM book\(/, 'book()'], [qr/pg_logical_emit_message/, 'booking_by_key'],
+	my @known = ([qr/FROM book\(/, 'book()'], [qr/ AS part, /, 'booking_check'],
+		[qr/pg_logical_emit_message/, 'booking_by_key'],
 		[qr/fan_quotas q ON/, 'booking_tiers'], [qr/FROM sessions s JOIN users u/, 'session_find'],
-		[qr/UPDATE sessions SET last_seen_at/, 'session_touch'], [qr/FROM booking_check\(/, 'booking_check']);
+		[qr/UPDATE sessions SET last_seen_at/, 'session_touch']);
 	for my $k (@known) {
 		return $k->[1] if $q =~ $k->[0];
 	}
