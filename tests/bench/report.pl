@@ -299,11 +299,12 @@ if ($runs{sellout} && $runs{sellout_db}) {
 }
 
 # 6. Locking patterns in pgbench
-if ($runs{pg_seed} && $runs{pg_ours}) {
+if ($runs{pg_ours}) {
 	my $seed = med('pg_seed', 'rps');
 	my $ours = med('pg_ours', 'rps');
 	row('pgbench: the seed\'s pattern (FOR UPDATE, update, insert, update, commit; 1 tier row)', 32,
-		fmt_rate($seed) . ' tps', 'avg ' . fmt_ms(med('pg_seed', 'lat_ms')), '', pg_errs('pg_seed'), '', '', '');
+		fmt_rate($seed) . ' tps', 'avg ' . fmt_ms(med('pg_seed', 'lat_ms')), '', pg_errs('pg_seed'), '', '', '')
+	    if $runs{pg_seed};
 	if ($runs{pg_seed_pay}) {
 		row('pgbench: the seed\'s pattern with its 100 ms payment inside the lock', 32,
 			fmt_rate(med('pg_seed_pay', 'rps')) . ' tps', 'avg ' . fmt_ms(med('pg_seed_pay', 'lat_ms')),
@@ -311,8 +312,8 @@ if ($runs{pg_seed} && $runs{pg_ours}) {
 	}
 	row('pgbench: ours, one book() call (64 buckets)', 32, fmt_rate($ours) . ' tps',
 		'avg ' . fmt_ms(med('pg_ours', 'lat_ms')), '', pg_errs('pg_ours'),
-		sprintf('%.1f× the seed; %s of insert ceiling', $seed ? $ours / $seed : 0,
-			fmt_pct($pg_ceiling ? $ours / $pg_ceiling : undef)), '', '');
+		($seed ? sprintf('%.1f× the seed; ', $ours / $seed) : '')
+		    . fmt_pct($pg_ceiling ? $ours / $pg_ceiling : undef) . ' of insert ceiling', '', '');
 }
 
 # --- output -----------------------------------------------------------------------------------
