@@ -54,8 +54,15 @@ test('the listing is one entry for every client: signed in or not, with any quer
 test('a page of the listing is an entry of its own (the cursor is part of the key)', async () => {
   await s.psql(`SELECT add_concert('Cached ' || i, 'IT Venue', '2027-03-01T20:00:00Z', ARRAY['GA:10:5.00'], 4)
       FROM generate_series(1, 25) i`);
+  // The first page may be a cached copy from before they were added: polled until refreshed.
   let first;
-  for (let i = 0; i < 200 && !first?.json.meta.nextCursor; i++) first = await s.get('/api/concerts');
+  const until = Date.now() + 20000;
+  do {
+    first = await s.get('/api/concerts');
+    assert.equal(first.status, 200);
+    if (first.json.meta.nextCursor) break;
+    await sleep(50);
+  } while (Date.now() < until);
   const cursor = first.json.meta.nextCursor;
   assert.ok(cursor, 'the new concerts make a second page');
   const second = await untilHit(() => `/api/concerts?cursor=${cursor}`);
@@ -92,9 +99,11 @@ test('a burst of 100 requests at once reaches ticketd about once a second, not 1
   const seconds = (Date.now() - t0) / 1000;
   for (const res of answers) assert.equal(res.status, 200);
   const reached = (await metric('ticketd_requests_total', label)) - before;
-  assert.ok(reached >= 1, 'the first one filled the entry');
-  // One fill, then at most one refresh per second the burst lasted.
+  // At most one fill, then one refresh per second the burst lasted (addConcert() read it once,
+  // so the entry may be fresh already and none reach it).
   assert.ok(reached <= 1 + Math.ceil(seconds), `${reached} of 100 reached ticketd in ${seconds.toFixed(2)} s`);
+  const cached = answers.filter((res) => ['HIT', 'STALE', 'UPDATING'].includes(res.headers['x-cache'])).length;
+  assert.ok(cached >= 100 - reached, `${cached} of 100 answered from the cache`);
 });
 
 test('nothing else is cached: a concert\'s page, a fan\'s own data, a booking', async () => {

@@ -63,7 +63,7 @@ test('GET /api/concerts ignores any query parameter but cursor', async () => {
 test('GET /api/concerts pages 20 at a time by start, then id: the cursors walk every listed concert once', async () => {
   // 45 more, 30 of them at one instant (ties are ordered by id), beside the seeds.
   await s.psql(`SELECT add_concert('Paged ' || i, 'IT Venue',
-      CASE WHEN i <= 30 THEN '2027-03-01T20:00:00Z' ELSE '2027-02-' || lpad((i - 30)::text, 2, '0') || 'T20:00:00Z' END,
+      (CASE WHEN i <= 30 THEN '2027-03-01T20:00:00Z' ELSE '2027-02-' || lpad((i - 30)::text, 2, '0') || 'T20:00:00Z' END)::timestamptz,
       ARRAY['GA:10:5.00'], 4) FROM generate_series(1, 45) i`);
   const expected = (await s.psql(`SELECT id FROM concerts WHERE status = 'published'
       AND event_date > now() - interval '6 hours' ORDER BY event_date, id`)).split('\n');
