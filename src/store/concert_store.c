@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,35 +87,30 @@ read_totals(const PGresult *r, int row, struct concert *c)
 }
 
 int
-concert_store_list(const struct store *s, struct concert **out, int *n)
+concert_store_list(const struct store *s, const char *after,
+    struct concert *out, int max, int *n)
 {
-	struct concert *list = NULL;
+	char limit[12];
+	const char *params[2] = {after, limit};
 	PGresult *r;
-	int err;
+	int err = 0;
 
-	*out = NULL;
 	*n = 0;
-	if ((err = store_exec_read(s, Q_CONCERTS, NULL, &r)) != 0) {
+	snprintf(limit, sizeof(limit), "%d", max);
+	if ((err = store_exec_read(s, Q_CONCERTS, params, &r)) != 0) {
 		return err;
 	}
-	if (PQntuples(r) > 0) {
-		list = calloc((size_t)PQntuples(r), sizeof(*list));
-		if (list == NULL) {
-			abort();
+	if (PQntuples(r) > max) {
+		err = TD_ERR_INTERNAL;
+	}
+	for (int i = 0; i < PQntuples(r) && err == 0; i++) {
+		if ((err = concert_store_read(r, i, &out[i])) == 0 &&
+		    (err = read_totals(r, i, &out[i])) == 0) {
+			(*n)++;
 		}
 	}
-	for (int i = 0; i < PQntuples(r); i++) {
-		if ((err = concert_store_read(r, i, &list[i])) != 0 ||
-		    (err = read_totals(r, i, &list[i])) != 0) {
-			free(list);
-			PQclear(r);
-			return err;
-		}
-	}
-	*out = list;
-	*n = PQntuples(r);
 	PQclear(r);
-	return 0;
+	return err;
 }
 
 int

@@ -14,11 +14,12 @@
 int concert_store_read(const PGresult *r, int row, struct concert *c);
 
 /*
- * The published concerts that are not over, ordered by start, with their
- * price and ticket totals.
- * *out is malloc'd (free() it), *n its length.  Returns 0 or a td_error.
+ * At most max published concerts that are not over, ordered by start,
+ * after the concert `after` (NULL: from the first), with their price and
+ * ticket totals, into out; *n says how many.  Returns 0 or a td_error.
  */
-int concert_store_list(const struct store *s, struct concert **out, int *n);
+int concert_store_list(const struct store *s, const char *after,
+    struct concert *out, int max, int *n);
 
 /*
  * One concert that is not a draft, with its description (without totals).

@@ -84,13 +84,24 @@ const struct db_query statements[Q_COUNT] = {
     [Q_PING] = {"ping", "SELECT 1", 0, true},
 
     /*
-     * Published concerts that are not over: a concert is listed until six
-     * hours after its start (its sales closed at the start at the latest).
+     * A page of $2 published concerts that are not over, by start, after
+     * the concert $1 (the cursor; NULL for the first page): a concert is
+     * listed until six hours after its start (its sales closed at the
+     * start at the latest).  The page is chosen first, so the totals are
+     * summed for its concerts only: the cost of a page does not grow with
+     * the catalogue.
      */
     [Q_CONCERTS] = {"concerts",
-        "SELECT " CONCERT_COLUMNS ", s.min_price, s.total,"
+        "WITH page AS ("
+        "  SELECT c.* FROM concerts c"
+        "  WHERE c.status = 'published'"
+        "    AND c.event_date > now() - interval '6 hours'"
+        "    AND ($1::text IS NULL OR (c.event_date, c.id) >"
+        "        (SELECT x.event_date, x.id FROM concerts x WHERE x.id = $1))"
+        "  ORDER BY c.event_date, c.id LIMIT $2)"
+        " SELECT " CONCERT_COLUMNS ", s.min_price, s.total,"
         " s.available"
-        " FROM concerts c"
+        " FROM page c"
         " LEFT JOIN LATERAL ("
         "   SELECT min(t.price_cents) AS min_price,"
         "          sum(t.total_quantity) AS total,"
@@ -98,10 +109,8 @@ const struct db_query statements[Q_COUNT] = {
         "           JOIN ticket_tiers x ON x.id = b.tier_id"
         "           WHERE x.concert_id = c.id) AS available"
         "   FROM ticket_tiers t WHERE t.concert_id = c.id) s ON true"
-        " WHERE c.status = 'published'"
-        "   AND c.event_date > now() - interval '6 hours'"
         " ORDER BY c.event_date, c.id",
-        0, true},
+        2, true},
 
     /* Drafts are the box office's own: not found for the public. */
     [Q_CONCERT] = {"concert",
