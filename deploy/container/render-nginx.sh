@@ -21,6 +21,7 @@ sed -e 's|@USER_LINE@|user ticketd;|' \
     -e 's|@LIMIT_BOOK@|limit_req zone=ticketd_book burst=10 nodelay;|g' \
     -e 's|@LIMIT_READ@|limit_req zone=ticketd_read burst=200 nodelay;|g' \
     -e 's|@LIMIT_AUTH@|limit_req zone=ticketd_auth burst=10 nodelay;|g' \
+    -e 's|@MICROCACHE@|include /etc/ticketd/conf/microcache.conf;|g' \
     -e 's|@REALIP@|set_real_ip_from 10.0.0.0/8; real_ip_header X-Forwarded-For; real_ip_recursive on;|g' \
     -e 's|/dev/stdout/access.log|/dev/stdout|; s|/dev/stdout/metrics-access.log|/dev/stdout|; s|/dev/stdout/nginx-error.log|/dev/stderr|' \
     |

@@ -46,7 +46,7 @@ static const struct setting table[] = {
         "/run/ticketd/book.sock", "FastCGI socket of the booking pool"},
     {"TICKETD_READ_WORKERS", ST_INT, OFF(read_workers), 1, 256, "8",
         "workers serving reads and /health"},
-    {"TICKETD_BOOK_WORKERS", ST_INT, OFF(book_workers), 1, 1024, "48",
+    {"TICKETD_BOOK_WORKERS", ST_INT, OFF(book_workers), 1, 1024, "96",
         "workers serving bookings (rate x payment latency)"},
     {"TICKETD_TXN_SLOTS", ST_INT, OFF(txn_slots), 1, 1024, "16",
         "booking transactions in flight at once, across all workers"},

@@ -333,30 +333,35 @@ booking_create(const struct booking_store *store,
 	struct key_record rec;
 	struct txn_result tr;
 	enum payment_answer answer;
+	bool known;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	/* First: a retry of a booking that went through is never told "sold
-	 * out". */
-	err = store->find_by_key(store->ctx, req->idempotency_key, &rec);
-	if (err == 0) {
-		return replay(req, &rec, out);
-	}
-	if (err != TD_ERR_NOT_FOUND) {
-		return fail(out, err);
-	}
+	/*
+	 * A tier seen sold out a moment ago is the answer to a new key, with
+	 * one index lookup: a retry of a booking that went through still gets
+	 * its own answer, never "sold out".
+	 */
 	if (marked_sold_out(so, req, out) == 0) {
-		return out->outcome;
+		err = store->find_by_key(
+		    store->ctx, req->idempotency_key, &rec);
+		if (err == TD_ERR_NOT_FOUND) {
+			return out->outcome;
+		}
+		memset(out, 0, sizeof(*out));
+		return err == 0 ? replay(req, &rec, out) : fail(out, err);
 	}
 
 	st = stamp(so);
-	err = store->load_tiers(
-	    store->ctx, req->concert_id, req->user_id, &tiers);
+	err = store->check(store->ctx, req, &known, &rec, &tiers);
 	if (err == TD_ERR_NOT_FOUND) {
 		return decide(out, BOOKING_CONCERT_NOT_FOUND);
 	}
 	if (err != 0) {
 		return fail(out, err);
+	}
+	if (known) {
+		return replay(req, &rec, out);
 	}
 	if (check_sales(&tiers.sales, out) != 0 ||
 	    check_lines(req, &tiers, &txn, out) != 0) {

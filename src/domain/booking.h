@@ -171,11 +171,14 @@ struct booking_store {
 	void *ctx;
 	int (*find_by_key)(void *ctx, const char *key, struct key_record *out);
 	/*
-	 * The concert's tiers, read without locks, with its limit per fan and
-	 * what user_id holds already; 0 tiers is not an error.
+	 * A new request's check before its payment, in one round trip: the
+	 * record of req's key if it is known (*known; tiers untouched), else
+	 * the concert's tiers read without locks, with its limit per fan and
+	 * what req's fan holds already (0 tiers is not an error;
+	 * TD_ERR_NOT_FOUND: no such concert).
 	 */
-	int (*load_tiers)(void *ctx, const char *concert_id,
-	    const char *user_id, struct tier_list *out);
+	int (*check)(void *ctx, const struct booking_request *req, bool *known,
+	    struct key_record *rec, struct tier_list *tiers);
 	/* Runs the booking transaction (its retries are the store's). */
 	int (*book)(
 	    void *ctx, const struct booking_txn *txn, struct txn_result *out);

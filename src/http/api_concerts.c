@@ -7,6 +7,7 @@
 
 #include "base/errors.h"
 #include "http/api_concerts.h"
+#include "http/paging.h"
 #include "http/replies.h"
 #include "store/concert_store.h"
 
@@ -89,20 +90,33 @@ void
 api_concerts_list(struct api_context *ctx, const struct request *req,
     const char *id, struct response *res)
 {
-	struct concert *list;
-	json_object *data;
-	int n, err;
+	/* One more than a page: its presence says there is a next page. */
+	struct concert page[CONCERTS_PAGE + 1];
+	char after[IDS_SLUG_MAX + 1];
+	const char *cursor;
+	json_object *data, *meta;
+	int n, err, shown;
 
-	if ((err = concert_store_list(&ctx->store, &list, &n)) != 0) {
+	if (paging_cursor_or_reply(req, after, sizeof(after), &cursor, res) !=
+	    0) {
+		return;
+	}
+	err = concert_store_list(
+	    &ctx->store, cursor, page, CONCERTS_PAGE + 1, &n);
+	if (err != 0) {
 		reply_error(res, err);
 		return;
 	}
-	data = json_object_new_array_ext(n);
-	for (int i = 0; i < n; i++) {
-		json_object_array_add(data, listed_concert_json(&list[i]));
+	shown = n > CONCERTS_PAGE ? CONCERTS_PAGE : n;
+	data = json_object_new_array_ext(shown);
+	for (int i = 0; i < shown; i++) {
+		json_object_array_add(data, listed_concert_json(&page[i]));
 	}
-	free(list);
-	response_data(res, 200, data, NULL);
+	meta = json_object_new_object();
+	json_object_object_add(meta, "nextCursor",
+	    n > CONCERTS_PAGE ? json_object_new_string(page[shown - 1].id)
+	                      : NULL);
+	response_data(res, 200, data, meta);
 	res->cache_control = "no-cache";
 }
 

@@ -1,5 +1,5 @@
 /*
- * api_concerts.h - GET /api/concerts, /api/concerts/:id and
+ * api_concerts.h - GET /api/concerts (page by page), /api/concerts/:id and
  * /api/concerts/:id/availability, read from the replica when there is one.
  */
 #ifndef TICKETD_API_CONCERTS_H
@@ -7,6 +7,9 @@
 
 #include "domain/concert.h"
 #include "http/context.h"
+
+/* Concerts in one page of GET /api/concerts. */
+#define CONCERTS_PAGE 20
 
 /* A concert's public fields (the admin's view adds to them). */
 json_object *concert_json(const struct concert *c);

@@ -7,6 +7,7 @@
 #include "http/api_me.h"
 #include "http/auth.h"
 #include "http/booking_json.h"
+#include "http/paging.h"
 #include "http/replies.h"
 #include "store/booking_store.h"
 
@@ -19,26 +20,6 @@ api_me(struct api_context *ctx, const struct request *req, const char *id,
 	if (auth_user_or_reply(ctx, req, &user, res) == 0) {
 		response_data(res, 200, auth_user_json(&user), NULL);
 	}
-}
-
-/* The cursor of the page asked for into after (NULL for the first). */
-static int
-cursor_or_reply(const struct request *req, char *after, size_t len,
-    const char **cursor, struct response *res)
-{
-	int rc = request_query(req, "cursor", after, len);
-
-	*cursor = NULL;
-	if (rc == TD_ERR_NOT_FOUND) {
-		return 0;
-	}
-	if (rc != 0 || !ids_is_slug(after)) {
-		response_invalid(
-		    res, "cursor", "cursor is not one this API gave");
-		return -1;
-	}
-	*cursor = after;
-	return 0;
 }
 
 void
@@ -54,7 +35,8 @@ api_me_bookings(struct api_context *ctx, const struct request *req,
 	int n, err, shown;
 
 	if (auth_user_or_reply(ctx, req, &user, res) != 0 ||
-	    cursor_or_reply(req, after, sizeof(after), &cursor, res) != 0) {
+	    paging_cursor_or_reply(
+	        req, after, sizeof(after), &cursor, res) != 0) {
 		return;
 	}
 	err = booking_store_of_user(

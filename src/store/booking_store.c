@@ -152,6 +152,24 @@ read_rejection(const PGresult *r, struct key_record *out)
 	return rows_int(r, 0, "reject_available", &sh->available);
 }
 
+/* The record of a key from the rows of Q_BOOKING_BY_KEY or Q_BOOKING_CHECK. */
+static int
+read_key_record(const PGresult *r, struct key_record *out)
+{
+	int err;
+
+	memset(&out->shortage, 0, sizeof(out->shortage));
+	memset(&out->fan_limit, 0, sizeof(out->fan_limit));
+	if ((err = read_booking(r, &out->booking)) != 0 ||
+	    (err = rows_text(r, 0, "request", out->fingerprint,
+	         sizeof(out->fingerprint))) != 0) {
+		return err;
+	}
+	return out->booking.status == BOOKING_STATUS_REJECTED
+	           ? read_rejection(r, out)
+	           : 0;
+}
+
 static int
 find_by_key(void *ctx, const char *key, struct key_record *out)
 {
@@ -159,23 +177,41 @@ find_by_key(void *ctx, const char *key, struct key_record *out)
 	PGresult *r;
 	int err = find(ctx, Q_BOOKING_BY_KEY, params, &r);
 
-	memset(&out->shortage, 0, sizeof(out->shortage));
-	memset(&out->fan_limit, 0, sizeof(out->fan_limit));
-	if (err == 0 && (err = read_booking(r, &out->booking)) == 0 &&
-	    (err = rows_text(r, 0, "request", out->fingerprint,
-	         sizeof(out->fingerprint))) == 0 &&
-	    out->booking.status == BOOKING_STATUS_REJECTED) {
-		err = read_rejection(r, out);
+	if (err == 0) {
+		err = read_key_record(r, out);
 	}
 	PQclear(r);
 	return err;
 }
 
 static int
-load_tiers(void *ctx, const char *concert_id, const char *user_id,
-    struct tier_list *out)
+check(void *ctx, const struct booking_request *req, bool *known,
+    struct key_record *rec, struct tier_list *tiers)
 {
-	return concert_store_tiers_for_fan(ctx, concert_id, user_id, out);
+	const char *params[3] = {
+	    req->idempotency_key, req->concert_id, req->user_id};
+	struct store *s = ctx;
+	char part[8] = "";
+	PGresult *r;
+	int err;
+
+	*known = false;
+	if ((err = db_exec(s->primary, Q_BOOKING_CHECK, params, &r)) != 0) {
+		return err;
+	}
+	if (PQntuples(r) > 0 &&
+	    (err = rows_text(r, 0, "part", part, sizeof(part))) != 0) {
+		goto out;
+	}
+	if (strcmp(part, "key") == 0) {
+		*known = true;
+		err = read_key_record(r, rec);
+	} else {
+		err = concert_store_read_fan_tiers(r, req->concert_id, tiers);
+	}
+out:
+	PQclear(r);
+	return err;
 }
 
 /* The three array parameters of book(), one element per line. */
@@ -385,7 +421,7 @@ booking_store_bind(struct store *s, struct booking_store *port)
 {
 	port->ctx = s;
 	port->find_by_key = find_by_key;
-	port->load_tiers = load_tiers;
+	port->check = check;
 	port->book = book;
 	port->find_by_id = find_by_id;
 	port->cancel = cancel;

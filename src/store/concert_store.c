@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +55,7 @@ concert_store_read(const PGresult *r, int row, struct concert *c)
 
 #undef TEXT
 
-/* The columns of SALES_COLUMNS (store/statements.c). */
+/* The concert's status and SALES_COLUMNS (store/statements.c). */
 static int
 read_sales_window(const PGresult *r, int row, struct sales_window *w)
 {
@@ -86,35 +87,30 @@ read_totals(const PGresult *r, int row, struct concert *c)
 }
 
 int
-concert_store_list(const struct store *s, struct concert **out, int *n)
+concert_store_list(const struct store *s, const char *after,
+    struct concert *out, int max, int *n)
 {
-	struct concert *list = NULL;
+	char limit[12];
+	const char *params[2] = {after, limit};
 	PGresult *r;
-	int err;
+	int err = 0;
 
-	*out = NULL;
 	*n = 0;
-	if ((err = store_exec_read(s, Q_CONCERTS, NULL, &r)) != 0) {
+	snprintf(limit, sizeof(limit), "%d", max);
+	if ((err = store_exec_read(s, Q_CONCERTS, params, &r)) != 0) {
 		return err;
 	}
-	if (PQntuples(r) > 0) {
-		list = calloc((size_t)PQntuples(r), sizeof(*list));
-		if (list == NULL) {
-			abort();
+	if (PQntuples(r) > max) {
+		err = TD_ERR_INTERNAL;
+	}
+	for (int i = 0; i < PQntuples(r) && err == 0; i++) {
+		if ((err = concert_store_read(r, i, &out[i])) == 0 &&
+		    (err = read_totals(r, i, &out[i])) == 0) {
+			(*n)++;
 		}
 	}
-	for (int i = 0; i < PQntuples(r); i++) {
-		if ((err = concert_store_read(r, i, &list[i])) != 0 ||
-		    (err = read_totals(r, i, &list[i])) != 0) {
-			free(list);
-			PQclear(r);
-			return err;
-		}
-	}
-	*out = list;
-	*n = PQntuples(r);
 	PQclear(r);
-	return 0;
+	return err;
 }
 
 int
@@ -156,7 +152,7 @@ read_tier(const PGresult *r, int row, struct tier *t)
 	return rows_int(r, row, "bucket_count", &t->buckets);
 }
 
-/* Reads the rows of Q_AVAILABILITY or Q_BOOKING_TIERS into out. */
+/* Reads the tier rows of Q_AVAILABILITY or Q_BOOKING_CHECK into out. */
 static int
 read_tiers(const PGresult *r, const char *concert_id, struct tier_list *out)
 {
@@ -200,17 +196,12 @@ concert_store_tiers(
 }
 
 int
-concert_store_tiers_for_fan(const struct store *s, const char *concert_id,
-    const char *user_id, struct tier_list *out)
+concert_store_read_fan_tiers(
+    const PGresult *r, const char *concert_id, struct tier_list *out)
 {
-	const char *params[2] = {concert_id, user_id};
-	PGresult *r;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if ((err = db_exec(s->primary, Q_BOOKING_TIERS, params, &r)) != 0) {
-		return err;
-	}
 	if ((err = read_tiers(r, concert_id, out)) == 0 &&
 	    ((err = rows_int(r, 0, "max_tickets_per_fan", &out->max_per_fan)) !=
 	            0 ||
@@ -219,6 +210,5 @@ concert_store_tiers_for_fan(const struct store *s, const char *concert_id,
 		log_error(
 		    "concert %s: no limit per fan or sales window", concert_id);
 	}
-	PQclear(r);
 	return err;
 }

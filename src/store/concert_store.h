@@ -14,11 +14,12 @@
 int concert_store_read(const PGresult *r, int row, struct concert *c);
 
 /*
- * The published concerts that are not over, ordered by start, with their
- * price and ticket totals.
- * *out is malloc'd (free() it), *n its length.  Returns 0 or a td_error.
+ * At most max published concerts that are not over, ordered by start,
+ * after the concert `after` (NULL: from the first), with their price and
+ * ticket totals, into out; *n says how many.  Returns 0 or a td_error.
  */
-int concert_store_list(const struct store *s, struct concert **out, int *n);
+int concert_store_list(const struct store *s, const char *after,
+    struct concert *out, int max, int *n);
 
 /*
  * One concert that is not a draft, with its description (without totals).
@@ -37,10 +38,12 @@ int concert_store_tiers(
     const struct store *s, const char *concert_id, struct tier_list *out);
 
 /*
- * The same from the primary, for a booking's check, with the concert's
- * limit per fan and what user_id holds already.
+ * The tiers of a booking's check (Q_BOOKING_CHECK's rows of part 'tiers'),
+ * with the concert's limit per fan, what the fan holds already and the
+ * sales window.  Returns 0, TD_ERR_NOT_FOUND (no rows: no such concert) or
+ * an error.
  */
-int concert_store_tiers_for_fan(const struct store *s, const char *concert_id,
-    const char *user_id, struct tier_list *out);
+int concert_store_read_fan_tiers(
+    const PGresult *r, const char *concert_id, struct tier_list *out);
 
 #endif

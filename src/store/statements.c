@@ -68,9 +68,11 @@
 	" LEFT JOIN booking_items i ON i.booking_id = b.id"                    \
 	" LEFT JOIN ticket_tiers t ON t.id = i.tier_id"
 
-/* When a concert sells, by the database's clock (struct sales_window). */
+/*
+ * When a concert sells, by the database's clock (struct sales_window, with
+ * the concert's status, which comes before these).
+ */
 #define SALES_COLUMNS                                                          \
-	"c.status,"                                                            \
 	" (extract(epoch FROM now()) * 1000)::bigint AS now_ms,"               \
 	" (extract(epoch FROM c.sales_start) * 1000)::bigint AS start_ms,"     \
 	" (extract(epoch FROM c.sales_end) * 1000)::bigint AS end_ms,"         \
@@ -82,13 +84,24 @@ const struct db_query statements[Q_COUNT] = {
     [Q_PING] = {"ping", "SELECT 1", 0, true},
 
     /*
-     * Published concerts that are not over: a concert is listed until six
-     * hours after its start (its sales closed at the start at the latest).
+     * A page of $2 published concerts that are not over, by start, after
+     * the concert $1 (the cursor; NULL for the first page): a concert is
+     * listed until six hours after its start (its sales closed at the
+     * start at the latest).  The page is chosen first, so the totals are
+     * summed for its concerts only: the cost of a page does not grow with
+     * the catalogue.
      */
     [Q_CONCERTS] = {"concerts",
-        "SELECT " CONCERT_COLUMNS ", s.min_price, s.total,"
+        "WITH page AS ("
+        "  SELECT c.* FROM concerts c"
+        "  WHERE c.status = 'published'"
+        "    AND c.event_date > now() - interval '6 hours'"
+        "    AND ($1::text IS NULL OR (c.event_date, c.id) >"
+        "        (SELECT x.event_date, x.id FROM concerts x WHERE x.id = $1))"
+        "  ORDER BY c.event_date, c.id LIMIT $2)"
+        " SELECT " CONCERT_COLUMNS ", s.min_price, s.total,"
         " s.available"
-        " FROM concerts c"
+        " FROM page c"
         " LEFT JOIN LATERAL ("
         "   SELECT min(t.price_cents) AS min_price,"
         "          sum(t.total_quantity) AS total,"
@@ -96,10 +109,8 @@ const struct db_query statements[Q_COUNT] = {
         "           JOIN ticket_tiers x ON x.id = b.tier_id"
         "           WHERE x.concert_id = c.id) AS available"
         "   FROM ticket_tiers t WHERE t.concert_id = c.id) s ON true"
-        " WHERE c.status = 'published'"
-        "   AND c.event_date > now() - interval '6 hours'"
         " ORDER BY c.event_date, c.id",
-        0, true},
+        2, true},
 
     /* Drafts are the box office's own: not found for the public. */
     [Q_CONCERT] = {"concert",
@@ -118,14 +129,43 @@ const struct db_query statements[Q_COUNT] = {
                      " WHERE c.id = $1 AND c.status <> 'draft'" TIERS_ORDER,
         1, true},
 
-    /* The same for a booking's check, with the fan's quota. */
-    [Q_BOOKING_TIERS] = {"booking_tiers",
-        TIERS_SELECT ", c.max_tickets_per_fan,"
-                     " coalesce(q.booked, 0) AS fan_booked, " SALES_COLUMNS
-                     " FROM concerts c"
-                     " LEFT JOIN fan_quotas q ON q.concert_id = c.id AND "
-                     "q.user_id = $2" TIERS_JOIN " WHERE c.id = $1" TIERS_ORDER,
-        2, true},
+    /*
+     * A new request's check before its payment, in one statement and one
+     * snapshot.  A known key: its record (part 'key', the rows and the WAL
+     * message of Q_BOOKING_BY_KEY, whose comment says why).  A new key
+     * writes nothing: the concert's tiers as Q_AVAILABILITY reads them,
+     * with the fan's quota and the sales window (part 'tiers'; no row: no
+     * such concert, one row with a NULL tier: no tiers).
+     */
+    [Q_BOOKING_CHECK] = {"booking_check",
+        "WITH k AS (" BOOKING_COLUMNS ","
+        " pg_logical_emit_message(true, 'ticketd', 'replay')"
+        " AS durable_at" BOOKING_FROM " WHERE b.idempotency_key = $1::uuid)"
+        " SELECT 'key' AS part, k.id, k.concert_id, k.user_id, k.status,"
+        " k.total_cents, k.request, k.created_at, k.updated_at,"
+        " k.reject_reason, k.reject_tier_id, k.reject_tier_name,"
+        " k.reject_requested, k.reject_available, k.reject_limit,"
+        " k.item_tier_id, k.item_tier_name, k.item_quantity,"
+        " k.item_price_cents, k.durable_at, NULL AS tier_id,"
+        " NULL AS tier_name, NULL::bigint AS price_cents,"
+        " NULL::integer AS total_quantity, NULL::bigint AS available,"
+        " NULL::integer AS bucket_count,"
+        " NULL::integer AS max_tickets_per_fan,"
+        " NULL::integer AS fan_booked, NULL::bigint AS now_ms,"
+        " NULL::bigint AS start_ms, NULL::bigint AS end_ms,"
+        " NULL::bigint AS starts_ms, NULL AS sales_start,"
+        " NULL AS sales_end FROM k"
+        " UNION ALL"
+        " SELECT 'tiers', NULL, c.id, NULL, c.status, NULL, NULL, NULL,"
+        " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+        " NULL, t.id, t.tier_name, t.price_cents, t.total_quantity,"
+        " s.available, t.bucket_count, c.max_tickets_per_fan,"
+        " coalesce(q.booked, 0)," SALES_COLUMNS " FROM concerts c"
+        " LEFT JOIN fan_quotas q"
+        " ON q.concert_id = c.id AND q.user_id = $3" TIERS_JOIN
+        " WHERE c.id = $2 AND NOT EXISTS (SELECT FROM k)"
+        " ORDER BY item_tier_id, price_cents DESC, tier_id",
+        3, true},
 
     /* Ownership is part of the WHERE: another fan's booking is not found. */
     [Q_BOOKING_BY_ID] = {"booking_by_id",
@@ -410,8 +450,8 @@ const struct db_query statements[Q_COUNT] = {
     [Q_BOOKING_EVENTS] = {"booking_events",
         "SELECT iso8601(e.at) AS at, e.from_status, e.to_status, e.reason,"
         " a.id AS actor_id, a.email AS actor_email, a.name AS actor_name"
-        " FROM booking_events e LEFT JOIN users a ON a.id = e.actor_id"
-        " WHERE e.booking_id = $1 ORDER BY e.id",
+        " FROM booking_history e LEFT JOIN users a ON a.id = e.actor_id"
+        " WHERE e.booking_id = $1 ORDER BY e.seq",
         1, true},
 
     /*

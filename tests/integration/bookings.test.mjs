@@ -67,7 +67,7 @@ async function bookingRows(st, where) {
 
 async function events(st, bookingId) {
   const out = await st.psql(`SELECT coalesce(from_status, '-'), to_status, coalesce(request_id, '-')
-                              FROM booking_events WHERE booking_id = '${bookingId}' ORDER BY id`);
+                              FROM booking_history WHERE booking_id = '${bookingId}' ORDER BY seq`);
   return out === '' ? [] : out.split('\n').map((l) => l.split('|'));
 }
 
@@ -133,24 +133,30 @@ test('a replay is answered only once the booking is on a synchronous standby (no
   const body = bookingBody(c, { GA: 1 });
   const first = assertOk(assert, await book(s, body), 201);
   const admin = (sql) => s.psqlAs(s.vars.ADMIN_DATABASE_URL, sql);
-  const syncRep = () => admin("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND usename = 'ticketd'");
+  const syncRep = (who) => admin(`SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND ${who}`);
   await admin("ALTER SYSTEM SET synchronous_standby_names = 'ticketd_it_absent'");
   let replay;
+  let probe;
   try {
     await admin('SELECT pg_reload_conf()');
+    // pg_reload_conf() only signals: a commit waits once the checkpointer has read the new
+    // setting, at a moment of its own. A commit of our own that waits shows it has.
+    probe = admin("SET application_name = 'ticketd_it_probe'; SELECT pg_logical_emit_message(true, 'ticketd_it', 'probe')");
+    while ((await syncRep("application_name = 'ticketd_it_probe'")) === '0') await sleep(20);
     let answered = false;
     replay = book(s, body).finally(() => { answered = true; });
-    while ((await syncRep()) === '0') {
+    while ((await syncRep("usename = 'ticketd'")) === '0') {
       assert.equal(answered, false, 'the replay was answered while its booking was on no standby');
       await sleep(20);
     }
   } finally {
     await admin('ALTER SYSTEM RESET synchronous_standby_names');
     await admin('SELECT pg_reload_conf()');
+    await probe;
   }
   const again = assertOk(assert, await replay, 200);
   assert.equal(again.id, first.id);
-  assert.equal(await syncRep(), '0');
+  assert.equal(await syncRep("usename = 'ticketd'"), '0');
 });
 
 test('the same request in another spelling (upper-case key, tiers in another order) is the same request: 200 duplicate', async () => {

@@ -181,6 +181,7 @@ before(async () => {
     'PG1_PORT', 'PG2_PORT', 'PG3_PORT', 'WRITE_PORT', 'BOUNCER1_PORT', 'BOUNCER2_PORT']) env[v] = await port();
   Object.assign(env, {
     CLUSTER_POOLER: 'pgbouncer',
+    MICROCACHE: 'off', // /metrics counts every listing request ticketd answers
     BOUNCER_POOL_SIZE: '16',
     RATE_LIMIT: 'off',
     PAYMENT_DECLINE_RATE: '0',

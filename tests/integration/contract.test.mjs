@@ -135,7 +135,7 @@ test('documented answers pass', () => {
       '"timeZone":"America/New_York","startsAt":"2027-06-15T16:00:00-04:00","doorsAt":null,' +
       '"salesStart":"2026-12-01T10:00:00-05:00","salesEnd":"2027-06-15T16:00:00-04:00","status":"published",' +
       '"maxTicketsPerFan":10,"createdAt":"2026-01-01T00:00:00Z","minPrice":19.99,"totalQuantity":5,' +
-      '"availableQuantity":5}]}')).checked);
+      '"availableQuantity":5}],"meta":{"nextCursor":null}}')).checked);
   assert.ok(validateResponse('GET', '/api/admin/concerts/c/bookings.csv', 200,
     { 'content-type': 'text/csv; charset=utf-8', 'x-request-id': HEADERS['x-request-id'] }, undefined,
     { body: 'booking_id\n' }).checked);
@@ -158,7 +158,7 @@ test('the validator rejects what the document does not allow', () => {
       { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'm' } }], /Retry-After is missing/],
     ['a 405 without Allow', ['POST', '/api/concerts', 405, HEADERS,
       { success: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'm' } }], /Allow is missing/],
-    ['no X-Request-Id', ['GET', '/api/concerts', 200, { 'content-type': 'application/json' }, { success: true, data: [] }],
+    ['no X-Request-Id', ['GET', '/api/concerts', 200, { 'content-type': 'application/json' }, { success: true, data: [], meta: { nextCursor: null } }],
       /X-Request-Id is missing/],
     ['a body that is not JSON', ['GET', '/api/concerts', 200, HEADERS, undefined, { body: '<html>' }], /not JSON/],
     ['a price that is not a number', ['GET', '/api/concerts/c/availability', 200, HEADERS, { success: true,

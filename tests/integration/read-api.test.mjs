@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { assertError, assertOk, startStack } from './stack.mjs';
+import { listedConcerts } from './lib/booking-helpers.mjs';
 
 let s;
 before(async () => {
@@ -25,7 +26,7 @@ test('GET /health answers 200 healthy from the read pool', async () => {
 });
 
 test('GET /api/concerts lists the seed concerts ordered by eventDate', async () => {
-  const data = assertOk(assert, await s.get('/api/concerts'));
+  const data = await listedConcerts(s);
   assert.ok(Array.isArray(data), 'data is a list');
   assert.ok(data.length >= 3, `at least the three seed concerts, got ${data.length}`);
   for (const c of data) {
@@ -52,10 +53,44 @@ test('GET /api/concerts writes every price with two decimals, and each seed conc
   assert.equal(data.find((c) => c.id === 'concert_003').timeZone, 'America/Los_Angeles');
 });
 
-test('GET /api/concerts ignores a query string', async () => {
-  const plain = assertOk(assert, await s.get('/api/concerts'));
-  const withQuery = assertOk(assert, await s.get('/api/concerts?page=2&x=%20'));
-  assert.deepEqual(withQuery, plain);
+test('GET /api/concerts ignores any query parameter but cursor', async () => {
+  const plain = await s.get('/api/concerts');
+  const withQuery = await s.get('/api/concerts?page=2&x=%20');
+  assert.deepEqual(assertOk(assert, withQuery), assertOk(assert, plain));
+  assert.deepEqual(withQuery.json.meta, plain.json.meta);
+});
+
+test('GET /api/concerts pages 20 at a time by start, then id: the cursors walk every listed concert once', async () => {
+  // 45 more, 30 of them at one instant (ties are ordered by id), beside the seeds.
+  await s.psql(`SELECT add_concert('Paged ' || i, 'IT Venue',
+      (CASE WHEN i <= 30 THEN '2027-03-01T20:00:00Z' ELSE '2027-02-' || lpad((i - 30)::text, 2, '0') || 'T20:00:00Z' END)::timestamptz,
+      ARRAY['GA:10:5.00'], 4) FROM generate_series(1, 45) i`);
+  const expected = (await s.psql(`SELECT id FROM concerts WHERE status = 'published'
+      AND event_date > now() - interval '6 hours' ORDER BY event_date, id`)).split('\n');
+  assert.ok(expected.length >= 48, `${expected.length} listed`);
+
+  const pages = [];
+  let cursor = null;
+  do {
+    const res = await s.get(cursor === null ? '/api/concerts' : `/api/concerts?cursor=${cursor}`);
+    const page = assertOk(assert, res);
+    pages.push(page.map((c) => c.id));
+    cursor = res.json.meta.nextCursor;
+    if (cursor !== null) assert.equal(cursor, page.at(-1).id, 'the cursor is the last concert of its page');
+  } while (cursor !== null && pages.length < 10);
+  assert.deepEqual(pages.map((p) => p.length), [...Array(Math.floor(expected.length / 20)).fill(20),
+    ...(expected.length % 20 ? [expected.length % 20] : [])], 'full pages of 20, then the rest');
+  assert.deepEqual(pages.flat(), expected, 'every listed concert once, by start then id');
+  assert.deepEqual((await listedConcerts(s)).map((c) => c.id), expected);
+});
+
+test('GET /api/concerts with a cursor that is not an id is 400 INVALID_REQUEST naming cursor; one naming no concert is an empty last page', async () => {
+  const bad = await s.get('/api/concerts?cursor=not.a.cursor');
+  assertError(assert, bad, 400, 'INVALID_REQUEST');
+  assert.equal(bad.json.error.details.field, 'cursor');
+  const unknown = await s.get('/api/concerts?cursor=no_such_concert');
+  assert.deepEqual(assertOk(assert, unknown), []);
+  assert.equal(unknown.json.meta.nextCursor, null);
 });
 
 test('GET /api/concerts/concert_001 returns the concert', async () => {

@@ -197,8 +197,11 @@ export function checkRaw(bytes, answer) {
 // name: what the stack's logs are called under TEST_LOG_DIR (default: the calling test file).
 // mail: run the stack's mail sink (deploy/lib/mail-sink.sh) on a port of its own.
 // metrics: run the operators' server (/metrics, /health) on a port of its own (stack.metricsPort).
+// microcache: nginx's one-second cache of the listing and availability (conf/microcache.conf),
+// which deploy/up ships; off by default, so a test reads what it just wrote.
 // Every port is chosen in one freePorts() call: ports picked one by one can collide.
-export async function startStack({ env = {}, rateLimit = 'on', name = callerName(), mail = false, metrics = false } = {}) {
+export async function startStack({ env = {}, rateLimit = 'on', name = callerName(), mail = false, metrics = false,
+  microcache = false } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketd-it-'));
   const [port, pgPort, mailPort, metricsPort] = await freePorts(4);
 
@@ -209,6 +212,7 @@ export async function startStack({ env = {}, rateLimit = 'on', name = callerName
     PG_PORT: String(pgPort),
     TICKETD_BIN: defaultTicketdBin(),
     RATE_LIMIT: rateLimit,
+    MICROCACHE: microcache ? 'on' : 'off',
     MAIL_PORT: mail ? String(mailPort) : '',
     METRICS_PORT: metrics ? String(metricsPort) : '',
     PAYMENT_DECLINE_RATE: '0',

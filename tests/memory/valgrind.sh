@@ -143,7 +143,7 @@ BASE=http://127.0.0.1:$PORT
 start_stack() {
 	# TICKETD_USER=root: valgrind writes its logs into the build tree, which the daemon's own
 	# unprivileged user cannot (every other stack drops to it).
-	TICKETD_USER=root STACK_DIR=$STACK_DIR PORT=$PORT PG_PORT=$PG_PORT TICKETD_BIN=$1 RATE_LIMIT=off \
+	TICKETD_USER=root STACK_DIR=$STACK_DIR PORT=$PORT PG_PORT=$PG_PORT TICKETD_BIN=$1 RATE_LIMIT=off MICROCACHE=off \
 		PAYMENT_DECLINE_RATE=0 PAYMENT_LATENCY_MS=0 TICKETD_READ_WORKERS=1 \
 		TICKETD_BOOK_WORKERS=1 LOG_LEVEL=info \
 		"$REPO_ROOT/deploy/stack" start

@@ -63,6 +63,20 @@ fake_load_tiers(void *ctx, const char *concert_id, const char *user_id,
 	return fake.tiers_err;
 }
 
+/* The store's one round trip before the payment, as the two reads it does. */
+static int
+fake_check(void *ctx, const struct booking_request *r, bool *known,
+    struct key_record *rec, struct tier_list *tiers)
+{
+	int err = fake_find_by_key(ctx, r->idempotency_key, rec);
+
+	*known = err == 0;
+	if (err != TD_ERR_NOT_FOUND) {
+		return err;
+	}
+	return fake_load_tiers(ctx, r->concert_id, r->user_id, tiers);
+}
+
 static int
 fake_book(void *ctx, const struct booking_txn *txn, struct txn_result *tr)
 {
@@ -130,7 +144,7 @@ setup(void)
 {
 	memset(&fake, 0, sizeof(fake));
 	memset(&req, 0, sizeof(req));
-	store = (struct booking_store){&fake, fake_find_by_key, fake_load_tiers,
+	store = (struct booking_store){&fake, fake_find_by_key, fake_check,
 	    fake_book, fake_find_by_id, fake_cancel, NULL};
 	fake.find_err[0] = fake.find_err[1] = TD_ERR_NOT_FOUND;
 	fake.tiers.max_per_fan = 10;
@@ -756,7 +770,23 @@ START_TEST(replay_of_a_confirmed_key_beats_the_mark)
 	ck_assert(out.replayed);
 	ck_assert(!out.sold_out_mark);
 	ck_assert_str_eq(out.booking.id, "bk_old");
-	ck_assert_int_eq(so.finds, 0);
+	/* The mark was seen, then the key's own lookup answered. */
+	ck_assert_int_gt(so.finds, 0);
+	ck_assert_int_eq(fake.finds, 1);
+	ck_assert_int_eq(fake.tier_loads, 0);
+}
+END_TEST
+
+/* A failed key lookup is an error, not a "sold out" the key may not deserve. */
+START_TEST(marked_tier_with_the_key_lookup_failing_is_an_error)
+{
+	so.marked_tier = "vip";
+	fake.find_err[0] = TD_ERR_UNAVAILABLE;
+	ck_assert_int_eq(run(), BOOKING_FAILED);
+	ck_assert_int_eq(out.error, TD_ERR_UNAVAILABLE);
+	ck_assert(!out.sold_out_mark);
+	ck_assert_int_eq(fake.tier_loads, 0);
+	ck_assert_int_eq(fake.books, 0);
 }
 END_TEST
 
@@ -960,6 +990,7 @@ suite(void)
 	tcase_add_test(marks, marked_tier_answers_without_reading);
 	tcase_add_test(marks, marked_answer_is_the_shortage_reply);
 	tcase_add_test(marks, replay_of_a_confirmed_key_beats_the_mark);
+	tcase_add_test(marks, marked_tier_with_the_key_lookup_failing_is_an_error);
 	tcase_add_test(marks, unmarked_tiers_book_as_before);
 	tcase_add_test(marks, empty_tier_seen_before_payment_is_marked);
 	tcase_add_test(marks, short_tier_with_tickets_left_is_not_marked);

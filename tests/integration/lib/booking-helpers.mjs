@@ -40,6 +40,22 @@ export async function addConcert(s, tiers, name = 'IT concert', { maxPerFan = 10
   return { id, tiers: byName };
 }
 
+// Every listed concert, page after page of GET /api/concerts (20 a page, meta.nextCursor), in
+// the listing's order; each page must be a 200 within the page size.
+export async function listedConcerts(s) {
+  const all = [];
+  let cursor = null;
+  for (let pages = 0; pages < 100; pages++) {
+    const res = await s.get(cursor === null ? '/api/concerts' : `/api/concerts?cursor=${cursor}`);
+    if (res.status !== 200) throw new Error(`GET /api/concerts: ${res.status} ${res.body}`);
+    if (res.json.data.length > 20) throw new Error(`a page of ${res.json.data.length} concerts`);
+    all.push(...res.json.data);
+    cursor = res.json.meta.nextCursor;
+    if (cursor === null) return all;
+  }
+  throw new Error('GET /api/concerts: over 100 pages');
+}
+
 // Cents to the API's decimal amount (a number; JSON.stringify prints 59.97, 230).
 export const amount = (cents) => Number((cents / 100).toFixed(2));
 

@@ -9,6 +9,7 @@ import type {
   BookingPage,
   BookingRequest,
   Concert,
+  ConcertPage,
   ConcertSummary,
   Ticket,
   User,
@@ -18,8 +19,30 @@ type Signal = AbortSignal | undefined;
 
 const enc = encodeURIComponent;
 
+/** One page of the listing (20 concerts by start); cursor null for the first. */
+export async function getConcertPage(cursor: string | null, signal?: Signal): Promise<ConcertPage> {
+  const path = cursor === null ? '/api/concerts' : `/api/concerts?cursor=${enc(cursor)}`;
+  const res = await request<ConcertSummary[]>(path, { signal });
+  const next = res.meta.nextCursor;
+  return { concerts: res.data, nextCursor: typeof next === 'string' && next !== '' ? next : null };
+}
+
+/** The listing's first page: the next concerts. */
 export async function getConcerts(signal?: Signal): Promise<ConcertSummary[]> {
-  return (await request<ConcertSummary[]>('/api/concerts', { signal })).data;
+  return (await getConcertPage(null, signal)).concerts;
+}
+
+/** Every listed concert, page after page (at most `maxPages` of them). */
+export async function getAllListedConcerts(signal?: Signal, maxPages = 25): Promise<ConcertSummary[]> {
+  const all: ConcertSummary[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < maxPages; i++) {
+    const page: ConcertPage = await getConcertPage(cursor, signal);
+    all.push(...page.concerts);
+    cursor = page.nextCursor;
+    if (cursor === null) break;
+  }
+  return all;
 }
 
 /** One concert, with the server's clock offset measured on this very request. */

@@ -134,6 +134,13 @@ export interface AppConfig {
   testPayments: boolean;
 }
 
+/** One page of GET /api/concerts, by start. */
+export interface ConcertPage {
+  concerts: ConcertSummary[];
+  /** Pass back as ?cursor= for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
 /** One page of GET /api/me/bookings, newest first. */
 export interface BookingPage {
   bookings: Booking[];

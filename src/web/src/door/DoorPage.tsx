@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useId, useRef, useState, type RefObject, type SyntheticEvent } from 'react';
 import { ApiError } from '../api/client';
-import { getAvailability, getConcert, getConcerts } from '../api/endpoints';
+import { getAllListedConcerts, getAvailability, getConcert } from '../api/endpoints';
 import type { Admission, Role } from '../api/types';
 import { SpinnerIcon } from '../components/icons';
 import { TextField } from '../components/TextField';
@@ -48,7 +48,7 @@ async function doorConcerts(role: Role, signal: AbortSignal): Promise<ConcertCho
         label: `${c.name} — ${when(c.startsAt, c.timeZone)}${c.status === 'published' ? '' : ` (${c.status})`}`,
       }));
   }
-  const listed = await getConcerts(signal);
+  const listed = await getAllListedConcerts(signal);
   return listed.map((c) => ({ id: c.id, label: `${c.name} — ${when(c.startsAt ?? c.eventDate, c.timeZone)}` }));
 }
 

@@ -21,6 +21,8 @@ export function createQueryClient(): QueryClient {
 
 export const queryKeys = {
   concerts: ['concerts'] as const,
+  /** The listing page by page (under concerts: invalidating the listing invalidates both). */
+  concertPages: ['concerts', 'pages'] as const,
   concert: (id: string) => ['concert', id] as const,
   availability: (id: string) => ['availability', id] as const,
   booking: (id: string) => ['booking', id] as const,

@@ -1,8 +1,8 @@
-import { useQuery } from '@tanstack/react-query';
-import { getAvailability, getConcerts } from '../api/endpoints';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { getAvailability, getConcertPage } from '../api/endpoints';
 import type { ConcertSummary } from '../api/types';
-import { CalendarIcon, PinIcon } from '../components/icons';
-import { ErrorState } from '../components/States';
+import { CalendarIcon, PinIcon, SpinnerIcon } from '../components/icons';
+import { Alert, ErrorState, errorText } from '../components/States';
 import { artworkStyle } from '../lib/artwork';
 import { calendarParts, formatEventDate, formatMonthDay } from '../lib/format';
 import { formatPrice } from '../lib/money';
@@ -140,13 +140,34 @@ function SkeletonCards() {
   );
 }
 
+/**
+ * The pages' concerts in order, each once: a concert can move from one page
+ * to the next between two fetches (another was published before it).
+ */
+export function uniqueConcerts(pages: ConcertSummary[][]): ConcertSummary[] {
+  const seen = new Set<string>();
+  const out: ConcertSummary[] = [];
+  for (const page of pages) {
+    for (const c of page) {
+      if (seen.has(c.id)) continue;
+      seen.add(c.id);
+      out.push(c);
+    }
+  }
+  return out;
+}
+
 export function ConcertListPage() {
   useDocumentTitle('Upcoming concerts');
-  const concerts = useQuery({
-    queryKey: queryKeys.concerts,
-    queryFn: ({ signal }) => getConcerts(signal),
+  // 20 concerts a page, by start; the server's nextCursor asks for the next.
+  const concerts = useInfiniteQuery({
+    queryKey: queryKeys.concertPages,
+    queryFn: ({ pageParam, signal }) => getConcertPage(pageParam, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
     refetchInterval: 30_000,
   });
+  const list = uniqueConcerts(concerts.data?.pages.map((p) => p.concerts) ?? []);
   const now = useNow(30_000);
 
   return (
@@ -167,22 +188,49 @@ export function ConcertListPage() {
           </p>
           <SkeletonCards />
         </>
-      ) : concerts.isError ? (
+      ) : concerts.isError && list.length === 0 ? (
         <ErrorState
           title="We couldn’t load the concerts"
           error={concerts.error}
           onRetry={() => void concerts.refetch()}
         />
-      ) : concerts.data.length === 0 ? (
+      ) : list.length === 0 ? (
         <p className="rounded-2xl bg-white p-10 text-center text-slate-600 ring-1 ring-slate-200">
           No concerts are on sale yet. Check back soon.
         </p>
       ) : (
-        <ul className="grid gap-5 sm:grid-cols-2 lg:grid-cols-3">
-          {concerts.data.map((c) => (
-            <ConcertCard key={c.id} concert={c} now={now} />
-          ))}
-        </ul>
+        <>
+          <ul className="grid gap-5 sm:grid-cols-2 lg:grid-cols-3">
+            {list.map((c) => (
+              <ConcertCard key={c.id} concert={c} now={now} />
+            ))}
+          </ul>
+          <div role="alert" className="mt-6 empty:hidden">
+            {concerts.isFetchNextPageError && (
+              <Alert tone="error" title="We couldn’t load more concerts">
+                {errorText(concerts.error)}
+              </Alert>
+            )}
+          </div>
+          {concerts.hasNextPage && (
+            <div className="mt-8 text-center">
+              <button
+                type="button"
+                onClick={() => void concerts.fetchNextPage()}
+                disabled={concerts.isFetchingNextPage}
+                className="inline-flex items-center gap-2 rounded-lg border border-slate-300 bg-white px-5 py-2.5 font-semibold text-slate-800 hover:bg-slate-50 disabled:opacity-60"
+              >
+                {concerts.isFetchingNextPage ? (
+                  <>
+                    <SpinnerIcon /> Loading…
+                  </>
+                ) : (
+                  'More concerts'
+                )}
+              </button>
+            </div>
+          )}
+        </>
       )}
     </section>
   );

@@ -4,6 +4,8 @@ import { vi } from 'vitest';
 export interface MockRequest {
   method: string;
   path: string;
+  /** The query string, without the "?". */
+  query: URLSearchParams;
   body: unknown;
   rawBody: string | null;
 }
@@ -36,6 +38,7 @@ export function installMockApi(handler: Handler) {
     const req: MockRequest = {
       method: init?.method ?? 'GET',
       path: url.pathname,
+      query: url.searchParams,
       rawBody,
       body: rawBody === null ? undefined : (JSON.parse(rawBody) as unknown),
     };

@@ -1,0 +1,17 @@
+-- GET /api/concerts before it was paged: every listed concert, each with its totals summed
+-- over all its buckets (the statement of commit 75a062d and before).
+SELECT c.id, c.name, c.venue, iso8601(c.event_date) AS event_date,
+       iso8601(c.created_at) AS created_at, iso8601(c.updated_at) AS updated_at, c.time_zone,
+       iso8601_at(c.event_date, c.time_zone) AS starts_at,
+       iso8601_at(c.doors_at, c.time_zone) AS doors_at,
+       iso8601_at(c.sales_start, c.time_zone) AS sales_start,
+       iso8601_at(c.sales_end, c.time_zone) AS sales_end,
+       c.status, c.max_tickets_per_fan, s.min_price, s.total, s.available
+FROM concerts c
+LEFT JOIN LATERAL (
+  SELECT min(t.price_cents) AS min_price, sum(t.total_quantity) AS total,
+         (SELECT sum(b.available) FROM tier_buckets b JOIN ticket_tiers x ON x.id = b.tier_id
+          WHERE x.concert_id = c.id) AS available
+  FROM ticket_tiers t WHERE t.concert_id = c.id) s ON true
+WHERE c.status = 'published' AND c.event_date > now() - interval '6 hours'
+ORDER BY c.event_date, c.id;
