@@ -117,6 +117,15 @@ test('the daemon\'s role is no superuser, owns nothing, and may do only what the
     assert.equal(await appError("UPDATE sessions SET last_seen_at = now() WHERE token_hash = 'none'"), '');
     assert.equal(await appError("DELETE FROM login_failures WHERE email = 'none'"), '');
   });
+  await t.test('no function is PUBLIC\'s to call; the views are read-only to the daemon', async () => {
+    assert.equal(await s.psql(`SELECT coalesce(string_agg(p.oid::regprocedure::text, ', '), '') FROM pg_proc p
+                               WHERE p.pronamespace = 'public'::regnamespace
+                                 AND has_function_privilege('public', p.oid, 'EXECUTE')`), '');
+    assert.equal(await s.psql(`SELECT coalesce(string_agg(c.relname, ', '), '') FROM pg_class c
+                               WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'v'
+                                 AND has_table_privilege('ticketd', c.oid, 'INSERT, UPDATE')`), '');
+    assert.equal(await appError('SELECT count(*) FROM booking_history'), '');
+  });
   await t.test('a later migration\'s table: SELECT, INSERT, UPDATE by default, never DELETE or TRUNCATE', async () => {
     await s.psql('CREATE TABLE later_migration (i int)');
     try {

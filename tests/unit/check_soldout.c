@@ -347,7 +347,9 @@ START_TEST(a_reader_never_sees_a_torn_entry)
 	while (soldout_find(s, "c1", "ga", now, name, sizeof(name)) != 0) {
 		usleep(100);
 	}
-	for (int i = 0; i < 200000; i++) {
+	/* At least 200,000 reads and 1,000 that found it: a writer preempted
+	 * mid-write hides the mark until it runs again, however long. */
+	for (int i = 0; i < 200000 || seen < 1000; i++) {
 		if (soldout_find(s, "c1", "ga", now, name, sizeof(name)) == 0) {
 			seen++;
 			ck_assert(strcmp(name, all_a) == 0 ||
@@ -356,9 +358,7 @@ START_TEST(a_reader_never_sees_a_torn_entry)
 	}
 	kill(pid, SIGKILL);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_int_gt(seen, 0);
-	fprintf(stderr, "torn-entry test: %d of 200000 reads found the mark\n",
-	    seen);
+	fprintf(stderr, "torn-entry test: %d reads found the mark\n", seen);
 	soldout_destroy(s);
 }
 END_TEST
