@@ -53,6 +53,21 @@ test('GET /api/concerts writes every price with two decimals, and each seed conc
   assert.equal(data.find((c) => c.id === 'concert_003').timeZone, 'America/Los_Angeles');
 });
 
+test('iso8601_at writes an instant in every zone PostgreSQL knows with that zone\'s offset (west, east, half and quarter hours)', async () => {
+  // The venue-local times of every answer come from this one function (014 made it inlinable).
+  const wrong = await s.psql(`SELECT coalesce(string_agg(name, ', '), '') FROM (
+      SELECT z.name, iso8601_at(i, z.name) AS got,
+             to_char(i AT TIME ZONE z.name, 'YYYY-MM-DD"T"HH24:MI:SS')
+               || CASE WHEN z.utc_offset < interval '0' THEN '-' ELSE '+' END
+               || to_char(abs(extract(epoch FROM z.utc_offset)::integer) / 3600, 'FM00') || ':'
+               || to_char(abs(extract(epoch FROM z.utc_offset)::integer) % 3600 / 60, 'FM00') AS want
+      FROM pg_timezone_names z, (SELECT now() AS i) n) x WHERE got IS DISTINCT FROM want`);
+  assert.equal(wrong, '', 'zones whose offset is written wrongly');
+  assert.equal(await s.psql("SELECT iso8601_at('2026-12-01 22:00Z', 'America/St_Johns')"), '2026-12-01T18:30:00-03:30');
+  assert.equal(await s.psql("SELECT iso8601_at('2026-12-01 22:00Z', 'Asia/Kathmandu')"), '2026-12-02T03:45:00+05:45');
+  assert.equal(await s.psql("SELECT iso8601_at('2026-07-01 12:00Z', 'Europe/London')"), '2026-07-01T13:00:00+01:00');
+});
+
 test('GET /api/concerts ignores any query parameter but cursor', async () => {
   const plain = await s.get('/api/concerts');
   const withQuery = await s.get('/api/concerts?page=2&x=%20');

@@ -14,7 +14,6 @@ SELECT c.id, c.name, c.venue, iso8601(c.event_date) AS event_date,
 FROM page c
 LEFT JOIN LATERAL (
   SELECT min(t.price_cents) AS min_price, sum(t.total_quantity) AS total,
-         (SELECT sum(b.available) FROM tier_buckets b JOIN ticket_tiers x ON x.id = b.tier_id
-          WHERE x.concert_id = c.id) AS available
+         sum((SELECT sum(b.available) FROM tier_buckets b WHERE b.tier_id = t.id)) AS available
   FROM ticket_tiers t WHERE t.concert_id = c.id) s ON true
 ORDER BY c.event_date, c.id;
