@@ -22,6 +22,7 @@
 #include "base/env.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/periodic.h"
 #include "base/soldout.h"
 #include "daemon/master.h"
 #include "daemon/reload.h"
@@ -564,6 +565,13 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 			goto out;
 		}
 	}
+	if (cfg->listing_totals_ms > 0) {
+		m.shared.listing_totals = periodic_create(cfg->listing_totals_ms);
+		if (m.shared.listing_totals == NULL) {
+			log_error("cannot map the listing totals' clock");
+			goto out;
+		}
+	}
 
 	install_signals(&m.waitmask);
 	respawn_due(&m);
@@ -588,6 +596,7 @@ out:
 	txn_slots_destroy(m.shared.hash_semid);
 	ticket_key_free((struct ticket_keys *)m.shared.ticket_keys);
 	soldout_destroy(m.shared.sold_out);
+	periodic_destroy(m.shared.listing_totals);
 	pools_free(&m);
 	return rc;
 }

@@ -16,8 +16,10 @@
 #include <fcgiapp.h>
 
 #include "base/clock.h"
+#include "base/errors.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/periodic.h"
 #include "daemon/soldout_bind.h"
 #include "daemon/worker.h"
 #include "http/router.h"
@@ -26,6 +28,7 @@
 #include "store/booking_store.h"
 #include "store/checkin_store.h"
 #include "store/concert_admin_store.h"
+#include "store/concert_store.h"
 #include "store/statements.h"
 
 static volatile sig_atomic_t stopping;
@@ -165,6 +168,28 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	}
 }
 
+/*
+ * Refreshes the home page's per-concert totals when they are due, from
+ * whichever worker of any pool finishes a request first after that
+ * (base/periodic.h): a site with traffic keeps them fresh, an idle one
+ * needs none (the listing sums the buckets when they are old).  A failure
+ * costs only freshness.
+ */
+static void
+refresh_listing_totals(struct api_context *ctx, struct periodic *due)
+{
+	int changed, err;
+
+	if (due == NULL || !periodic_claim(due, clock_now_ms())) {
+		return;
+	}
+	if ((err = concert_store_refresh_totals(&ctx->store, &changed)) != 0) {
+		log_debug("listing totals not refreshed: %s", td_strerror(err));
+	} else {
+		log_debug("listing totals refreshed: %d changed", changed);
+	}
+}
+
 void
 worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
     int listen_fd, const struct worker_shared *shared)
@@ -198,6 +223,8 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 		metrics_set_busy(pool, slot, 1);
 		serve_one(&ctx, (size_t)cfg->max_body, &fr);
 		FCGX_Finish_r(&fr);
+		/* The answer is out: the chore delays no one's request. */
+		refresh_listing_totals(&ctx, shared->listing_totals);
 		metrics_set_busy(pool, slot, 0);
 		sigprocmask(SIG_UNBLOCK, &term, NULL);
 	}

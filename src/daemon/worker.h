@@ -20,6 +20,9 @@ struct worker_shared {
 	const struct ticket_keys *ticket_keys;
 	/* Tiers seen sold out a moment ago (base/soldout.h), or NULL. */
 	struct soldout *sold_out;
+	/* When the listing's totals are due a refresh (base/periodic.h), or
+	 * NULL. */
+	struct periodic *listing_totals;
 };
 
 void worker_run(const struct settings *cfg, enum pool_kind pool, int slot,

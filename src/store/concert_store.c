@@ -212,3 +212,18 @@ concert_store_read_fan_tiers(
 	}
 	return err;
 }
+
+int
+concert_store_refresh_totals(const struct store *s, int *changed)
+{
+	PGresult *r;
+	int err;
+
+	*changed = 0;
+	if ((err = db_exec(s->primary, Q_REFRESH_TOTALS, NULL, &r)) != 0) {
+		return err;
+	}
+	err = rows_int(r, 0, "changed", changed);
+	PQclear(r);
+	return err;
+}

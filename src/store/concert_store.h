@@ -46,4 +46,11 @@ int concert_store_tiers(
 int concert_store_read_fan_tiers(
     const PGresult *r, const char *concert_id, struct tier_list *out);
 
+/*
+ * Refreshes the listing's per-concert totals on the primary (one refresher
+ * at a time across the nodes); *changed: how many totals changed, -1 when
+ * another refresher held the summary.  Returns 0 or a td_error.
+ */
+int concert_store_refresh_totals(const struct store *s, int *changed);
+
 #endif

@@ -89,7 +89,10 @@ const struct db_query statements[Q_COUNT] = {
      * listed until six hours after its start (its sales closed at the
      * start at the latest).  The page is chosen first, so the totals are
      * summed for its concerts only: the cost of a page does not grow with
-     * the catalogue.  Each tier's buckets are summed by the tier's key, as
+     * the catalogue.  The totals come from the summary while it is fresh
+     * (under 2 s old; 015_concert_totals.sql), so the hot buckets of the
+     * concerts on sale are not read per page; else, and for a concert the
+     * summary does not have yet, each tier's buckets are summed by its key, as
      * availability sums them: a join of all buckets to the concert's tiers
      * let a planner with stale statistics (after many concerts were added)
      * hash-join every bucket row for each concert, 100 times slower.
@@ -101,18 +104,31 @@ const struct db_query statements[Q_COUNT] = {
         "    AND c.event_date > now() - interval '6 hours'"
         "    AND ($1::text IS NULL OR (c.event_date, c.id) >"
         "        (SELECT x.event_date, x.id FROM concerts x WHERE x.id = $1))"
-        "  ORDER BY c.event_date, c.id LIMIT $2)"
+        "  ORDER BY c.event_date, c.id LIMIT $2),"
+        " fresh AS (SELECT FROM concert_totals_refreshed"
+        "  WHERE at > now() - interval '2 seconds')"
         " SELECT " CONCERT_COLUMNS ", s.min_price, s.total,"
-        " s.available"
+        " coalesce(ct.available, s.available) AS available"
         " FROM page c"
+        " LEFT JOIN concert_totals ct"
+        "   ON ct.concert_id = c.id AND EXISTS (SELECT FROM fresh)"
         " LEFT JOIN LATERAL ("
         "   SELECT min(t.price_cents) AS min_price,"
         "          sum(t.total_quantity) AS total,"
-        "          sum((SELECT sum(b.available) FROM tier_buckets b"
-        "               WHERE b.tier_id = t.id)) AS available"
+        "          sum(CASE WHEN ct.available IS NULL THEN"
+        "              (SELECT sum(b.available) FROM tier_buckets b"
+        "               WHERE b.tier_id = t.id) END) AS available"
         "   FROM ticket_tiers t WHERE t.concert_id = c.id) s ON true"
         " ORDER BY c.event_date, c.id",
         2, true},
+
+    /*
+     * The listing's summary (015_concert_totals.sql), refreshed by a
+     * worker once a TICKETD_LISTING_TOTALS_MS: -1 when another refresher
+     * holds it, else how many totals changed.
+     */
+    [Q_REFRESH_TOTALS] = {"refresh_totals",
+        "SELECT refresh_concert_totals() AS changed", 0, true},
 
     /* Drafts are the box office's own: not found for the public. */
     [Q_CONCERT] = {"concert",

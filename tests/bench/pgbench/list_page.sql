@@ -1,5 +1,7 @@
--- GET /api/concerts today: the first page of 20 (and one more, which says there is a next),
--- chosen before the totals are summed (store/statements.c, Q_CONCERTS).
+-- GET /api/concerts when its summary is not fresh (an idle site; 015_concert_totals.sql): the
+-- first page of 20 (and one more, which says there is a next), chosen before the totals are
+-- summed from the buckets (store/statements.c, Q_CONCERTS). With traffic, ticketd reads the
+-- summary instead: the bench's "list" scenario measures that.
 WITH page AS (
   SELECT c.* FROM concerts c
   WHERE c.status = 'published' AND c.event_date > now() - interval '6 hours'
