@@ -65,10 +65,11 @@ static const struct setting table[] = {
         "change through this daemon; changes made elsewhere show after it); "
         "0: every booking asks the database"},
     {"TICKETD_LISTING_TOTALS_MS", ST_INT, OFF(listing_totals_ms), 0, 60000,
-        "1000",
+        "0",
         "how often a worker refreshes the home page's per-concert totals "
-        "(it believes them while under 2 s old, and sums the buckets "
-        "otherwise); 0: every listing sums the buckets"},
+        "(the listing believes them within twice this, at least 2 s, of "
+        "now, and sums the buckets otherwise); 0: every listing sums the "
+        "buckets"},
     {"PAYMENT_LATENCY_MS", ST_INT, OFF(payment.latency_ms), 0, 600000, "100",
         "simulated payment authorization latency"},
     {"PAYMENT_TIMEOUT_MS", ST_INT, OFF(payment.timeout_ms), 1, 600000, "5000",

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -29,6 +30,7 @@
 #include "store/checkin_store.h"
 #include "store/concert_admin_store.h"
 #include "store/concert_store.h"
+#include "store/db.h"
 #include "store/statements.h"
 
 static volatile sig_atomic_t stopping;
@@ -135,6 +137,12 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	ctx->has_site = *cfg->public_origin != '\0' &&
 	                csrf_site_parse(cfg->public_origin, &ctx->site) == 0;
 	ctx->store.txn_semid = shared->txn_semid;
+	/* The summary is believed within two refreshes (at least 2 s) of now. */
+	ctx->store.totals_window_ms =
+	    cfg->listing_totals_ms > 0
+	        ? (cfg->listing_totals_ms > 1000 ? 2 * cfg->listing_totals_ms
+	                                         : 2000)
+	        : 0;
 	ctx->hash_semid = shared->hash_semid;
 	ctx->ticket_keys = shared->ticket_keys;
 	ctx->store.primary = db_new(&cfg->db, cfg->database_url,
@@ -171,23 +179,37 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 /*
  * Refreshes the home page's per-concert totals when they are due, from
  * whichever worker of any pool finishes a request first after that
- * (base/periodic.h): a site with traffic keeps them fresh, an idle one
- * needs none (the listing sums the buckets when they are old).  A failure
- * costs only freshness.
+ * (base/periodic.h), over the primary connection it already holds: a site
+ * with traffic keeps them fresh, an idle one needs none (the listing sums
+ * the buckets when they are old).  A failure costs only freshness; the
+ * first of a run is logged, the rest at debug.
  */
 static void
-refresh_listing_totals(struct api_context *ctx, struct periodic *due)
+refresh_listing_totals(
+    struct api_context *ctx, struct periodic *due, int interval_ms)
 {
+	static bool failing;
 	int changed, err;
 
 	if (due == NULL || !periodic_claim(due, clock_now_ms())) {
 		return;
 	}
-	if ((err = concert_store_refresh_totals(&ctx->store, &changed)) != 0) {
-		log_debug("listing totals not refreshed: %s", td_strerror(err));
-	} else {
+	/* Several nodes claim a refresh each: the summary needs one. */
+	err = concert_store_refresh_totals(
+	    &ctx->store, interval_ms / 2, &changed);
+	if (err == 0) {
 		log_debug("listing totals refreshed: %d changed", changed);
+		failing = false;
+		return;
 	}
+	if (failing) {
+		log_debug("listing totals not refreshed: %s", td_strerror(err));
+		return;
+	}
+	failing = true;
+	log_info("listing totals not refreshed: %s (SQLSTATE %s); the listing "
+	         "sums the buckets meanwhile",
+	    td_strerror(err), db_sqlstate(ctx->store.primary));
 }
 
 void
@@ -224,7 +246,8 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 		serve_one(&ctx, (size_t)cfg->max_body, &fr);
 		FCGX_Finish_r(&fr);
 		/* The answer is out: the chore delays no one's request. */
-		refresh_listing_totals(&ctx, shared->listing_totals);
+		refresh_listing_totals(
+		    &ctx, shared->listing_totals, cfg->listing_totals_ms);
 		metrics_set_busy(pool, slot, 0);
 		sigprocmask(SIG_UNBLOCK, &term, NULL);
 	}

@@ -90,13 +90,14 @@ int
 concert_store_list(const struct store *s, const char *after,
     struct concert *out, int max, int *n)
 {
-	char limit[12];
-	const char *params[2] = {after, limit};
+	char limit[12], window[12];
+	const char *params[3] = {after, limit, window};
 	PGresult *r;
 	int err = 0;
 
 	*n = 0;
 	snprintf(limit, sizeof(limit), "%d", max);
+	snprintf(window, sizeof(window), "%d", s->totals_window_ms);
 	if ((err = store_exec_read(s, Q_CONCERTS, params, &r)) != 0) {
 		return err;
 	}
@@ -214,13 +215,21 @@ concert_store_read_fan_tiers(
 }
 
 int
-concert_store_refresh_totals(const struct store *s, int *changed)
+concert_store_refresh_totals(
+    const struct store *s, int min_age_ms, int *changed)
 {
+	char age[12];
+	const char *params[1] = {age};
 	PGresult *r;
 	int err;
 
 	*changed = 0;
-	if ((err = db_exec(s->primary, Q_REFRESH_TOTALS, NULL, &r)) != 0) {
+	/* Never a connection of its own: a primary away costs no worker. */
+	if (!db_is_open(s->primary)) {
+		return TD_ERR_UNAVAILABLE;
+	}
+	snprintf(age, sizeof(age), "%d", min_age_ms);
+	if ((err = db_exec(s->primary, Q_REFRESH_TOTALS, params, &r)) != 0) {
 		return err;
 	}
 	err = rows_int(r, 0, "changed", changed);

@@ -47,10 +47,13 @@ int concert_store_read_fan_tiers(
     const PGresult *r, const char *concert_id, struct tier_list *out);
 
 /*
- * Refreshes the listing's per-concert totals on the primary (one refresher
- * at a time across the nodes); *changed: how many totals changed, -1 when
- * another refresher held the summary.  Returns 0 or a td_error.
+ * Refreshes the listing's per-concert totals on the primary, over the
+ * connection the worker holds (TD_ERR_UNAVAILABLE when it has none open):
+ * one refresher at a time across the nodes, none while the last refresh
+ * is younger than min_age_ms.  *changed: how many totals changed, -1 when
+ * skipped.  Returns 0 or a td_error.
  */
-int concert_store_refresh_totals(const struct store *s, int *changed);
+int concert_store_refresh_totals(
+    const struct store *s, int min_age_ms, int *changed);
 
 #endif

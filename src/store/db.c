@@ -90,6 +90,12 @@ db_notice(void *arg, const PGresult *res)
 	log_warn("server: %s", msg != NULL ? msg : "(notice)");
 }
 
+bool
+db_is_open(const struct db *db)
+{
+	return db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK;
+}
+
 int
 db_connect(struct db *db)
 {

@@ -47,6 +47,9 @@ struct db *db_new(const struct db_settings *ds, const char *conninfo,
 /* Connects now if not connected.  Returns 0 or TD_ERR_UNAVAILABLE. */
 int db_connect(struct db *db);
 
+/* Whether the handle holds a working connection now (it never connects). */
+bool db_is_open(const struct db *db);
+
 /*
  * Runs statement number q with text params.  Returns 0 with
  * *res holding the result (the caller PQclear()s it), or a td_error with

@@ -89,8 +89,8 @@ const struct db_query statements[Q_COUNT] = {
      * listed until six hours after its start (its sales closed at the
      * start at the latest).  The page is chosen first, so the totals are
      * summed for its concerts only: the cost of a page does not grow with
-     * the catalogue.  The totals come from the summary while it is fresh
-     * (under 2 s old; 015_concert_totals.sql), so the hot buckets of the
+     * the catalogue.  The totals come from the summary while its refresh is
+     * within $3 ms of now (015_concert_totals.sql), so the hot buckets of the
      * concerts on sale are not read per page; else, and for a concert the
      * summary does not have yet, each tier's buckets are summed by its key, as
      * availability sums them: a join of all buckets to the concert's tiers
@@ -106,9 +106,10 @@ const struct db_query statements[Q_COUNT] = {
         "        (SELECT x.event_date, x.id FROM concerts x WHERE x.id = $1))"
         "  ORDER BY c.event_date, c.id LIMIT $2),"
         " fresh AS (SELECT FROM concert_totals_refreshed"
-        "  WHERE at > now() - interval '2 seconds')"
+        "  WHERE at BETWEEN now() - make_interval(secs => $3::integer / 1000.0)"
+        "  AND now() + make_interval(secs => $3::integer / 1000.0))"
         " SELECT " CONCERT_COLUMNS ", s.min_price, s.total,"
-        " coalesce(ct.available, s.available) AS available"
+        " least(coalesce(ct.available, s.available), s.total) AS available"
         " FROM page c"
         " LEFT JOIN concert_totals ct"
         "   ON ct.concert_id = c.id AND EXISTS (SELECT FROM fresh)"
@@ -120,15 +121,15 @@ const struct db_query statements[Q_COUNT] = {
         "               WHERE b.tier_id = t.id) END) AS available"
         "   FROM ticket_tiers t WHERE t.concert_id = c.id) s ON true"
         " ORDER BY c.event_date, c.id",
-        2, true},
+        3, true},
 
     /*
      * The listing's summary (015_concert_totals.sql), refreshed by a
-     * worker once a TICKETD_LISTING_TOTALS_MS: -1 when another refresher
-     * holds it, else how many totals changed.
+     * worker once a TICKETD_LISTING_TOTALS_MS unless it is younger than
+     * $1 ms: -1 when skipped, else how many totals changed.
      */
     [Q_REFRESH_TOTALS] = {"refresh_totals",
-        "SELECT refresh_concert_totals() AS changed", 0, true},
+        "SELECT refresh_concert_totals($1) AS changed", 1, true},
 
     /* Drafts are the box office's own: not found for the public. */
     [Q_CONCERT] = {"concert",

@@ -17,6 +17,9 @@ struct store {
 	struct db *primary; /* bookings and everything they read */
 	struct db *replica; /* listings and availability, or NULL */
 	int txn_semid;      /* transactions in flight; -1 for no cap */
+	/* How far from now the listing's summary may have been refreshed to
+	 * be read (015_concert_totals.sql); 0: never read. */
+	int totals_window_ms;
 };
 
 /*
