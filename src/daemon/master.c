@@ -566,7 +566,8 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 		}
 	}
 	if (cfg->listing_totals_ms > 0) {
-		m.shared.listing_totals = periodic_create(cfg->listing_totals_ms);
+		m.shared.listing_totals =
+		    periodic_create(cfg->listing_totals_ms);
 		if (m.shared.listing_totals == NULL) {
 			log_error("cannot map the listing totals' clock");
 			goto out;

@@ -64,8 +64,7 @@ static const struct setting table[] = {
         "for this long (cleared at once by a cancellation or a concert "
         "change through this daemon; changes made elsewhere show after it); "
         "0: every booking asks the database"},
-    {"TICKETD_LISTING_TOTALS_MS", ST_INT, OFF(listing_totals_ms), 0, 60000,
-        "0",
+    {"TICKETD_LISTING_TOTALS_MS", ST_INT, OFF(listing_totals_ms), 0, 60000, "0",
         "how often a worker refreshes the home page's per-concert totals "
         "(the listing believes them within twice this, at least 2 s, of "
         "now, and sums the buckets otherwise); 0: every listing sums the "

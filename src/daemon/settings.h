@@ -35,7 +35,7 @@ struct settings {
 	int backlog;
 	int max_body;
 	int drain_timeout_ms;
-	int sold_out_ttl_ms; /* 0: no sold-out table */
+	int sold_out_ttl_ms;   /* 0: no sold-out table */
 	int listing_totals_ms; /* 0: no refresh of the listing's totals */
 	struct payment_settings payment; /* what the payment simulator reads */
 	struct db_settings db;           /* what every connection reads */

@@ -137,11 +137,11 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	ctx->has_site = *cfg->public_origin != '\0' &&
 	                csrf_site_parse(cfg->public_origin, &ctx->site) == 0;
 	ctx->store.txn_semid = shared->txn_semid;
-	/* The summary is believed within two refreshes (at least 2 s) of now. */
+	/* The listing's summary counts within two refreshes, 2 s at least. */
 	ctx->store.totals_window_ms =
 	    cfg->listing_totals_ms > 0
-	        ? (cfg->listing_totals_ms > 1000 ? 2 * cfg->listing_totals_ms
-	                                         : 2000)
+	        ? 2 * (cfg->listing_totals_ms > 1000 ? cfg->listing_totals_ms
+	                                             : 1000)
 	        : 0;
 	ctx->hash_semid = shared->hash_semid;
 	ctx->ticket_keys = shared->ticket_keys;

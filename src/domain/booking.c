@@ -343,8 +343,8 @@ booking_create(const struct booking_store *store,
 	 * its own answer, never "sold out".
 	 */
 	if (marked_sold_out(so, req, out) == 0) {
-		err = store->find_by_key(
-		    store->ctx, req->idempotency_key, &rec);
+		err =
+		    store->find_by_key(store->ctx, req->idempotency_key, &rec);
 		if (err == TD_ERR_NOT_FOUND) {
 			return out->outcome;
 		}

@@ -213,7 +213,7 @@ enum booking_outcome {
 
 struct booking_result {
 	enum booking_outcome outcome;
-	bool replayed; /* the answer is a recorded one (any outcome) */
+	bool replayed;      /* the answer is a recorded one (any outcome) */
 	bool sold_out_mark; /* the shortage came from the sold-out table */
 	int error;
 	int line_index;
@@ -238,10 +238,10 @@ int booking_find(const struct booking_store *store, const char *id,
 
 /*
  * Cancels a confirmed booking: its tickets return to sale (the sold-out
- * marks are cleared) and the payment is refunded.  A fan may cancel until the concert starts, an
- * admin at any time; reason (NULL for none) goes to the audit trail.  On
- * CANCEL_DONE, *booking is the booking as it is now.  Returns 0 or a td_error
- * (the store's).
+ * marks are cleared) and the payment is refunded.  A fan may cancel until the
+ * concert starts, an admin at any time; reason (NULL for none) goes to the
+ * audit trail.  On CANCEL_DONE, *booking is the booking as it is now.  Returns
+ * 0 or a td_error (the store's).
  */
 int booking_cancel(const struct booking_store *store, const char *id,
     const char *request_id, const struct viewer *v, const char *reason,

@@ -94,7 +94,7 @@ api_concerts_list(struct api_context *ctx, const struct request *req,
 	struct concert page[CONCERTS_PAGE + 1];
 	char after[IDS_SLUG_MAX + 1];
 	const char *cursor;
-	json_object *data, *meta;
+	json_object *data;
 	int n, err, shown;
 
 	if (paging_cursor_or_reply(req, after, sizeof(after), &cursor, res) !=
@@ -112,11 +112,7 @@ api_concerts_list(struct api_context *ctx, const struct request *req,
 	for (int i = 0; i < shown; i++) {
 		json_object_array_add(data, listed_concert_json(&page[i]));
 	}
-	meta = json_object_new_object();
-	json_object_object_add(meta, "nextCursor",
-	    n > CONCERTS_PAGE ? json_object_new_string(page[shown - 1].id)
-	                      : NULL);
-	response_data(res, 200, data, meta);
+	paging_reply(res, data, n > CONCERTS_PAGE ? page[shown - 1].id : NULL);
 	res->cache_control = "no-cache";
 }
 

@@ -30,13 +30,13 @@ api_me_bookings(struct api_context *ctx, const struct request *req,
 	struct booking page[ME_BOOKINGS_PAGE + 1];
 	char after[IDS_SLUG_MAX + 1];
 	const char *cursor;
-	json_object *list, *meta;
+	json_object *list;
 	struct user user;
 	int n, err, shown;
 
 	if (auth_user_or_reply(ctx, req, &user, res) != 0 ||
-	    paging_cursor_or_reply(
-	        req, after, sizeof(after), &cursor, res) != 0) {
+	    paging_cursor_or_reply(req, after, sizeof(after), &cursor, res) !=
+	        0) {
 		return;
 	}
 	err = booking_store_of_user(
@@ -50,11 +50,8 @@ api_me_bookings(struct api_context *ctx, const struct request *req,
 	for (int i = 0; i < shown; i++) {
 		json_object_array_add(list, booking_json(&page[i]));
 	}
-	meta = json_object_new_object();
-	json_object_object_add(meta, "nextCursor",
-	    n > ME_BOOKINGS_PAGE ? json_object_new_string(page[shown - 1].id)
-	                         : NULL);
-	response_data(res, 200, list, meta);
+	paging_reply(
+	    res, list, n > ME_BOOKINGS_PAGE ? page[shown - 1].id : NULL);
 }
 
 void

@@ -29,9 +29,9 @@ struct api_context {
 	struct concert_admin_store concerts; /* and for the box office */
 	struct checkin_store checkins;       /* and for the door */
 	struct soldout_port sold_out; /* what bookings and concerts point to */
-	int hash_semid;                      /* password hashes in flight */
-	bool has_site;                       /* TICKETD_PUBLIC_ORIGIN is set: */
-	struct csrf_site site;               /* the site as browsers see it */
+	int hash_semid;               /* password hashes in flight */
+	bool has_site;                /* TICKETD_PUBLIC_ORIGIN is set: */
+	struct csrf_site site;        /* the site as browsers see it */
 	const struct payment_settings *payment;
 	enum pool_kind pool;
 	int pool_sizes[POOL_COUNT];  /* for the workers gauge of /metrics */

@@ -26,3 +26,13 @@ paging_cursor_or_reply(const struct request *req, char *after, size_t len,
 	*cursor = after;
 	return 0;
 }
+
+void
+paging_reply(struct response *res, json_object *items, const char *next)
+{
+	json_object *meta = json_object_new_object();
+
+	json_object_object_add(meta, "nextCursor",
+	    next != NULL ? json_object_new_string(next) : NULL);
+	response_data(res, 200, items, meta);
+}

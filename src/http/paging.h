@@ -15,7 +15,14 @@
  * NULL when there is none (the first page).  Returns 0, or -1 after
  * replying 400 for a cursor this API never gave.
  */
-int paging_cursor_or_reply(const struct request *req, char *after,
-    size_t len, const char **cursor, struct response *res);
+int paging_cursor_or_reply(const struct request *req, char *after, size_t len,
+    const char **cursor, struct response *res);
+
+/*
+ * Replies 200 with a page's items and meta.nextCursor: next, the id of
+ * the page's last item when there is more, or NULL (null: the last page).
+ * Takes ownership of items.
+ */
+void paging_reply(struct response *res, json_object *items, const char *next);
 
 #endif

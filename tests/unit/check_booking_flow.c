@@ -990,7 +990,8 @@ suite(void)
 	tcase_add_test(marks, marked_tier_answers_without_reading);
 	tcase_add_test(marks, marked_answer_is_the_shortage_reply);
 	tcase_add_test(marks, replay_of_a_confirmed_key_beats_the_mark);
-	tcase_add_test(marks, marked_tier_with_the_key_lookup_failing_is_an_error);
+	tcase_add_test(
+	    marks, marked_tier_with_the_key_lookup_failing_is_an_error);
 	tcase_add_test(marks, unmarked_tiers_book_as_before);
 	tcase_add_test(marks, empty_tier_seen_before_payment_is_marked);
 	tcase_add_test(marks, short_tier_with_tickets_left_is_not_marked);
