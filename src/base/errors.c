@@ -20,6 +20,7 @@ td_strerror(int err)
 	case TD_ERR_BAD_DATA: return "bad data";
 	case TD_ERR_INTERNAL: return "internal";
 	case TD_ERR_METHOD: return "method not allowed";
+	case TD_ERR_FALLBACK: return "left to the general statement";
 	default: return "unknown error";
 	}
 }

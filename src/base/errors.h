@@ -18,7 +18,9 @@ enum td_error {
 	TD_ERR_CONFLICT = -7,      /* 23xxx: conflicts with the stored data */
 	TD_ERR_BAD_DATA = -8,      /* 22xxx: a value does not fit its column */
 	TD_ERR_INTERNAL = -9,      /* a bug or the unexpected: logged */
-	TD_ERR_METHOD = -10        /* a known path, another method */
+	TD_ERR_METHOD = -10,       /* a known path, another method */
+	/* TDSLW: a statement's shortcut left the case to the general one */
+	TD_ERR_FALLBACK = -11
 };
 
 /* A short name of an error for log lines ("unavailable"). */

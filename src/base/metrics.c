@@ -38,6 +38,7 @@ struct shared {
 	uint64_t bookings[METRIC_OUTCOME_COUNT];
 	uint64_t db_errors[NCLASSES];
 	uint64_t sold_out[METRIC_SOLD_OUT_COUNT];
+	uint64_t booking_fallbacks;
 	uint64_t restarts[2];
 	uint8_t busy[2][METRICS_MAX_WORKERS];
 };
@@ -101,6 +102,14 @@ metrics_sold_out(enum metrics_sold_out event)
 {
 	if (shm != NULL) {
 		ADD(shm->sold_out[event]);
+	}
+}
+
+void
+metrics_booking_fallback(void)
+{
+	if (shm != NULL) {
+		ADD(shm->booking_fallbacks);
 	}
 }
 
@@ -304,6 +313,13 @@ metrics_render(const struct metrics_labels *labels)
 			    (unsigned long long)LOAD(shm->db_errors[c]));
 		}
 		render_sold_out(fp);
+		fprintf(fp,
+		    "# HELP ticketd_booking_fallbacks_total Paid one-tier "
+		    "bookings the one statement left to book() (no bucket free "
+		    "with enough, the fan's limit, the concert changed).\n"
+		    "# TYPE ticketd_booking_fallbacks_total counter\n"
+		    "ticketd_booking_fallbacks_total %llu\n",
+		    (unsigned long long)LOAD(shm->booking_fallbacks));
 		render_pools(fp, labels->pool_sizes);
 	}
 	fclose(fp);

@@ -53,6 +53,9 @@ enum metrics_sold_out {
 
 void metrics_sold_out(enum metrics_sold_out event);
 
+/* A paid one-tier booking the one statement left to book(). */
+void metrics_booking_fallback(void);
+
 /* A failed statement; sqlstate "" is a lost connection. */
 void metrics_db_error(const char *sqlstate);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/booking_store.h"
 #include "store/concert_store.h"
 #include "store/pg_array.h"
@@ -304,40 +305,86 @@ read_txn_result(const PGresult *r, struct txn_result *out)
 	return TD_ERR_INTERNAL;
 }
 
+/* The parameters both booking statements start with, $1 to $7. */
+#define BOOK_COMMON_PARAMS 7
+
+static void
+common_params(const struct booking_txn *txn, const char *total,
+    const char *params[BOOK_COMMON_PARAMS])
+{
+	params[0] = txn->req->idempotency_key;
+	params[1] = txn->booking_id;
+	params[2] = txn->req->concert_id;
+	params[3] = txn->req->user_id;
+	params[4] = txn->req->fingerprint;
+	params[5] = txn->req->payment_method;
+	params[6] = total;
+}
+
+static int
+run_book(void *ctx, int q, const char *const *params, struct txn_result *out)
+{
+	PGresult *r;
+	int err = store_exec_txn(ctx, q, params, &r);
+
+	if (err == 0) {
+		err = read_txn_result(r, out);
+	}
+	PQclear(r);
+	return err;
+}
+
+/*
+ * The common case, a paid booking of one tier, in one statement.  Returns
+ * TD_ERR_FALLBACK, with nothing written, for every case it leaves to
+ * book().
+ */
+static int
+book_one_line(void *ctx, const struct booking_txn *txn, const char *total,
+    struct txn_result *out)
+{
+	char quantity[12], buckets[12];
+	const char *params[BOOK_COMMON_PARAMS + 5];
+
+	snprintf(quantity, sizeof(quantity), "%d", txn->req->lines[0].quantity);
+	snprintf(buckets, sizeof(buckets), "%d", txn->tiers[0]->buckets);
+	common_params(txn, total, params);
+	params[7] = txn->tiers[0]->id;
+	params[8] = quantity;
+	params[9] = buckets;
+	params[10] = txn->payment_ref;
+	params[11] = txn->req->request_id;
+	return run_book(ctx, Q_BOOK_ONE_LINE, params, out);
+}
+
 static int
 book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
 {
 	const struct booking_request *req = txn->req;
 	struct book_arrays a;
 	char total[24];
-	const char *params[13];
-	PGresult *r;
+	const char *params[BOOK_COMMON_PARAMS + 6];
 	int err;
 
+	snprintf(total, sizeof(total), "%lld", (long long)req->total_cents);
+	if (req->nlines == 1 && txn->paid) {
+		if ((err = book_one_line(ctx, txn, total, out)) !=
+		    TD_ERR_FALLBACK) {
+			return err;
+		}
+		metrics_booking_fallback();
+	}
 	if ((err = format_arrays(txn, &a)) != 0) {
 		return err;
 	}
-	snprintf(total, sizeof(total), "%lld", (long long)req->total_cents);
-	params[0] = req->idempotency_key;
-	params[1] = txn->booking_id;
-	params[2] = req->concert_id;
-	params[3] = req->user_id;
-	params[4] = req->fingerprint;
-	params[5] = req->payment_method;
-	params[6] = total;
+	common_params(txn, total, params);
 	params[7] = a.ids;
 	params[8] = a.quantities;
 	params[9] = a.buckets;
 	params[10] = txn->paid ? "true" : "false";
 	params[11] = txn->payment_ref;
 	params[12] = req->request_id;
-
-	err = store_exec_txn(ctx, Q_BOOK, params, &r);
-	if (err == 0) {
-		err = read_txn_result(r, out);
-	}
-	PQclear(r);
-	return err;
+	return run_book(ctx, Q_BOOK, params, out);
 }
 
 static int

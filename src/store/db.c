@@ -187,6 +187,10 @@ db_error_from_sqlstate(const char *s)
 	if (strncmp(s, "22", 2) == 0) {
 		return TD_ERR_BAD_DATA;
 	}
+	/* Raised on purpose (017): nothing went wrong, nothing was written. */
+	if (strcmp(s, "TDSLW") == 0) {
+		return TD_ERR_FALLBACK;
+	}
 	return TD_ERR_INTERNAL;
 }
 
@@ -234,7 +238,9 @@ db_exec(struct db *db, int q, const char *const *params, PGresult **res)
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "%s",
 		    state != NULL ? state : "");
 		err = db_error_from_sqlstate(db->sqlstate);
-		metrics_db_error(db->sqlstate);
+		if (err != TD_ERR_FALLBACK) {
+			metrics_db_error(db->sqlstate);
+		}
 		if (err == TD_ERR_INTERNAL || err == TD_ERR_UNAVAILABLE) {
 			log_warn("%s: [%s] %s", def->name, db->sqlstate,
 			    PQresultErrorMessage(r));

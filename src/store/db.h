@@ -57,7 +57,8 @@ bool db_is_open(const struct db *db);
  * connection was lost).  SQLSTATEs map to td_errors as DESIGN.md says:
  * 40001/40P01 TD_ERR_SERIALIZATION, 57014/55P03 TD_ERR_BUSY, 08xxx/57Pxx,
  * 25006 (a read-only server) and a lost connection TD_ERR_UNAVAILABLE, 23xxx
- * TD_ERR_CONFLICT, 22xxx TD_ERR_BAD_DATA, anything else TD_ERR_INTERNAL.  A
+ * TD_ERR_CONFLICT, 22xxx TD_ERR_BAD_DATA, TDSLW (our own, 017) TD_ERR_FALLBACK,
+ * anything else TD_ERR_INTERNAL.  A
  * COMMIT whose wait for the synchronous standby was cancelled (the server warns
  * "canceling wait for synchronous replication": committed locally, maybe on no
  * standby) is TD_ERR_UNAVAILABLE too: its outcome is unknown until the

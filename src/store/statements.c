@@ -246,6 +246,67 @@ const struct db_query statements[Q_COUNT] = {
         " p_payment_ref => $12, p_request_id => $13)",
         13, false},
 
+    /*
+     * A paid booking of one tier, whole, in one statement (017 says why
+     * it is safe): the key, the quota, then a bucket (the random one, else
+     * the next with enough, both never waiting), the line, the outbox row.
+     * Uncorrelated EXISTS run first, as a one-time filter: no bucket is
+     * locked before the quota is.  Whatever it cannot confirm raises
+     * TDSLW, undoing it all, and book() is run instead.  The columns are
+     * book()'s.  Named in a comment first: pg_stat_activity shows only the
+     * first kilobyte of a statement.
+     */
+    [Q_BOOK_ONE_LINE] = {"book_one_line",
+        "/* book_one_line */ WITH ins AS (INSERT INTO bookings (id, idempotency_key, concert_id,"
+        "  user_id, status, total_cents, payment_method, payment_ref, request,"
+        "  request_id)"
+        "  VALUES ($2, $1::uuid, $3, $4, 'confirmed', $7::bigint, $6, $11, $5,"
+        "  $12)"
+        "  ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, created_at),"
+        " quota AS (INSERT INTO fan_quotas AS f (concert_id, user_id, booked)"
+        "  SELECT c.id, $4, $9::integer FROM concerts c, ins"
+        "  WHERE c.id = $3 AND $9::integer <= c.max_tickets_per_fan"
+        "  ON CONFLICT (concert_id, user_id) DO UPDATE"
+        "  SET booked = f.booked + EXCLUDED.booked"
+        "  WHERE f.booked + EXCLUDED.booked <= (SELECT c.max_tickets_per_fan"
+        "   FROM concerts c WHERE c.id = EXCLUDED.concert_id)"
+        "  RETURNING f.booked),"
+        /* Drawn once: random() in a WHERE clause is drawn per row. */
+        " start AS MATERIALIZED (SELECT"
+        "  floor(random() * greatest($10::integer, 1))::integer AS bucket),"
+        " near AS (UPDATE tier_buckets b SET available = b.available - $9::integer"
+        "  FROM (SELECT x.bucket FROM tier_buckets x, start"
+        "   WHERE x.tier_id = $8 AND x.bucket = start.bucket"
+        "   AND x.available >= $9::integer FOR UPDATE OF x SKIP LOCKED) s"
+        "  WHERE b.tier_id = $8 AND b.bucket = s.bucket"
+        "  AND b.available >= $9::integer AND EXISTS (SELECT FROM quota)"
+        "  RETURNING b.bucket),"
+        " far AS (UPDATE tier_buckets b SET available = b.available - $9::integer"
+        "  FROM (SELECT x.bucket FROM tier_buckets x, start"
+        "   WHERE x.tier_id = $8 AND x.available >= $9::integer"
+        "   ORDER BY (x.bucket + greatest($10::integer, 1) - start.bucket)"
+        "   % greatest($10::integer, 1), x.bucket"
+        "   LIMIT 1 FOR UPDATE OF x SKIP LOCKED) s"
+        "  WHERE b.tier_id = $8 AND b.bucket = s.bucket"
+        "  AND b.available >= $9::integer AND EXISTS (SELECT FROM quota)"
+        "  AND NOT EXISTS (SELECT FROM near)"
+        "  RETURNING b.bucket),"
+        " took AS (SELECT bucket FROM near UNION ALL SELECT bucket FROM far),"
+        " line AS (INSERT INTO booking_items (booking_id, tier_id, quantity,"
+        "  price_cents)"
+        "  SELECT ins.id, t.id, $9::integer, t.price_cents"
+        "  FROM ins, took, ticket_tiers t WHERE t.id = $8),"
+        " mail AS (INSERT INTO outbox (kind, booking_id)"
+        "  SELECT 'booking_confirmed', ins.id FROM ins, took)"
+        " SELECT CASE WHEN ins.id IS NULL THEN 'duplicate'"
+        "  ELSE one_line_booking_outcome(EXISTS (SELECT FROM took), $3, $8,"
+        "  $9::integer, $7::bigint) END AS outcome,"
+        " ins.id AS o_booking_id, iso8601(ins.created_at) AS o_created_at,"
+        " NULL AS o_tier_id, NULL::integer AS o_requested,"
+        " NULL::integer AS o_available, NULL::integer AS o_limit"
+        " FROM (VALUES (1)) one LEFT JOIN ins ON true",
+        12, false},
+
     [Q_CANCEL] = {"cancel",
         "SELECT outcome, o_status, o_refunded_cents"
         " FROM cancel_booking(p_booking_id => $1, p_request_id => $2,"

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 
 import { assertError, assertOk, defaultTicketdBin, httpRequest, startStack } from './stack.mjs';
 import {
-  addConcert, assertInvariant, available, book, bookingBody, dbSnapshot, holdLocks, post, uuid,
+  addConcert, assertInvariant, available, book, bookingBody, BOOKING_STATEMENT, dbSnapshot, holdLocks, post, uuid,
 } from './lib/booking-helpers.mjs';
 import { createFans, sessionCookie } from './lib/fans.mjs';
 
@@ -347,7 +347,7 @@ test('a fan-limit refusal inside the transaction is recorded: its retry replays 
   const pending = bodies.map((b) => book(s, b, { fan }));
   try {
     await waitUntil(async () => Number(await s.psql(`SELECT count(*) FROM pg_stat_activity
-      WHERE wait_event_type = 'Lock' AND query LIKE '%book(%'`)) === 2, 'both bookings waiting on the quota row');
+      WHERE wait_event_type = 'Lock' AND ${BOOKING_STATEMENT}`)) === 2, 'both bookings waiting on the quota row');
   } finally {
     await holder.release();
   }

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import { assertError, assertOk, httpRequest, sleep, startStack } from './stack.mjs';
-import { PsqlSession, assertInvariant, book, bookingBody, workers } from './lib/booking-helpers.mjs';
+import { BOOKING_STATEMENT, PsqlSession, assertInvariant, book, bookingBody, workers } from './lib/booking-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
 import {
   adminGet, asBookable, bucketState, createConcert, patchConcert, soldByBookings, tierByName,
@@ -219,7 +219,7 @@ test('back to draft while a booking of another tier is in flight: the booking or
     // The booking answers, or waits for the change.
     for (const deadline = Date.now() + 15000; !answered; await sleep(20)) {
       const waits = (await observer.run(`SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()
-        AND query LIKE '%FROM book(%' AND wait_event_type = 'Lock'`)).out.trim();
+        AND ${BOOKING_STATEMENT} AND wait_event_type = 'Lock'`)).out.trim();
       if (waits !== '') break;
       assert.ok(Date.now() < deadline, 'the booking neither answered nor waited');
     }

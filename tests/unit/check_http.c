@@ -314,6 +314,8 @@ static const struct {
     {TD_ERR_METHOD, 405, "METHOD_NOT_ALLOWED"},
     {TD_ERR_NOT_FOUND, 404, "NOT_FOUND"},
     {TD_ERR_INTERNAL, 500, "INTERNAL_SERVER_ERROR"},
+    /* The store runs book() instead: reaching a reply is a bug. */
+    {TD_ERR_FALLBACK, 500, "INTERNAL_SERVER_ERROR"},
     {-99, 500, "INTERNAL_SERVER_ERROR"},
 };
 
@@ -349,6 +351,8 @@ static const struct {
     {"22001", TD_ERR_BAD_DATA},
     {"22021", TD_ERR_BAD_DATA},
     {"42883", TD_ERR_INTERNAL},
+    {"TDSLW", TD_ERR_FALLBACK}, /* the one-line booking's (017) */
+    {"TDNOB", TD_ERR_INTERNAL}, /* book()'s own, caught inside it */
 };
 
 START_TEST(sqlstates_map_to_errors)

@@ -345,6 +345,10 @@ export const WORKER_DEATH = /(read|book) worker (\d+) (killed by signal \d+|exit
 
 // A psql session that holds row locks until release(): `sql` runs inside BEGIN, and the
 // session prints a marker once it holds them.
+// pg_stat_activity's query of a booking's transaction: the one statement (017) or book().
+// (pg_stat_activity keeps a statement's first kilobyte: the one statement's name comes first.)
+export const BOOKING_STATEMENT = "(query LIKE '%FROM book(%' OR query LIKE '%book_one_line%')";
+
 export function holdLocks(s, sql, { timeoutMs = 10000 } = {}) {
   return new Promise((resolve, reject) => {
     const p = spawn('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', s.vars.OWNER_DATABASE_URL || s.vars.DATABASE_URL],
