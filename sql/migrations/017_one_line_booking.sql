@@ -15,11 +15,16 @@
 -- locked anything: a concert cancelled, unpublished or repriced by an
 -- admin whose transaction committed while we waited for the fan's quota
 -- row would not be seen.  So its last step is this function, which reads
--- the concert again in a snapshot of its own (a VOLATILE function's
--- statement takes a new one), after every lock is held: cancel_concert()
--- and update_concert() lock the quotas and buckets first, so either we
--- commit before them (and they see our booking) or they committed before
--- our locks were granted and this read sees them.
+-- the concert and the tier again in a snapshot of its own (a VOLATILE
+-- function's statement takes a new one), after every lock is held, and
+-- the line's price is the total divided by the quantity that this read
+-- has just checked.  What locks order an admin's change against a
+-- booking is as for book(): cancel_concert() takes the quotas then the
+-- buckets, unpublishing and a capacity change the buckets, so either we
+-- commit first (and they see our booking) or they committed before our
+-- locks were granted and this read sees them; a change to the sales
+-- window, the date or the limit per fan takes neither, and a booking in
+-- flight may commit under the old one, as with book().
 --
 -- Whenever the statement cannot confirm by itself (no bucket free with
 -- enough, the fan's limit, the concert closed or changed) this raises

@@ -321,11 +321,13 @@ common_params(const struct booking_txn *txn, const char *total,
 	params[6] = total;
 }
 
+/* Under the caller's transaction slot. */
 static int
-run_book(void *ctx, int q, const char *const *params, struct txn_result *out)
+run_book(const struct store *s, int q, const char *const *params,
+    struct txn_result *out)
 {
-	PGresult *r;
-	int err = store_exec_txn(ctx, q, params, &r);
+	PGresult *r = NULL;
+	int err = store_exec_in_slot(s, q, params, &r);
 
 	if (err == 0) {
 		err = read_txn_result(r, out);
@@ -335,13 +337,36 @@ run_book(void *ctx, int q, const char *const *params, struct txn_result *out)
 }
 
 /*
+ * The one statement takes a bucket no one holds and never waits for one:
+ * with fewer buckets than the transactions a node lets run at once
+ * (TICKETD_TXN_SLOTS, 16 by default), every bucket of a busy tier can be
+ * held and each booking would fall back to book() after an aborted
+ * transaction.  Tiers of 1,600 tickets or more have 16 buckets or more.
+ */
+#define ONE_LINE_MIN_BUCKETS 16
+
+/*
+ * Whether the one statement is worth trying.  Sent unnamed (a transaction
+ * pooler), it would be parsed and planned on every booking, which costs
+ * more than it saves; book()'s own statements keep their plans in the
+ * connection whatever the caller does (README, Performance).
+ */
+static bool
+one_line_applies(const struct store *s, const struct booking_txn *txn)
+{
+	return txn->req->nlines == 1 && txn->paid &&
+	       txn->tiers[0]->buckets >= ONE_LINE_MIN_BUCKETS &&
+	       db_prepares(s->primary);
+}
+
+/*
  * The common case, a paid booking of one tier, in one statement.  Returns
  * TD_ERR_FALLBACK, with nothing written, for every case it leaves to
  * book().
  */
 static int
-book_one_line(void *ctx, const struct booking_txn *txn, const char *total,
-    struct txn_result *out)
+book_one_line(const struct store *s, const struct booking_txn *txn,
+    const char *total, struct txn_result *out)
 {
 	char quantity[12], buckets[12];
 	const char *params[BOOK_COMMON_PARAMS + 5];
@@ -354,26 +379,17 @@ book_one_line(void *ctx, const struct booking_txn *txn, const char *total,
 	params[9] = buckets;
 	params[10] = txn->payment_ref;
 	params[11] = txn->req->request_id;
-	return run_book(ctx, Q_BOOK_ONE_LINE, params, out);
+	return run_book(s, Q_BOOK_ONE_LINE, params, out);
 }
 
 static int
-book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
+book_general(const struct store *s, const struct booking_txn *txn,
+    const char *total, struct txn_result *out)
 {
-	const struct booking_request *req = txn->req;
 	struct book_arrays a;
-	char total[24];
 	const char *params[BOOK_COMMON_PARAMS + 6];
 	int err;
 
-	snprintf(total, sizeof(total), "%lld", (long long)req->total_cents);
-	if (req->nlines == 1 && txn->paid) {
-		if ((err = book_one_line(ctx, txn, total, out)) !=
-		    TD_ERR_FALLBACK) {
-			return err;
-		}
-		metrics_booking_fallback();
-	}
 	if ((err = format_arrays(txn, &a)) != 0) {
 		return err;
 	}
@@ -383,8 +399,33 @@ book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
 	params[9] = a.buckets;
 	params[10] = txn->paid ? "true" : "false";
 	params[11] = txn->payment_ref;
-	params[12] = req->request_id;
-	return run_book(ctx, Q_BOOK, params, out);
+	params[12] = txn->req->request_id;
+	return run_book(s, Q_BOOK, params, out);
+}
+
+/* One transaction slot for both tries: a fallback never queues twice. */
+static int
+book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
+{
+	const struct store *s = ctx;
+	char total[24];
+	int err;
+
+	snprintf(
+	    total, sizeof(total), "%lld", (long long)txn->req->total_cents);
+	if ((err = store_txn_slot_take(s)) != 0) {
+		return err;
+	}
+	err = TD_ERR_FALLBACK;
+	if (one_line_applies(s, txn) &&
+	    (err = book_one_line(s, txn, total, out)) == TD_ERR_FALLBACK) {
+		metrics_booking_fallback();
+	}
+	if (err == TD_ERR_FALLBACK) {
+		err = book_general(s, txn, total, out);
+	}
+	store_txn_slot_give(s);
+	return err;
 }
 
 static int

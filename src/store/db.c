@@ -91,6 +91,12 @@ db_notice(void *arg, const PGresult *res)
 }
 
 bool
+db_prepares(const struct db *db)
+{
+	return db->ds->prepared;
+}
+
+bool
 db_is_open(const struct db *db)
 {
 	return db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK;

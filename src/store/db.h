@@ -50,6 +50,10 @@ int db_connect(struct db *db);
 /* Whether the handle holds a working connection now (it never connects). */
 bool db_is_open(const struct db *db);
 
+/* Whether statements are prepared once per connection (else sent unnamed,
+ * parsed and planned on every run: DB_PREPARED_STATEMENTS=off). */
+bool db_prepares(const struct db *db);
+
 /*
  * Runs statement number q with text params.  Returns 0 with
  * *res holding the result (the caller PQclear()s it), or a td_error with

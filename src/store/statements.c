@@ -292,10 +292,12 @@ const struct db_query statements[Q_COUNT] = {
         "  AND NOT EXISTS (SELECT FROM near)"
         "  RETURNING b.bucket),"
         " took AS (SELECT bucket FROM near UNION ALL SELECT bucket FROM far),"
+        /* The price as the last step read it after the locks: total
+         * = price x quantity, or nothing is written at all. */
         " line AS (INSERT INTO booking_items (booking_id, tier_id, quantity,"
         "  price_cents)"
-        "  SELECT ins.id, t.id, $9::integer, t.price_cents"
-        "  FROM ins, took, ticket_tiers t WHERE t.id = $8),"
+        "  SELECT ins.id, $8, $9::integer, $7::bigint / $9::integer"
+        "  FROM ins, took),"
         " mail AS (INSERT INTO outbox (kind, booking_id)"
         "  SELECT 'booking_confirmed', ins.id FROM ins, took)"
         " SELECT CASE WHEN ins.id IS NULL THEN 'duplicate'"

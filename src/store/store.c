@@ -23,15 +23,25 @@ store_exec_read(
 }
 
 int
-store_exec_txn(
+store_txn_slot_take(const struct store *s)
+{
+	return txn_slots_acquire(s->txn_semid, STORE_SLOT_WAIT_MS) == 0
+	           ? 0
+	           : TD_ERR_BUSY;
+}
+
+void
+store_txn_slot_give(const struct store *s)
+{
+	txn_slots_release(s->txn_semid);
+}
+
+int
+store_exec_in_slot(
     const struct store *s, int q, const char *const *params, PGresult **r)
 {
 	int err;
 
-	*r = NULL;
-	if (txn_slots_acquire(s->txn_semid, STORE_SLOT_WAIT_MS) != 0) {
-		return TD_ERR_BUSY;
-	}
 	for (int attempt = 1;; attempt++) {
 		err = db_exec(s->primary, q, params, r);
 		if (err != TD_ERR_SERIALIZATION ||
@@ -41,9 +51,23 @@ store_exec_txn(
 		log_info("%s: retrying after %s", statements[q].name,
 		    db_sqlstate(s->primary));
 	}
-	txn_slots_release(s->txn_semid);
 	/* Still failing after every attempt: the system is busy. */
 	return err == TD_ERR_SERIALIZATION ? TD_ERR_BUSY : err;
+}
+
+int
+store_exec_txn(
+    const struct store *s, int q, const char *const *params, PGresult **r)
+{
+	int err;
+
+	*r = NULL;
+	if ((err = store_txn_slot_take(s)) != 0) {
+		return err;
+	}
+	err = store_exec_in_slot(s, q, params, r);
+	store_txn_slot_give(s);
+	return err;
 }
 
 int

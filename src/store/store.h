@@ -38,6 +38,17 @@ int store_exec_read(
 int store_exec_txn(
     const struct store *s, int q, const char *const *params, PGresult **r);
 
+/*
+ * store_exec_txn() in steps, for a caller that may run a second statement
+ * when the first declines (TD_ERR_FALLBACK) and must not queue for a slot
+ * twice: take a slot (TD_ERR_BUSY when none came free in time), run each
+ * statement as store_exec_txn() does, give the slot back.
+ */
+int store_txn_slot_take(const struct store *s);
+int store_exec_in_slot(
+    const struct store *s, int q, const char *const *params, PGresult **r);
+void store_txn_slot_give(const struct store *s);
+
 /* Whether the primary answers a query.  Returns 0 or a td_error. */
 int store_ping(const struct store *s);
 

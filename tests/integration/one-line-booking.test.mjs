@@ -1,13 +1,13 @@
-// The one-statement booking (017, Q_BOOK_ONE_LINE): a paid booking of one tier is written by a
-// single statement, and every case it cannot confirm by itself is left to book(), with nothing
-// of its own left behind. That a booking went through book() is read from /metrics
+// The one-statement booking (017, Q_BOOK_ONE_LINE): a paid booking of one tier of 16 buckets or
+// more (1,600 tickets) is written by a single statement, and every case it cannot confirm by
+// itself is left to book(), with nothing of its own left behind. That a booking went through book() is read from /metrics
 // (ticketd_booking_fallbacks_total); every wait is observed in pg_stat_activity, never timed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { assertOk, httpRequest, sleep, startStack } from './stack.mjs';
 import {
-  addConcert, assertInvariant, available, book, bookingBody, holdLocks, PsqlSession,
+  addConcert, assertInvariant, available, book, bookingBody, BOOKING_STATEMENT, holdLocks, PsqlSession,
 } from './lib/booking-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
 
@@ -53,8 +53,11 @@ async function written(id) {
     FROM bookings b WHERE b.id = '${id}'`);
 }
 
+// A tier of 2,000 tickets has 20 buckets, 1,600 has 16: both big enough for the one statement.
+const BIG = ['GA:2000:10.00', 'VIP:1600:50.00'];
+
 test('a one-tier booking is written whole by the one statement, as book() writes a two-tier one', async () => {
-  const c = await addConcert(s, ['GA:10:10.00', 'VIP:5:50.00']);
+  const c = await addConcert(s, BIG);
   const [fan] = await createFans(s, 1);
   const before = await fallbacks();
 
@@ -67,17 +70,54 @@ test('a one-tier booking is written whole by the one statement, as book() writes
   assert.equal(await written(two.id), 'confirmed|6000|card|t|t|t|t|t|GAx1@1000,VIPx1@5000|1|confirmed by true');
   assert.equal(one.createdAt, await s.psql(`SELECT iso8601(created_at) FROM bookings WHERE id = '${one.id}'`));
   assert.equal(await s.psql(`SELECT booked FROM fan_quotas WHERE concert_id = '${c.id}' AND user_id = '${fan.id}'`), '4');
-  assert.deepEqual([await available(s, c.tiers.GA.id), await available(s, c.tiers.VIP.id)], [7, 4]);
+  assert.deepEqual([await available(s, c.tiers.GA.id), await available(s, c.tiers.VIP.id)], [1997, 1599]);
 
   // Its retry is the same booking, answered 200 from the key's record.
   const again = assertOk(assert, await book(s, body, { fan }), 200);
   assert.equal(again.id, one.id);
-  assert.equal(await available(s, c.tiers.GA.id), 7);
+  assert.equal(await available(s, c.tiers.GA.id), 1997);
   await assertInvariant(assert, s);
 });
 
+// Whichever bucket the statement draws first, it finds the one no one holds (when the draw is
+// a held one, its second look, the next bucket with enough, does).
+test('every bucket but one held: the one statement takes from the free one, nothing left to book()', async () => {
+  const c = await addConcert(s, BIG);
+  const [fan] = await createFans(s, 1);
+  const ga = c.tiers.GA.id;
+  const free = 7;
+  const before = await fallbacks();
+  const holder = await holdLocks(s, `SELECT 1 FROM tier_buckets WHERE tier_id = '${ga}' AND bucket <> ${free} FOR UPDATE`);
+  try {
+    for (let i = 0; i < 5; i++) assertOk(assert, await book(s, bookingBody(c, { GA: 2 }), { fan }), 201);
+  } finally {
+    await holder.release();
+  }
+  assert.equal(await fallbacks(), before);
+  assert.equal(await s.psql(`SELECT string_agg(bucket || ':' || (capacity - available), ',' ORDER BY bucket)
+    FROM tier_buckets WHERE tier_id = '${ga}' AND available < capacity`), `${free}:10`);
+  await assertInvariant(assert, s);
+});
+
+test('a tier of fewer than 16 buckets is booked by book() alone: held, it is waited for, nothing counted', async () => {
+  const c = await addConcert(s, ['GA:1500:10.00']);
+  const [fan] = await createFans(s, 1);
+  const before = await fallbacks();
+  const holder = await holdLocks(s, `SELECT 1 FROM tier_buckets WHERE tier_id = '${c.tiers.GA.id}' FOR UPDATE`);
+  const pending = book(s, bookingBody(c, { GA: 1 }), { fan });
+  try {
+    await sqlUntil(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+      AND query LIKE '%FROM book(%'`, 'book() to wait for the buckets');
+  } finally {
+    await holder.release();
+  }
+  assertOk(assert, await pending, 201);
+  assert.equal(await fallbacks(), before, 'the one statement was not tried');
+  assert.equal(await available(s, c.tiers.GA.id), 1499);
+});
+
 test('a booking that finds every bucket held is left to book(), which waits for one: 201, counted, taken once', async () => {
-  const c = await addConcert(s, ['GA:10:10.00']);
+  const c = await addConcert(s, BIG);
   const [fan] = await createFans(s, 1);
   const before = await fallbacks();
   const holder = await holdLocks(s, `SELECT 1 FROM tier_buckets WHERE tier_id = '${c.tiers.GA.id}' FOR UPDATE`);
@@ -93,40 +133,82 @@ test('a booking that finds every bucket held is left to book(), which waits for 
   assert.equal(await fallbacks(), before + 1);
   assert.equal(await s.psql(`SELECT string_agg(id || ' ' || status, ',') FROM bookings
     WHERE idempotency_key = '${body.idempotencyKey}'`), `${res.id} confirmed`);
-  assert.equal(await available(s, c.tiers.GA.id), 7);
+  assert.equal(await available(s, c.tiers.GA.id), 1997);
   assert.equal(await s.psql(`SELECT booked FROM fan_quotas WHERE concert_id = '${c.id}' AND user_id = '${fan.id}'`), '3');
   await assertInvariant(assert, s);
 });
 
-// The statement's snapshot is taken before it locks anything. Here the concert is cancelled
-// and committed while the statement waits for the fan's quota row, which the cancelling
+// The statement's snapshot is taken before it locks anything. Here the concert changes, and the
+// change commits, while the statement waits for the fan's quota row, which the changing
 // transaction holds: only a read of the concert after the locks (one_line_booking_outcome())
-// sees it. Trusting the snapshot would confirm a booking of a cancelled concert.
-test('a concert cancelled while the booking waits for the fan\'s quota row: 409 SALES_CLOSED, nothing taken', async () => {
-  const c = await addConcert(s, ['GA:10:10.00']);
-  const [fan] = await createFans(s, 1);
-  assertOk(assert, await book(s, bookingBody(c, { GA: 1 }), { fan }), 201);
-  const before = await fallbacks();
-  const canceller = await PsqlSession.open(s);
-  try {
-    await canceller.run('BEGIN');
-    await canceller.run(`SELECT 1 FROM fan_quotas WHERE concert_id = '${c.id}' FOR UPDATE`);
-    const pending = book(s, bookingBody(c, { GA: 2 }), { fan });
-    await sqlUntil(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-      AND query LIKE '/* book_one_line */%'`, 'the one statement to wait for the quota row');
-    const { err } = await canceller.run(`SELECT cancel_concert('${c.id}', NULL, 'test', 'req_test')`);
-    assert.equal(err, '');
-    await canceller.run('COMMIT');
+// sees it. Trusting the snapshot would confirm a booking of a cancelled concert, at an old
+// price, or after its sales closed.
+const CHANGES = [
+  { what: 'the concert cancelled', code: 'SALES_CLOSED',
+    sql: (c) => `SELECT cancel_concert('${c.id}', NULL, 'test', 'req_test')` },
+  { what: 'the tier repriced', code: 'PRICE_CHANGED',
+    sql: (c) => `UPDATE ticket_tiers SET price_cents = price_cents + 100 WHERE id = '${c.tiers.GA.id}'` },
+  { what: 'its sales closed', code: 'SALES_CLOSED',
+    sql: (c) => `UPDATE concerts SET sales_end = now() WHERE id = '${c.id}'` },
+];
 
-    const res = await pending;
-    assert.equal(res.status, 409, res.body);
-    assert.equal(res.json.error.code, 'SALES_CLOSED');
+for (const change of CHANGES) {
+  test(`${change.what} while the booking waits for the fan's quota row: 409 ${change.code}, nothing taken`, async () => {
+    const c = await addConcert(s, BIG);
+    const [fan] = await createFans(s, 1);
+    await s.psql(`INSERT INTO fan_quotas VALUES ('${c.id}', '${fan.id}', 0)`);
+    const before = await fallbacks();
+    const changer = await PsqlSession.open(s);
+    try {
+      await changer.run('BEGIN');
+      await changer.run(`SELECT 1 FROM fan_quotas WHERE concert_id = '${c.id}' FOR UPDATE`);
+      const pending = book(s, bookingBody(c, { GA: 2 }), { fan });
+      await sqlUntil(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+        AND query LIKE '/* book_one_line */%'`, 'the one statement to wait for the quota row');
+      const { err } = await changer.run(change.sql(c));
+      assert.equal(err, '');
+      await changer.run('COMMIT');
+
+      const res = await pending;
+      assert.equal(res.status, 409, res.body);
+      assert.equal(res.json.error.code, change.code);
+    } finally {
+      await changer.close();
+    }
+    assert.equal(await fallbacks(), before + 1, 'the one statement left it to book()');
+    assert.equal(await s.psql(`SELECT count(*) FROM bookings WHERE concert_id = '${c.id}' AND status = 'confirmed'`), '0');
+    assert.equal(await available(s, c.tiers.GA.id), 2000);
+    assert.equal(await s.psql(`SELECT booked FROM fan_quotas WHERE concert_id = '${c.id}' AND user_id = '${fan.id}'`), '0');
+    await assertInvariant(assert, s);
+  });
+}
+
+// DB_PREPARED_STATEMENTS=off (a transaction pooler): the one statement would be parsed and
+// planned on every booking, so book() runs. Which one ran is read from the statement seen
+// waiting for the fan's quota row.
+test('with statements sent unnamed, a one-tier booking of a big tier is book()\'s', async () => {
+  const unnamed = await startStack({ rateLimit: 'off', env: { DB_PREPARED_STATEMENTS: 'off' } });
+  try {
+    const c = await addConcert(unnamed, BIG);
+    const [fan] = await createFans(unnamed, 1);
+    await unnamed.psql(`INSERT INTO fan_quotas VALUES ('${c.id}', '${fan.id}', 0)`);
+    const holder = await holdLocks(unnamed, `SELECT 1 FROM fan_quotas WHERE concert_id = '${c.id}' FOR UPDATE`);
+    const pending = book(unnamed, bookingBody(c, { GA: 1 }), { fan });
+    let waiting;
+    try {
+      for (const deadline = Date.now() + 15000; ; await sleep(20)) {
+        waiting = (await unnamed.psql(`SELECT left(query, 40) FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND ${BOOKING_STATEMENT}`)).trim();
+        if (waiting !== '') break;
+        assert.ok(Date.now() < deadline, 'timed out waiting for the booking to wait for the quota row');
+      }
+    } finally {
+      await holder.release();
+    }
+    assert.match(waiting, /^SELECT outcome, o_booking_id/);
+    assertOk(assert, await pending, 201);
+    assert.equal(await available(unnamed, c.tiers.GA.id), 1999);
   } finally {
-    await canceller.close();
+    await unnamed.destroy();
   }
-  assert.equal(await fallbacks(), before + 1, 'the one statement left it to book()');
-  assert.equal(await s.psql(`SELECT count(*) FROM bookings WHERE concert_id = '${c.id}' AND status = 'confirmed'`), '0');
-  assert.equal(await available(s, c.tiers.GA.id), 10);
-  assert.equal(await s.psql(`SELECT booked FROM fan_quotas WHERE concert_id = '${c.id}' AND user_id = '${fan.id}'`), '0');
-  await assertInvariant(assert, s);
 });

@@ -343,12 +343,12 @@ export const DRAIN_CUT = /workers still busy after \d+ ms: killing them/;
 // Lines a worker death leaves in ticketd's log.
 export const WORKER_DEATH = /(read|book) worker (\d+) (killed by signal \d+|exited with status \d+)/g;
 
-// A psql session that holds row locks until release(): `sql` runs inside BEGIN, and the
-// session prints a marker once it holds them.
 // pg_stat_activity's query of a booking's transaction: the one statement (017) or book().
 // (pg_stat_activity keeps a statement's first kilobyte: the one statement's name comes first.)
 export const BOOKING_STATEMENT = "(query LIKE '%FROM book(%' OR query LIKE '%book_one_line%')";
 
+// A psql session that holds row locks until release(): `sql` runs inside BEGIN, and the
+// session prints a marker once it holds them.
 export function holdLocks(s, sql, { timeoutMs = 10000 } = {}) {
   return new Promise((resolve, reject) => {
     const p = spawn('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', s.vars.OWNER_DATABASE_URL || s.vars.DATABASE_URL],
