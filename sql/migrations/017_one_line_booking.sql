@@ -4,9 +4,11 @@
 --
 -- Measured with pgbench on this machine (32 clients, a fresh quota row
 -- per booking, medians of 3): book() 1,164 confirmed/s at 1.46 ms of
--- PostgreSQL CPU per booking; the one statement 1,578/s at 1.07 ms.  The
--- writes are the same rows; what goes is PL/pgSQL's per-statement
+-- PostgreSQL CPU per booking; a draft of the statement 1,578/s at 1.07 ms.
+-- The writes are the same rows; what goes is PL/pgSQL's per-statement
 -- executor start and end, its subtransaction, and six of seven plans.
+-- ticketd sends it for paid one-tier bookings of tiers of 16 buckets or
+-- more, when its statements are prepared (src/store/booking_store.c).
 --
 -- The statement writes the booking row, the fan's quota, one bucket (the
 -- random one, else the next with enough: both SKIP LOCKED, never waiting),
