@@ -138,6 +138,27 @@ test('a booking that finds every bucket held is left to book(), which waits for 
   await assertInvariant(assert, s);
 });
 
+// 12 single tickets in 12 of 20 buckets: no bucket holds 10, so the one statement leaves a line
+// of 10 to book(), which takes across buckets; the 2 left are then counted exactly.
+test('a tier spread thin: a line no bucket can serve is left to book(), which takes across buckets', async () => {
+  const c = await addConcert(s, ['GA:2000:10.00']);
+  const ga = c.tiers.GA.id;
+  const [fan] = await createFans(s, 1);
+  await s.psql(`UPDATE tier_buckets SET capacity = (bucket >= 8)::int, available = (bucket >= 8)::int
+    WHERE tier_id = '${ga}'`);
+  await s.psql(`UPDATE ticket_tiers SET total_quantity = 12 WHERE id = '${ga}'`);
+  const before = await fallbacks();
+
+  assertOk(assert, await book(s, bookingBody(c, { GA: 10 }), { fan }), 201);
+  assert.equal(await fallbacks(), before + 1);
+  assert.equal(await available(s, ga), 2);
+  const short = await book(s, bookingBody(c, { GA: 3 }), { fan });
+  assert.equal(short.status, 409, short.body);
+  assert.equal(short.json.error.code, 'INSUFFICIENT_INVENTORY');
+  assert.deepEqual(short.json.error.details, { tierId: ga, tierName: 'GA', requested: 3, available: 2 });
+  await assertInvariant(assert, s);
+});
+
 // The statement's snapshot is taken before it locks anything. Here the concert changes, and the
 // change commits, while the statement waits for the fan's quota row, which the changing
 // transaction holds: only a read of the concert after the locks (one_line_booking_outcome())
