@@ -257,7 +257,8 @@ const struct db_query statements[Q_COUNT] = {
      * first kilobyte of a statement.
      */
     [Q_BOOK_ONE_LINE] = {"book_one_line",
-        "/* book_one_line */ WITH ins AS (INSERT INTO bookings (id, idempotency_key, concert_id,"
+        "/* book_one_line */"
+        " WITH ins AS (INSERT INTO bookings (id, idempotency_key, concert_id,"
         "  user_id, status, total_cents, payment_method, payment_ref, request,"
         "  request_id)"
         "  VALUES ($2, $1::uuid, $3, $4, 'confirmed', $7::bigint, $6, $11, $5,"
@@ -274,14 +275,16 @@ const struct db_query statements[Q_COUNT] = {
         /* Drawn once: random() in a WHERE clause is drawn per row. */
         " start AS MATERIALIZED (SELECT"
         "  floor(random() * greatest($10::integer, 1))::integer AS bucket),"
-        " near AS (UPDATE tier_buckets b SET available = b.available - $9::integer"
+        " near AS (UPDATE tier_buckets b"
+        "  SET available = b.available - $9::integer"
         "  FROM (SELECT x.bucket FROM tier_buckets x, start"
         "   WHERE x.tier_id = $8 AND x.bucket = start.bucket"
         "   AND x.available >= $9::integer FOR UPDATE OF x SKIP LOCKED) s"
         "  WHERE b.tier_id = $8 AND b.bucket = s.bucket"
         "  AND b.available >= $9::integer AND EXISTS (SELECT FROM quota)"
         "  RETURNING b.bucket),"
-        " far AS (UPDATE tier_buckets b SET available = b.available - $9::integer"
+        " far AS (UPDATE tier_buckets b"
+        "  SET available = b.available - $9::integer"
         "  FROM (SELECT x.bucket FROM tier_buckets x, start"
         "   WHERE x.tier_id = $8 AND x.available >= $9::integer"
         "   ORDER BY (x.bucket + greatest($10::integer, 1) - start.bucket)"
