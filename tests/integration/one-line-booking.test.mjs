@@ -1,7 +1,8 @@
 // The one-statement booking (017, Q_BOOK_ONE_LINE): a paid booking of one tier of 16 buckets or
 // more (1,600 tickets) is written by a single statement, and every case it cannot confirm by
-// itself is left to book(), with nothing of its own left behind. That a booking went through book() is read from /metrics
-// (ticketd_booking_fallbacks_total); every wait is observed in pg_stat_activity, never timed.
+// itself is left to book(), with nothing of its own left behind. That a booking was left to
+// book() is read from /metrics (ticketd_booking_fallbacks_total); every wait is observed in
+// pg_stat_activity, never timed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -40,8 +41,8 @@ async function sqlUntil(sql, what) {
   }
 }
 
-// What a booking's rows say, the same for either statement: its row, its lines, its quota
-// share, its confirmation email and its creation in the history.
+// What a booking's rows say, the same for either statement: its row, its lines, its
+// confirmation email and its creation in the history (the quota is checked apart).
 async function written(id) {
   return s.psql(`SELECT b.status, b.total_cents, b.payment_method, b.payment_ref LIKE 'auth_%',
       b.request <> '', b.request_id IS NOT NULL, b.reject_reason IS NULL, b.created_at = b.updated_at,
