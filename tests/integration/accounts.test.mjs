@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
-import { assertError, assertOk, defaultTicketdBin, httpRequest, startStack } from './stack.mjs';
+import { assertError, assertOk, defaultTicketdBin, httpRequest, pollUntil, startStack } from './stack.mjs';
 import {
   addConcert, assertInvariant, available, book, bookingBody, BOOKING_STATEMENT, dbSnapshot, holdLocks, post, uuid,
 } from './lib/booking-helpers.mjs';
@@ -364,13 +364,7 @@ test('a fan-limit refusal inside the transaction is recorded: its retry replays 
 });
 
 // Polls cond (bounded: 10 s) until it holds.
-async function waitUntil(cond, what) {
-  const until = Date.now() + 10000;
-  while (!(await cond())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitUntil = (cond, what) => pollUntil(cond, what, 10000);
 
 test('test payments off: paymentMethod test_decline is 400 naming paymentMethod, and GET /api/config says so', async () => {
   assert.equal(assertOk(assert, await s.get('/api/config')).testPayments, true, 'deploy/stack turns them on');

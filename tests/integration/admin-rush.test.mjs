@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
-import { assertError, assertOk, httpRequest, sleep, startStack } from './stack.mjs';
+import { assertError, assertOk, metricValue, pollUntil, sleep, startStack } from './stack.mjs';
 import { BOOKING_STATEMENT, PsqlSession, assertInvariant, book, bookingBody, workers } from './lib/booking-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
 import {
@@ -189,13 +189,8 @@ test('a capacity change waits for a booking that holds a bucket without deadlock
 });
 
 // Polls an SQL condition from `observer` until it prints something, bounded.
-async function sqlUntil(observer, sql, what, timeoutMs = 15000) {
-  for (const deadline = Date.now() + timeoutMs; ; await sleep(20)) {
-    const out = (await observer.run(sql)).out.trim();
-    if (out !== '') return out;
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-  }
-}
+const sqlUntil = (observer, sql, what, timeoutMs = 15000) =>
+  pollUntil(async () => (await observer.run(sql)).out.trim(), what, timeoutMs);
 
 // Back to draft is refused once a booking is confirmed (CONCERT_HAS_SALES). A booking of another
 // tier in flight while the change runs must either commit first (and the change is refused) or
@@ -366,13 +361,7 @@ test('the CSV of 100,000 bookings streams through nginx with the read worker\'s 
 
 // --- /metrics on the operators' port -----------------------------------------------------------
 
-async function metric(name, labels) {
-  const res = await httpRequest(metricsPort, 'GET', '/metrics', { contract: false });
-  assert.equal(res.status, 200, `/metrics: ${res.body}`);
-  const want = `${name}{${labels}} `;
-  const line = res.body.split('\n').find((l) => l.startsWith(want));
-  return line === undefined ? undefined : Number(line.slice(want.length));
-}
+const metric = (name, labels) => metricValue(metricsPort, `${name}{${labels}}`);
 
 test('/metrics: tickets sold and available per published concert; a draft has no gauge', async () => {
   const c = await createConcert(s, admin);

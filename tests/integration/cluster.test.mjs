@@ -22,7 +22,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { REPO, assertError, assertOk, defaultTicketdBin, freePort, httpRequest, sleep } from './stack.mjs';
+import { REPO, assertError, assertOk, defaultTicketdBin, freePort, httpRequest, metricValue, sleep } from './stack.mjs';
 import { DEFINITE, book, bookingBody, timedBook } from './lib/booking-helpers.mjs';
 import { createFans, defaultFan } from './lib/fans.mjs';
 
@@ -61,11 +61,7 @@ const portOf = (url) => Number(new URL(url).port);
 
 // The operators' metrics port is not the public API: conf/openapi.yaml does not describe it.
 async function metric(port, name, labels) {
-  const res = await httpRequest(port, 'GET', '/metrics', { contract: false });
-  assert.equal(res.status, 200, `/metrics: ${res.body}`);
-  const want = `${name}{${labels}} `;
-  const line = res.body.split('\n').find((l) => l.startsWith(want));
-  return line ? Number(line.slice(want.length)) : 0;
+  return (await metricValue(port, `${name}{${labels}}`)) ?? 0;
 }
 
 // A fresh concert, added on the primary; polls the load balancer (reads: the replica) until it

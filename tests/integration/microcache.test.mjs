@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
-import { assertOk, httpRequest, sleep, startStack } from './stack.mjs';
+import { assertOk, metricValue, sleep, startStack } from './stack.mjs';
 import { addConcert, book, bookingBody } from './lib/booking-helpers.mjs';
 import { defaultFan } from './lib/fans.mjs';
 
@@ -34,10 +34,7 @@ async function untilHit(pathOf, opts = {}) {
 }
 
 async function metric(name, labels) {
-  const res = await httpRequest(s.metricsPort, 'GET', '/metrics', { contract: false });
-  const want = `${name}{${labels}} `;
-  const line = res.body.split('\n').find((l) => l.startsWith(want));
-  return line ? Number(line.slice(want.length)) : 0;
+  return (await metricValue(s.metricsPort, `${name}{${labels}}`)) ?? 0;
 }
 
 test('the listing is one entry for every client: signed in or not, with any query string but cursor', async () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { assertOk, httpRequest, sleep, startStack } from './stack.mjs';
+import { assertOk, metricValue, pollUntil, startStack } from './stack.mjs';
 import {
   addConcert, assertInvariant, available, book, bookingBody, BOOKING_STATEMENT, holdLocks, PsqlSession,
 } from './lib/booking-helpers.mjs';
@@ -25,21 +25,13 @@ after(async () => {
 });
 
 async function fallbacks() {
-  const res = await httpRequest(s.metricsPort, 'GET', '/metrics', { contract: false });
-  assert.equal(res.status, 200, `/metrics: ${res.body}`);
-  const line = res.body.split('\n').find((l) => l.startsWith('ticketd_booking_fallbacks_total '));
-  assert.ok(line, '/metrics has ticketd_booking_fallbacks_total');
-  return Number(line.split(' ')[1]);
+  const n = await metricValue(s.metricsPort, 'ticketd_booking_fallbacks_total');
+  assert.notEqual(n, undefined, '/metrics has ticketd_booking_fallbacks_total');
+  return n;
 }
 
-// Polls an SQL condition until it prints something (bounded: 15 s).
-async function sqlUntil(sql, what) {
-  for (const deadline = Date.now() + 15000; ; await sleep(20)) {
-    const out = (await s.psql(sql)).trim();
-    if (out !== '') return out;
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-  }
-}
+// What an SQL query on `stack` prints, once it prints something (bounded: 15 s).
+const sqlUntil = (stack, sql, what) => pollUntil(async () => (await stack.psql(sql)).trim(), what);
 
 // What a booking's rows say, the same for either statement: its row, its lines, its
 // confirmation email and its creation in the history (the quota is checked apart).
@@ -107,7 +99,7 @@ test('a tier of fewer than 16 buckets is booked by book() alone: held, it is wai
   const holder = await holdLocks(s, `SELECT 1 FROM tier_buckets WHERE tier_id = '${c.tiers.GA.id}' FOR UPDATE`);
   const pending = book(s, bookingBody(c, { GA: 1 }), { fan });
   try {
-    await sqlUntil(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+    await sqlUntil(s, `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'
       AND query LIKE '%FROM book(%'`, 'book() to wait for the buckets');
   } finally {
     await holder.release();
@@ -125,7 +117,7 @@ test('a booking that finds every bucket held is left to book(), which waits for 
   const body = bookingBody(c, { GA: 3 });
   const pending = book(s, body, { fan });
   try {
-    await sqlUntil(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+    await sqlUntil(s, `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'
       AND query LIKE '%FROM book(%'`, 'book() to wait for the buckets');
   } finally {
     await holder.release();
@@ -185,7 +177,7 @@ for (const change of CHANGES) {
       await changer.run('BEGIN');
       await changer.run(`SELECT 1 FROM fan_quotas WHERE concert_id = '${c.id}' FOR UPDATE`);
       const pending = book(s, bookingBody(c, { GA: 2 }), { fan });
-      await sqlUntil(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+      await sqlUntil(s, `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'
         AND query LIKE '/* book_one_line */%'`, 'the one statement to wait for the quota row');
       const { err } = await changer.run(change.sql(c));
       assert.equal(err, '');
@@ -218,12 +210,8 @@ test('with statements sent unnamed, a one-tier booking of a big tier is book()\'
     const pending = book(unnamed, bookingBody(c, { GA: 1 }), { fan });
     let waiting;
     try {
-      for (const deadline = Date.now() + 15000; ; await sleep(20)) {
-        waiting = (await unnamed.psql(`SELECT left(query, 40) FROM pg_stat_activity
-          WHERE wait_event_type = 'Lock' AND ${BOOKING_STATEMENT}`)).trim();
-        if (waiting !== '') break;
-        assert.ok(Date.now() < deadline, 'timed out waiting for the booking to wait for the quota row');
-      }
+      waiting = await sqlUntil(unnamed, `SELECT left(query, 40) FROM pg_stat_activity
+        WHERE wait_event_type = 'Lock' AND ${BOOKING_STATEMENT}`, 'the booking to wait for the quota row');
     } finally {
       await holder.release();
     }

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { assertError, assertOk, httpRequest, sleep, startStack } from './stack.mjs';
+import { assertError, assertOk, metricValue, sleep, startStack } from './stack.mjs';
 import { addConcert, assertInvariant, available, book, bookingBody, inPool, post } from './lib/booking-helpers.mjs';
 import { asBookable, createConcert, patchConcert, send, soldByBookings, tierByName } from './lib/admin-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
@@ -39,12 +39,10 @@ after(async () => {
 
 // One of the table's counters (ticketd_sold_out_{answers,marks,clears}_total).
 async function counter(s, what) {
-  const res = await httpRequest(s.metricsPort, 'GET', '/metrics', { contract: false });
-  assert.equal(res.status, 200, `/metrics: ${res.body}`);
-  const name = `ticketd_sold_out_${what}_total `;
-  const line = res.body.split('\n').find((l) => l.startsWith(name));
-  assert.ok(line, `/metrics has ${name.trim()}`);
-  return Number(line.slice(name.length));
+  const name = `ticketd_sold_out_${what}_total`;
+  const n = await metricValue(s.metricsPort, name);
+  assert.notEqual(n, undefined, `/metrics has ${name}`);
+  return n;
 }
 
 // A 409 INSUFFICIENT_INVENTORY saying the tier has none left; returns its error object.

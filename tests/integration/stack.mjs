@@ -66,6 +66,25 @@ export async function freePorts(n) {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Calls get() every 20 ms until it returns something truthy, and returns that; throws once
+// timeoutMs has passed without it. For waiting on a state the test can observe, never on time.
+export async function pollUntil(get, what, timeoutMs = 15000) {
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(20)) {
+    const got = await get();
+    if (got) return got;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+// One sample of the operators' /metrics (Prometheus text) on `port`, `series` as written there
+// (`name` or `name{labels}`): its value, or undefined when no line has it.
+export async function metricValue(port, series) {
+  const res = await httpRequest(port, 'GET', '/metrics', { contract: false });
+  if (res.status !== 200) throw new Error(`/metrics: ${res.status} ${res.body}`);
+  const line = res.body.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
 // Runs one of the deploy/ scripts; resolves to { code, stdout, stderr } whatever the exit code.
 async function script(name, args, env) {
   try {
