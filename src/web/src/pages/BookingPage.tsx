@@ -361,7 +361,12 @@ function BookingDetails({ booking, fresh, recovered }: { booking: Booking; fresh
       {booking.status === 'confirmed' && (
         <ChunkBoundary what="your tickets">
           <Suspense fallback={<Loading label="Loading your tickets…" />}>
-            <BookingTickets booking={booking} concert={concert.data} ownerName={ownerName} />
+            <BookingTickets
+              booking={booking}
+              concert={concert.data}
+              ownerName={ownerName}
+              cardComplete={!me.isPending && !concert.isPending}
+            />
           </Suspense>
         </ChunkBoundary>
       )}

@@ -5,6 +5,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Booking, Concert, Ticket, User } from '../api/types';
 import { fail, installMockApi, ok, type MockRequest, type MockResponse } from './mockApi';
+import { queryKeys } from '../lib/queryClient';
 import { renderApp } from './render';
 
 const fan: User = { id: 'u1', email: 'alex@example.com', name: 'Alex Rivera', role: 'fan', emailVerified: true };
@@ -103,6 +104,47 @@ describe('the booking page’s tickets', () => {
     expect(screen.getByRole('contentinfo').className).toContain('print:hidden');
     expect(screen.getByRole('article').className).toContain('print:hidden');
     expect(screen.getByRole('button', { name: 'Print tickets' }).parentElement?.className).toContain('print:hidden');
+  });
+
+  it('shows the codes only once the card above them is complete: a code never moves while it is scanned', async () => {
+    // The concert and the signed-in fan arrive by queries of their own; each one, late, makes
+    // the card above the tickets taller (the concert's lines, the "Name" row).
+    let sendConcert: () => void = () => undefined;
+    let sendMe: () => void = () => undefined;
+    const concertSent = new Promise<MockResponse>((resolve) => {
+      sendConcert = () => {
+        resolve(ok({ ...concert, serverTime: new Date().toISOString() }));
+      };
+    });
+    const meSent = new Promise<MockResponse>((resolve) => {
+      sendMe = () => {
+        resolve(ok(fan));
+      };
+    });
+    installMockApi((req) => {
+      if (req.path === '/api/bookings/bk_1') return ok(booking());
+      if (req.path === '/api/bookings/bk_1/tickets') return ok(tickets);
+      if (req.path === '/api/concerts/c1') return concertSent;
+      if (req.path === '/api/me') return meSent;
+      if (req.path === '/api/config') return ok({ testPayments: false });
+      return fail(404, 'NOT_FOUND', 'no route');
+    });
+    const { client } = renderApp('/bookings/bk_1');
+    // The codes are fetched meanwhile...
+    await waitFor(() => {
+      expect(client.getQueryState(queryKeys.tickets('bk_1'))?.status).toBe('success');
+    });
+    // ... and the card's next render (the concert's lines) still shows none of them.
+    sendConcert();
+    await waitFor(() => {
+      expect(within(screen.getByRole('article')).getByText('Aurora Skies')).toBeTruthy();
+    });
+    expect(screen.queryAllByTestId('ticket')).toHaveLength(0);
+    expect(screen.getByText('Loading your tickets…')).toBeTruthy();
+
+    sendMe();
+    expect(await screen.findAllByTestId('ticket')).toHaveLength(3);
+    expect(within(screen.getByRole('article')).getByText('Alex Rivera')).toBeTruthy();
   });
 
   it('a cancelled booking says its tickets are void, shows no code and asks for none', async () => {

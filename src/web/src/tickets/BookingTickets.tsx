@@ -17,11 +17,17 @@ export interface BookingTicketsProps {
   concert: Concert | undefined;
   /** The fan's name, printed on each ticket; null when someone else (an admin) looks. */
   ownerName: string | null;
+  /**
+   * Whether the booking's card above the tickets has stopped growing (the concert and the
+   * viewer arrive by queries of their own). Until then the codes are not shown: a code that
+   * moves on the screen while a door scanner reads it is not read.
+   */
+  cardComplete: boolean;
 }
 
 const notConfirmed = (err: unknown) => err instanceof ApiError && err.code === 'BOOKING_NOT_CONFIRMED';
 
-export default function BookingTickets({ booking, concert, ownerName }: BookingTicketsProps) {
+export default function BookingTickets({ booking, concert, ownerName, cardComplete }: BookingTicketsProps) {
   const queryClient = useQueryClient();
   const tickets = useQuery({
     queryKey: queryKeys.tickets(booking.id),
@@ -55,7 +61,7 @@ export default function BookingTickets({ booking, concert, ownerName }: BookingT
       </section>
     );
   }
-  if (tickets.isPending) return <Loading label="Loading your tickets…" />;
+  if (tickets.isPending || !cardComplete) return <Loading label="Loading your tickets…" />;
   return <TicketList tickets={tickets.data} booking={booking} concert={concert} ownerName={ownerName} />;
 }
 
@@ -64,7 +70,7 @@ export function TicketList({
   booking,
   concert,
   ownerName,
-}: BookingTicketsProps & { tickets: readonly Ticket[] }) {
+}: Omit<BookingTicketsProps, 'cardComplete'> & { tickets: readonly Ticket[] }) {
   const when = concert ? formatZonedDateTime(concert.startsAt ?? concert.eventDate, concert.timeZone) : null;
   return (
     <section aria-labelledby="tickets-heading" className="mt-8 print:mt-0">
