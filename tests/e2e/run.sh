@@ -65,6 +65,7 @@ fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
 cancelled=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
 fail=$((${fail:-0} + ${cancelled:-0}))
 [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
-[ -d screenshots-tmp ] && echo "run.sh: pages of failed tests: tests/e2e/screenshots-tmp/" >&2
+# A failed scenario keeps its page as screenshots-tmp/<name>.png (pages/ holds every run's pictures).
+compgen -G 'screenshots-tmp/*.png' >/dev/null && echo "run.sh: pages of failed tests: tests/e2e/screenshots-tmp/" >&2
 echo "${pass:-0} passed, $fail failed"
 exit "$rc"
