@@ -10,7 +10,7 @@ MAIL_PIDFILE=$RUN_DIR/mail.pid
 MAIL_PYTHON=/usr/bin/python3
 
 mail_start() {
-	local i
+	local i pid
 
 	[ -n "$MAIL_PORT" ] || return 0
 	"$MAIL_PYTHON" -c 'import aiosmtpd' 2>/dev/null ||
@@ -20,13 +20,16 @@ mail_start() {
 	log "starting the mail sink on 127.0.0.1:$MAIL_PORT (messages land in $MAIL_DIR/new)"
 	setsid "$MAIL_PYTHON" -m aiosmtpd -n -l "127.0.0.1:$MAIL_PORT" -c aiosmtpd.handlers.Mailbox \
 		"$MAIL_DIR" </dev/null >>"$LOG_DIR/mail.log" 2>&1 9>&- &
-	printf '%s\n' "$!" >"$MAIL_PIDFILE"
-	# Ready when it accepts a connection (bounded: a taken port fails the start).
+	pid=$!
+	printf '%s\n' "$pid" >"$MAIL_PIDFILE"
+	# Ready when it accepts a connection (bounded: a taken port fails the start). Whether it
+	# still runs is asked of the pid itself: until the child has exec'd Python its command line
+	# is this script's, and pid_alive's name check failed the start at random (seen in CI).
 	for ((i = 0; i < 100; i++)); do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$MAIL_PORT") 2>/dev/null; then
 			return 0
 		fi
-		pid_alive "$(read_pid "$MAIL_PIDFILE")" aiosmtpd || break
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	tail_log "$LOG_DIR/mail.log" 10
