@@ -391,7 +391,7 @@ if (@cpu_lines) {
 	print "- CPU per answered request (ms of CPU time, medians; other tenants' load not included):\n";
 	print "$_\n" for @cpu_lines;
 }
-print "- inventory_violations at the end: ", $m->('VIOLATIONS'), "\n";
+print "- rows of the invariant views at the end (inventory / fan quotas / references): ", $m->('VIOLATIONS'), "\n";
 print_statements('rush0_64');
 print "- wall time of the measurements: ", $m->('ELAPSED'), " s\n";
 if ($ENV{BENCH_PG_ERRORS_FILE} && -s $ENV{BENCH_PG_ERRORS_FILE} && open my $fh, '<', $ENV{BENCH_PG_ERRORS_FILE}) {

@@ -2,7 +2,7 @@
 //
 //   const c = await addConcert(s, ['VIP:5:100.00', 'GA:50:19.99']);   // { id, tiers: { VIP: {id, priceCents, total} } }
 //   const res = await book(s, bookingBody(c, { VIP: 2 }));            // POST /api/bookings
-//   await assertInvariant(assert, s);                                  // inventory_violations and fan_quota_violations empty
+//   await assertInvariant(assert, s);                                  // inventory_violations, fan_quota_violations and reference_violations empty
 //   const w = await workers(s);                                        // { master, read: [pids], book: [pids] }
 //
 // Every loop here is bounded in count and in time.
@@ -95,6 +95,8 @@ export async function assertInvariant(assert, s) {
   }
   const quotas = await s.psql('SELECT * FROM fan_quota_violations');
   if (quotas !== '') assert.fail(`fan_quota_violations (concert|fan|quota|held):\n${quotas}`);
+  const references = await s.psql('SELECT * FROM reference_violations');
+  if (references !== '') assert.fail(`reference_violations (table|row|problem):\n${references}`);
   const script = await s.script('check-invariants');
   assert.equal(script.code, 0, `deploy/check-invariants: ${script.stderr}`);
 }
