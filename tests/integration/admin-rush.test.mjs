@@ -154,11 +154,12 @@ test('64 fans book the hot tier while an admin raises and lowers its capacity: n
   console.log(`# capacity rush: ${sold} tickets sold of ${st.total}, ${changes.length} changes, ${refusals} refused; answers ${JSON.stringify(statuses)}`);
 });
 
-// The order of locks a booking and a capacity change take: book() holds a bucket, then locks
-// the tier's row with KEY SHARE (booking_items' foreign key did, until 018 dropped it: a
-// booking now takes no lock on the tier's row; references.test.mjs); the change locks the
-// tier's row, then every bucket. The tier's row lock must not block a KEY SHARE, or the two
-// would wait for each other until PostgreSQL aborts one (a deadlock, a second lost).
+// The order of locks a booking and a capacity change take: book() held a bucket, then locked
+// the tier's row with KEY SHARE (the foreign keys of its line and of a refusal's tier, until
+// 018 dropped them: a booking takes no lock on the tier's row now, references.test.mjs); the
+// change locks the tier's row, then every bucket. Its lock on the tier's row must still not
+// block a KEY SHARE (anything else that points at the tier with a key), or the two would wait
+// for each other until PostgreSQL aborts one (a deadlock, a second lost).
 test('a capacity change waits for a booking that holds a bucket without deadlocking it', async () => {
   const c = await createConcert(s, admin, { tiers: [{ tierName: 'GA', price: 10, capacity: 50 }] });
   const ga = c.tiers[0];

@@ -1,29 +1,47 @@
-// What no foreign key checks since 018_hot_parents_unlocked.sql: a booking, a fan's quota and a
-// booking's line name their concert and tier without locking those rows (every booking in
-// flight of a concert used to lock the same two), and the references still hold because a
-// concert or a tier is never deleted, re-keyed or moved, which binds the tables' owner too,
-// while reference_violations and deploy/check-invariants report any that does not.
+// What no foreign key checks since 018_hot_parents_unlocked.sql: a booking, a fan's quota, a
+// booking's line and a refusal name their concert and tier without locking those rows (every
+// booking in flight of a concert used to lock the same two). The references still hold: a
+// concert or a tier is never deleted, re-keyed or moved, which binds the tables' owner too;
+// book() writes from the concert's row and refuses a tier that is not the concert's; the daemon
+// cannot move a booking or a quota; and reference_violations and deploy/check-invariants report
+// any reference that is broken anyway.
 import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
-import { assertError, assertOk, pollUntil, startStack } from './stack.mjs';
+import { assertError, assertOk, metricValue, pollUntil, startStack } from './stack.mjs';
 import { addConcert, assertInvariant, book, bookingBody, PsqlSession } from './lib/booking-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
 
 let s;
 before(async () => {
-  s = await startStack({ rateLimit: 'off' });
+  s = await startStack({ rateLimit: 'off', metrics: true });
 });
 after(async () => {
   await s?.destroy();
 });
 
-// A ticketd backend waiting for a lock, as pg_stat_activity shows it ('' when none is).
-const LOCK_WAITS = `SELECT string_agg(left(query, 60), ' | ') FROM pg_stat_activity
-  WHERE application_name LIKE 'ticketd%' AND wait_event_type = 'Lock'`;
+async function fallbacks() {
+  const n = await metricValue(s.metricsPort, 'ticketd_booking_fallbacks_total');
+  assert.notEqual(n, undefined, '/metrics has ticketd_booking_fallbacks_total');
+  return n;
+}
 
-// Sends a request and watches the database until it is answered; a ticketd backend seen waiting
-// for a lock first fails the test (the waiter is released by the caller's rollback).
+// book() called as ticketd calls it after a payment went through (booking_store.c): one line of
+// `quantity` tickets of `tier` ({ id, name }) for `cents` in all; prints "outcome|available".
+function bookCall(concertId, userId, tier, quantity, cents) {
+  const id = `bk_${randomBytes(16).toString('hex')}`;
+  return `SELECT outcome || '|' || coalesce(o_available::text, '') FROM book('${randomUUID()}', '${id}', '${concertId}',
+    '${userId}', 'test request', 'card', ${cents}, ARRAY['${tier.id}'], ARRAY[${quantity}],
+    ARRAY[(SELECT bucket_count FROM ticket_tiers WHERE id = '${tier.id}')], true, 'auth_test', 'req-${id}')`;
+}
+
+// Any other backend waiting for a lock, as pg_stat_activity shows it ('' when none is).
+const LOCK_WAITS = `SELECT string_agg(left(query, 60), ' | ') FROM pg_stat_activity
+  WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()`;
+
+// Sends a request (HTTP or SQL) and watches the database until it is answered; a backend seen
+// waiting for a lock first fails the test (the waiter is released by the caller's rollback).
 async function answeredWithoutWaiting(observer, request) {
   let answer;
   const sent = request.then((r) => {
@@ -45,6 +63,7 @@ test('a booking waits for no lock on its concert\'s row or its tiers\' rows', as
   const fans = await createFans(s, 4);
   const holder = await PsqlSession.open(s);
   const observer = await PsqlSession.open(s);
+  const caller = await PsqlSession.open(s);
   try {
     // What an admin's change holds while it runs, and more: FOR UPDATE conflicts with the
     // KEY SHARE lock a foreign key takes on its parent.
@@ -52,6 +71,7 @@ test('a booking waits for no lock on its concert\'s row or its tiers\' rows', as
     assert.equal((await holder.run(`SELECT count(*) FROM (SELECT FROM concerts WHERE id = '${c.id}' FOR UPDATE) x`)).out.trim(), '1');
     assert.equal((await holder.run(`SELECT count(*) FROM (SELECT FROM ticket_tiers WHERE concert_id = '${c.id}' FOR UPDATE) x`)).out.trim(), '2');
 
+    const fallbacksBefore = await fallbacks();
     const cases = [
       ['one tier, the one statement', bookingBody(c, { GA: 2 }), 201],
       ['one small tier, book()', bookingBody(c, { SMALL: 1 }), 201],
@@ -64,12 +84,62 @@ test('a booking waits for no lock on its concert\'s row or its tiers\' rows', as
       else assertError(assert, res, 402, 'PAYMENT_FAILED');
       assert.ok(res.json.data?.id ?? res.json.error, what);
     }
+    assert.equal(await fallbacks(), fallbacksBefore, 'the one statement confirmed its booking itself');
+
+    // book() refusing for want of tickets names the tier (reject_tier_id): SMALL has 8 left. The
+    // check before the payment would turn 9 away, so book() is called as ticketd calls it.
+    const refused = await answeredWithoutWaiting(observer, caller.run(bookCall(c.id, fans[3].id, c.tiers.SMALL, 9, 4500)));
+    assert.equal(refused.err, '');
+    assert.equal(refused.out.trim(), 'rejected|8');
   } finally {
     await holder.run('ROLLBACK');
     await holder.close();
     await observer.close();
+    await caller.close();
   }
   assert.equal(await s.psql(`SELECT count(*) FROM bookings WHERE concert_id = '${c.id}' AND status = 'confirmed'`), '3');
+  assert.equal(await s.psql(`SELECT reject_tier_id FROM bookings WHERE concert_id = '${c.id}' AND reject_reason = 'inventory'`),
+    c.tiers.SMALL.id);
+  await assertInvariant(assert, s);
+});
+
+test('book() refuses a concert or a tier that is not there, or a tier of another concert, as the keys did, and writes nothing', async (t) => {
+  const c = await addConcert(s, ['GA:10:5.00'], 'Checked');
+  const other = await addConcert(s, ['GA:10:5.00'], 'Checked too');
+  const [fan] = await createFans(s, 1);
+  const cases = {
+    'a concert that is not there': [bookCall('c_nowhere', fan.id, c.tiers.GA, 1, 500), /ERROR: {2}no concert c_nowhere/],
+    'a tier that is not there': [bookCall(c.id, fan.id, { ...c.tiers.GA, id: 't_nowhere' }, 1, 500), /ERROR: {2}a tier of \{t_nowhere\} is not of concert/],
+    'a tier of another concert': [bookCall(c.id, fan.id, other.tiers.GA, 1, 500), new RegExp(`ERROR: {2}a tier of \\{${other.tiers.GA.id}\\} is not of concert ${c.id}`)],
+  };
+  for (const [what, [sql, message]] of Object.entries(cases)) {
+    await t.test(what, async () => {
+      await assert.rejects(s.psqlApp(sql), (err) => {
+        assert.match(err.stderr, message);
+        return true;
+      });
+    });
+  }
+  assert.equal(await s.psql(`SELECT count(*) FROM bookings WHERE user_id = '${fan.id}'`), '0');
+  assert.equal(await s.psql(`SELECT count(*) FROM fan_quotas WHERE user_id = '${fan.id}'`), '0');
+  await assertInvariant(assert, s);
+});
+
+test('the daemon cannot move a booking or a quota to another concert', async () => {
+  const c = await addConcert(s, ['GA:10:5.00'], 'Fixed');
+  const other = await addConcert(s, ['GA:10:5.00'], 'Fixed too');
+  const [fan] = await createFans(s, 1);
+  const b = assertOk(assert, await book(s, bookingBody(c, { GA: 1 }), { fan }), 201);
+  await assert.rejects(s.psqlApp(`UPDATE bookings SET concert_id = '${other.id}' WHERE id = '${b.id}'`), (err) => {
+    assert.match(err.stderr, /ERROR: {2}a booking's creation \(id, key, fan, concert, created_at, request_id\) is never changed/);
+    return true;
+  });
+  await assert.rejects(s.psqlApp(`UPDATE fan_quotas SET concert_id = '${other.id}' WHERE user_id = '${fan.id}'`), (err) => {
+    assert.match(err.stderr, /ERROR: {2}permission denied for table fan_quotas/);
+    return true;
+  });
+  assert.equal(await s.psql(`SELECT concert_id FROM bookings WHERE id = '${b.id}'`), c.id);
+  assert.equal(await s.psql(`SELECT concert_id || ' ' || booked FROM fan_quotas WHERE user_id = '${fan.id}'`), `${c.id} 1`);
   await assertInvariant(assert, s);
 });
 
@@ -102,32 +172,41 @@ test('a concert or a tier is never deleted, given another id or moved, even by t
   assert.equal(await s.psql('SELECT count(*) FROM concerts WHERE id = \'c_renamed\''), '0');
 });
 
-test('deploy/check-invariants fails on a quota or a line whose concert or tier is missing or another\'s, and names it', async () => {
+test('deploy/check-invariants fails on a quota, a line or a refusal whose concert or tier is missing or another\'s, and names it', async () => {
   const c = await addConcert(s, ['GA:10:5.00'], 'Referenced');
   const other = await addConcert(s, ['GA:10:5.00'], 'Someone else');
   const [fan] = await createFans(s, 1);
   const b = assertOk(assert, await book(s, bookingBody(c, { GA: 1 }), { fan }), 201);
   await assertInvariant(assert, s);
 
+  const otherTier = other.tiers.GA.id;
   const broken = [
-    ['a quota of no concert', `INSERT INTO fan_quotas (concert_id, user_id, booked) VALUES ('c_nowhere', '${fan.id}', 0)`,
-      `DELETE FROM fan_quotas WHERE concert_id = 'c_nowhere'`, /fan_quotas\|c_nowhere \S+\|concert c_nowhere/],
-    ['a line of no tier', `INSERT INTO booking_items (booking_id, tier_id, quantity, price_cents) VALUES ('${b.id}', 't_nowhere', 1, 500)`,
-      `DELETE FROM booking_items WHERE tier_id = 't_nowhere'`, new RegExp(`booking_items\\|${b.id} t_nowhere\\|tier t_nowhere$`)],
-    ['a line of another concert\'s tier',
-      `INSERT INTO booking_items (booking_id, tier_id, quantity, price_cents) VALUES ('${b.id}', '${other.tiers.GA.id}', 1, 500)`,
-      `DELETE FROM booking_items WHERE tier_id = '${other.tiers.GA.id}'`,
-      new RegExp(`booking_items\\|${b.id} ${other.tiers.GA.id}\\|tier ${other.tiers.GA.id} of concert ${other.id}, not ${c.id}`)],
+    { what: 'a quota of no concert', key: 'c_nowhere',
+      breakIt: `INSERT INTO fan_quotas (concert_id, user_id, booked) VALUES ('c_nowhere', '${fan.id}', 0)`,
+      repair: 'DELETE FROM fan_quotas WHERE concert_id = \'c_nowhere\'',
+      row: new RegExp(`^fan_quotas\\|c_nowhere ${fan.id}\\|concert c_nowhere$`) },
+    { what: 'a line of no tier', key: 't_nowhere',
+      breakIt: `INSERT INTO booking_items (booking_id, tier_id, quantity, price_cents) VALUES ('${b.id}', 't_nowhere', 1, 500)`,
+      repair: 'DELETE FROM booking_items WHERE tier_id = \'t_nowhere\'',
+      row: new RegExp(`^booking_items\\|${b.id} t_nowhere\\|tier t_nowhere$`) },
+    { what: 'a line of another concert\'s tier', key: otherTier,
+      breakIt: `INSERT INTO booking_items (booking_id, tier_id, quantity, price_cents) VALUES ('${b.id}', '${otherTier}', 1, 500)`,
+      repair: `DELETE FROM booking_items WHERE tier_id = '${otherTier}'`,
+      row: new RegExp(`^booking_items\\|${b.id} ${otherTier}\\|tier ${otherTier} of concert ${other.id}, not ${c.id}$`) },
+    { what: 'a refusal naming no tier', key: 't_gone',
+      breakIt: `UPDATE bookings SET reject_tier_id = 't_gone' WHERE id = '${b.id}'`,
+      repair: `UPDATE bookings SET reject_tier_id = NULL WHERE id = '${b.id}'`,
+      row: new RegExp(`^bookings\\|${b.id}\\|refused for tier t_gone$`) },
   ];
-  for (const [what, breakIt, repair, row] of broken) {
+  for (const { what, key, breakIt, repair, row } of broken) {
     await s.psql(breakIt);
     try {
       const rows = await s.psql('SELECT * FROM reference_violations');
       assert.match(rows, row, what);
-      assert.equal(rows.split('\n').length, 1, what);
       const check = await s.script('check-invariants');
       assert.equal(check.code, 1, what);
       assert.match(check.stderr, /invariant broken for 1 reference\(s\)/, what);
+      assert.ok(check.stderr.includes(key), `${what}: check-invariants names ${key}`);
     } finally {
       await s.psql(repair);
     }
