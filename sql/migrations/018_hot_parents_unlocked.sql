@@ -8,9 +8,11 @@
 -- two rows, and a row locked by more than one transaction keeps its lockers
 -- in a MultiXact, which PostgreSQL writes anew each time a locker joins:
 -- the more bookings in flight, the more each one costs.  Measured with
--- deploy/bench, the trees alternating, three runs each, medians (ranges):
+-- deploy/bench, the trees alternating, three runs each, medians (ranges),
+-- before the refusal's key below went too and book() learnt to check its
+-- tiers (tests/bench/results/2026-12-02-vm-hot-parents-ab.md):
 --
---                            with the keys          without
+--                            with the keys          without the first three
 --   rush, 256 clients        1,107/s (1,074-1,116)  1,178/s (1,146-1,231)
 --   payment 100 ms, 64       567/s (546-572)        588/s (583-596)
 --     its p99                163 ms                 134 ms
@@ -117,9 +119,9 @@ BEGIN
 
     -- Every tier named is the concert's, before any is written down (a line, or a refusal's
     -- tier): no key checks it any more.
-    IF (SELECT count(*) FROM ticket_tiers t
-        WHERE t.id = ANY (p_tier_ids) AND t.concert_id = p_concert_id)
-       <> cardinality(p_tier_ids) THEN
+    IF EXISTS (SELECT FROM unnest(p_tier_ids) AS q(tier_id)
+               WHERE NOT EXISTS (SELECT FROM ticket_tiers t
+                                 WHERE t.id = q.tier_id AND t.concert_id = p_concert_id)) THEN
         RAISE EXCEPTION 'a tier of % is not of concert %', p_tier_ids, p_concert_id
             USING ERRCODE = 'foreign_key_violation';
     END IF;
@@ -153,7 +155,7 @@ BEGIN
         -- Drawn here: random() inside a WHERE clause is drawn per row.
         v_start := floor(random() * greatest(p_bucket_counts[i], 1))::integer;
         v_bucket := NULL;
-        -- The block's subtransaction: see the top of this file.
+        -- The block's subtransaction: see the top of 013_probes_hold_nothing.sql.
         BEGIN
             UPDATE tier_buckets b SET available = b.available - p_quantities[i]
             FROM (SELECT x.bucket FROM tier_buckets x
