@@ -36,20 +36,20 @@ function bookCall(concertId, userId, tier, quantity, cents) {
     ARRAY[(SELECT bucket_count FROM ticket_tiers WHERE id = '${tier.id}')], true, 'auth_test', 'req-${id}')`;
 }
 
-// Any other backend waiting for a lock, as pg_stat_activity shows it ('' when none is).
-const LOCK_WAITS = `SELECT string_agg(left(query, 60), ' | ') FROM pg_stat_activity
-  WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()`;
+// The backends that wait for a lock `holder` holds, as pg_stat_activity shows them ('' when none).
+const waitingFor = (holder) => `SELECT string_agg(left(query, 60), ' | ') FROM pg_stat_activity
+  WHERE ${holder.pid} = ANY (pg_blocking_pids(pid))`;
 
 // Sends a request (HTTP or SQL) and watches the database until it is answered; a backend seen
-// waiting for a lock first fails the test (the waiter is released by the caller's rollback).
-async function answeredWithoutWaiting(observer, request) {
+// waiting for a lock `holder` holds fails the test first (the holder's rollback releases it).
+async function answeredWithoutWaiting(observer, holder, request) {
   let answer;
   const sent = request.then((r) => {
     answer = r;
   });
   const seen = await pollUntil(async () => {
     if (answer) return 'answered';
-    const waiting = (await observer.run(LOCK_WAITS)).out.trim();
+    const waiting = (await observer.run(waitingFor(holder))).out.trim();
     return waiting === '' ? '' : `waited: ${waiting}`;
   }, 'the booking to be answered or to wait');
   assert.equal(seen, 'answered', 'the booking waited for a lock on its concert or its tier');
@@ -79,7 +79,7 @@ test('a booking waits for no lock on its concert\'s row or its tiers\' rows', as
       ['a declined payment, its outcome recorded', bookingBody(c, { GA: 1 }, { paymentMethod: 'test_decline' }), 402],
     ];
     for (const [i, [what, body, status]] of cases.entries()) {
-      const res = await answeredWithoutWaiting(observer, book(s, body, { fan: fans[i] }));
+      const res = await answeredWithoutWaiting(observer, holder, book(s, body, { fan: fans[i] }));
       if (status === 201) assertOk(assert, res, 201);
       else assertError(assert, res, 402, 'PAYMENT_FAILED');
       assert.ok(res.json.data?.id ?? res.json.error, what);
@@ -88,7 +88,7 @@ test('a booking waits for no lock on its concert\'s row or its tiers\' rows', as
 
     // book() refusing for want of tickets names the tier (reject_tier_id): SMALL has 8 left. The
     // check before the payment would turn 9 away, so book() is called as ticketd calls it.
-    const refused = await answeredWithoutWaiting(observer, caller.run(bookCall(c.id, fans[3].id, c.tiers.SMALL, 9, 4500)));
+    const refused = await answeredWithoutWaiting(observer, holder, caller.run(bookCall(c.id, fans[3].id, c.tiers.SMALL, 9, 4500)));
     assert.equal(refused.err, '');
     assert.equal(refused.out.trim(), 'rejected|8');
   } finally {
