@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { assertOk, metricValue, pollUntil, startStack } from './stack.mjs';
+import { assertOk, pollUntil, startStack } from './stack.mjs';
 import {
-  addConcert, assertInvariant, available, book, bookingBody, BOOKING_STATEMENT, holdLocks, PsqlSession,
+  addConcert, assertInvariant, available, book, bookingBody, bookingFallbacks, BOOKING_STATEMENT, holdLocks, PsqlSession,
 } from './lib/booking-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
 
@@ -23,12 +23,6 @@ before(async () => {
 after(async () => {
   await s?.destroy();
 });
-
-async function fallbacks() {
-  const n = await metricValue(s.metricsPort, 'ticketd_booking_fallbacks_total');
-  assert.notEqual(n, undefined, '/metrics has ticketd_booking_fallbacks_total');
-  return n;
-}
 
 // What an SQL query on `stack` prints, once it prints something (bounded: 15 s).
 const sqlUntil = (stack, sql, what) => pollUntil(async () => (await stack.psql(sql)).trim(), what);
@@ -52,12 +46,12 @@ const BIG = ['GA:2000:10.00', 'VIP:1600:50.00'];
 test('a one-tier booking is written whole by the one statement, as book() writes a two-tier one', async () => {
   const c = await addConcert(s, BIG);
   const [fan] = await createFans(s, 1);
-  const before = await fallbacks();
+  const before = await bookingFallbacks(s);
 
   const body = bookingBody(c, { GA: 2 });
   const one = assertOk(assert, await book(s, body, { fan }), 201);
   const two = assertOk(assert, await book(s, bookingBody(c, { GA: 1, VIP: 1 }), { fan }), 201);
-  assert.equal(await fallbacks(), before, 'neither was left to book() by the one statement');
+  assert.equal(await bookingFallbacks(s), before, 'neither was left to book() by the one statement');
 
   assert.equal(await written(one.id), 'confirmed|2000|card|t|t|t|t|t|GAx2@1000|1|confirmed by true');
   assert.equal(await written(two.id), 'confirmed|6000|card|t|t|t|t|t|GAx1@1000,VIPx1@5000|1|confirmed by true');
@@ -79,14 +73,14 @@ test('every bucket but one held: the one statement takes from the free one, noth
   const [fan] = await createFans(s, 1);
   const ga = c.tiers.GA.id;
   const free = 7;
-  const before = await fallbacks();
+  const before = await bookingFallbacks(s);
   const holder = await holdLocks(s, `SELECT 1 FROM tier_buckets WHERE tier_id = '${ga}' AND bucket <> ${free} FOR UPDATE`);
   try {
     for (let i = 0; i < 5; i++) assertOk(assert, await book(s, bookingBody(c, { GA: 2 }), { fan }), 201);
   } finally {
     await holder.release();
   }
-  assert.equal(await fallbacks(), before);
+  assert.equal(await bookingFallbacks(s), before);
   assert.equal(await s.psql(`SELECT string_agg(bucket || ':' || (capacity - available), ',' ORDER BY bucket)
     FROM tier_buckets WHERE tier_id = '${ga}' AND available < capacity`), `${free}:10`);
   await assertInvariant(assert, s);
@@ -95,7 +89,7 @@ test('every bucket but one held: the one statement takes from the free one, noth
 test('a tier of fewer than 16 buckets is booked by book() alone: held, it is waited for, nothing counted', async () => {
   const c = await addConcert(s, ['GA:1500:10.00']);
   const [fan] = await createFans(s, 1);
-  const before = await fallbacks();
+  const before = await bookingFallbacks(s);
   const holder = await holdLocks(s, `SELECT 1 FROM tier_buckets WHERE tier_id = '${c.tiers.GA.id}' FOR UPDATE`);
   const pending = book(s, bookingBody(c, { GA: 1 }), { fan });
   try {
@@ -105,14 +99,14 @@ test('a tier of fewer than 16 buckets is booked by book() alone: held, it is wai
     await holder.release();
   }
   assertOk(assert, await pending, 201);
-  assert.equal(await fallbacks(), before, 'the one statement was not tried');
+  assert.equal(await bookingFallbacks(s), before, 'the one statement was not tried');
   assert.equal(await available(s, c.tiers.GA.id), 1499);
 });
 
 test('a booking that finds every bucket held is left to book(), which waits for one: 201, counted, taken once', async () => {
   const c = await addConcert(s, BIG);
   const [fan] = await createFans(s, 1);
-  const before = await fallbacks();
+  const before = await bookingFallbacks(s);
   const holder = await holdLocks(s, `SELECT 1 FROM tier_buckets WHERE tier_id = '${c.tiers.GA.id}' FOR UPDATE`);
   const body = bookingBody(c, { GA: 3 });
   const pending = book(s, body, { fan });
@@ -123,7 +117,7 @@ test('a booking that finds every bucket held is left to book(), which waits for 
     await holder.release();
   }
   const res = assertOk(assert, await pending, 201);
-  assert.equal(await fallbacks(), before + 1);
+  assert.equal(await bookingFallbacks(s), before + 1);
   assert.equal(await s.psql(`SELECT string_agg(id || ' ' || status, ',') FROM bookings
     WHERE idempotency_key = '${body.idempotencyKey}'`), `${res.id} confirmed`);
   assert.equal(await available(s, c.tiers.GA.id), 1997);
@@ -140,10 +134,10 @@ test('a tier spread thin: a line no bucket can serve is left to book(), which ta
   await s.psql(`UPDATE tier_buckets SET capacity = (bucket >= 8)::int, available = (bucket >= 8)::int
     WHERE tier_id = '${ga}'`);
   await s.psql(`UPDATE ticket_tiers SET total_quantity = 12 WHERE id = '${ga}'`);
-  const before = await fallbacks();
+  const before = await bookingFallbacks(s);
 
   assertOk(assert, await book(s, bookingBody(c, { GA: 10 }), { fan }), 201);
-  assert.equal(await fallbacks(), before + 1);
+  assert.equal(await bookingFallbacks(s), before + 1);
   assert.equal(await available(s, ga), 2);
   const short = await book(s, bookingBody(c, { GA: 3 }), { fan });
   assert.equal(short.status, 409, short.body);
@@ -171,7 +165,7 @@ for (const change of CHANGES) {
     const c = await addConcert(s, BIG);
     const [fan] = await createFans(s, 1);
     await s.psql(`INSERT INTO fan_quotas VALUES ('${c.id}', '${fan.id}', 0)`);
-    const before = await fallbacks();
+    const before = await bookingFallbacks(s);
     const changer = await PsqlSession.open(s);
     try {
       await changer.run('BEGIN');
@@ -189,7 +183,7 @@ for (const change of CHANGES) {
     } finally {
       await changer.close();
     }
-    assert.equal(await fallbacks(), before + 1, 'the one statement left it to book()');
+    assert.equal(await bookingFallbacks(s), before + 1, 'the one statement left it to book()');
     assert.equal(await s.psql(`SELECT count(*) FROM bookings WHERE concert_id = '${c.id}' AND status = 'confirmed'`), '0');
     assert.equal(await available(s, c.tiers.GA.id), 2000);
     assert.equal(await s.psql(`SELECT booked FROM fan_quotas WHERE concert_id = '${c.id}' AND user_id = '${fan.id}'`), '0');

@@ -9,8 +9,10 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
-import { assertError, assertOk, metricValue, pollUntil, startStack } from './stack.mjs';
-import { addConcert, assertInvariant, book, bookingBody, PsqlSession } from './lib/booking-helpers.mjs';
+import { assertError, assertOk, pollUntil, startStack } from './stack.mjs';
+import {
+  addConcert, assertInvariant, book, bookingBody, bookingFallbacks, PsqlSession,
+} from './lib/booking-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
 
 let s;
@@ -20,12 +22,6 @@ before(async () => {
 after(async () => {
   await s?.destroy();
 });
-
-async function fallbacks() {
-  const n = await metricValue(s.metricsPort, 'ticketd_booking_fallbacks_total');
-  assert.notEqual(n, undefined, '/metrics has ticketd_booking_fallbacks_total');
-  return n;
-}
 
 // book() called as ticketd calls it after a payment went through (booking_store.c): one line of
 // `quantity` tickets of `tier` ({ id, name }) for `cents` in all; prints "outcome|available".
@@ -71,7 +67,7 @@ test('a booking waits for no lock on its concert\'s row or its tiers\' rows', as
     assert.equal((await holder.run(`SELECT count(*) FROM (SELECT FROM concerts WHERE id = '${c.id}' FOR UPDATE) x`)).out.trim(), '1');
     assert.equal((await holder.run(`SELECT count(*) FROM (SELECT FROM ticket_tiers WHERE concert_id = '${c.id}' FOR UPDATE) x`)).out.trim(), '2');
 
-    const fallbacksBefore = await fallbacks();
+    const fallbacksBefore = await bookingFallbacks(s);
     const cases = [
       ['one tier, the one statement', bookingBody(c, { GA: 2 }), 201],
       ['one small tier, book()', bookingBody(c, { SMALL: 1 }), 201],
@@ -84,7 +80,7 @@ test('a booking waits for no lock on its concert\'s row or its tiers\' rows', as
       else assertError(assert, res, 402, 'PAYMENT_FAILED');
       assert.ok(res.json.data?.id ?? res.json.error, what);
     }
-    assert.equal(await fallbacks(), fallbacksBefore, 'the one statement confirmed its booking itself');
+    assert.equal(await bookingFallbacks(s), fallbacksBefore, 'the one statement confirmed its booking itself');
 
     // book() refusing for want of tickets names the tier (reject_tier_id): SMALL has 8 left. The
     // check before the payment would turn 9 away, so book() is called as ticketd calls it.

@@ -14,7 +14,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { REPO, checkRaw, httpRequest, sleep } from '../stack.mjs';
+import { REPO, checkRaw, httpRequest, metricValue, sleep } from '../stack.mjs';
 import { ContractError } from './contract.mjs';
 import { defaultFan } from './fans.mjs';
 
@@ -347,6 +347,14 @@ export const WORKER_DEATH = /(read|book) worker (\d+) (killed by signal \d+|exit
 
 // pg_stat_activity's query of a booking's transaction: the one statement (017) or book().
 // (pg_stat_activity keeps a statement's first kilobyte: the one statement's name comes first.)
+// How many paid one-tier bookings the one statement (017) left to book(), from the stack's
+// /metrics (the stack must be started with metrics: true).
+export async function bookingFallbacks(s) {
+  const n = await metricValue(s.metricsPort, 'ticketd_booking_fallbacks_total');
+  if (n === undefined) throw new Error('/metrics has no ticketd_booking_fallbacks_total');
+  return n;
+}
+
 export const BOOKING_STATEMENT = "(query LIKE '%FROM book(%' OR query LIKE '%book_one_line%')";
 
 // A psql session that holds row locks until release(): `sql` runs inside BEGIN, and the
