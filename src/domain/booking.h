@@ -175,7 +175,8 @@ struct booking_store {
 	 * record of req's key if it is known (*known; tiers untouched), else
 	 * the concert's tiers read without locks, with its limit per fan and
 	 * what req's fan holds already (0 tiers is not an error;
-	 * TD_ERR_NOT_FOUND: no such concert).
+	 * TD_ERR_NOT_FOUND: no such concert).  A tier's available may stop
+	 * at BOOKING_MAX_QUANTITY: below that it is exact.
 	 */
 	int (*check)(void *ctx, const struct booking_request *req, bool *known,
 	    struct key_record *rec, struct tier_list *tiers);

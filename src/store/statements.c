@@ -8,6 +8,8 @@
 
 #include "store/statements.h"
 
+#include "domain/booking.h"
+
 #define BOOKING_COLUMNS                                                        \
 	"SELECT b.id, b.concert_id, b.user_id, b.status, b.total_cents,"       \
 	" b.request, iso8601(b.created_at) AS created_at,"                     \
@@ -36,6 +38,24 @@
 	"   FROM tier_buckets b WHERE b.tier_id = t.id) s ON true"
 
 #define TIERS_ORDER " ORDER BY t.price_cents DESC, t.id"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/*
+ * The tiers as a booking's check needs them: available is exact below
+ * BOOKING_MAX_QUANTITY, enough for any line, and else that many.  One
+ * bucket with that many answers it without the sum: a hot tier's buckets
+ * are what every booking is updating, and reading all of them (each with
+ * its chain of updated versions) was a tenth of a booking's database CPU.
+ */
+#define CHECK_TIERS_JOIN                                                       \
+	" LEFT JOIN ticket_tiers t ON t.concert_id = c.id"                     \
+	" LEFT JOIN LATERAL (SELECT CASE WHEN EXISTS (SELECT FROM"             \
+	"   tier_buckets e WHERE e.tier_id = t.id AND e.available >= "        \
+	STR(BOOKING_MAX_QUANTITY) ") THEN " STR(BOOKING_MAX_QUANTITY)         \
+	"   ELSE (SELECT sum(b.available) FROM tier_buckets b"                 \
+	"   WHERE b.tier_id = t.id) END AS available) s ON true"
 
 /* A concert as struct concert reads it (store/concert_store.c). */
 #define CONCERT_COLUMNS                                                        \
@@ -152,9 +172,10 @@ const struct db_query statements[Q_COUNT] = {
      * A new request's check before its payment, in one statement and one
      * snapshot.  A known key: its record (part 'key', the rows and the WAL
      * message of Q_BOOKING_BY_KEY, whose comment says why).  A new key
-     * writes nothing: the concert's tiers as Q_AVAILABILITY reads them,
-     * with the fan's quota and the sales window (part 'tiers'; no row: no
-     * such concert, one row with a NULL tier: no tiers).
+     * writes nothing: the concert's tiers as Q_AVAILABILITY reads them
+     * (but for available, CHECK_TIERS_JOIN's), with the fan's quota and
+     * the sales window (part 'tiers'; no row: no such concert, one row
+     * with a NULL tier: no tiers).
      */
     [Q_BOOKING_CHECK] = {"booking_check",
         "WITH k AS (" BOOKING_COLUMNS ","
@@ -181,7 +202,7 @@ const struct db_query statements[Q_COUNT] = {
         " s.available, t.bucket_count, c.max_tickets_per_fan,"
         " coalesce(q.booked, 0)," SALES_COLUMNS " FROM concerts c"
         " LEFT JOIN fan_quotas q"
-        " ON q.concert_id = c.id AND q.user_id = $3" TIERS_JOIN
+        " ON q.concert_id = c.id AND q.user_id = $3" CHECK_TIERS_JOIN
         " WHERE c.id = $2 AND NOT EXISTS (SELECT FROM k)"
         " ORDER BY item_tier_id, price_cents DESC, tier_id",
         3, true},

@@ -146,6 +146,29 @@ test('a tier spread thin: a line no bucket can serve is left to book(), which ta
   await assertInvariant(assert, s);
 });
 
+// The check before the payment stops counting at 10 (a line's most) once one bucket holds that
+// many (CHECK_TIERS_JOIN): here one bucket holds exactly 10 and no other any, so a line of 10
+// passes the check and is sold whole, and the next ticket is refused by the check itself (no
+// transaction, so nothing left to book()) with the exact count, 0.
+test('one bucket holding exactly a line\'s most: 10 pass the check and sell, then 409 with available 0', async () => {
+  const c = await addConcert(s, ['GA:2000:10.00']);
+  const ga = c.tiers.GA.id;
+  const [fan] = await createFans(s, 1);
+  await s.psql(`UPDATE tier_buckets SET capacity = 10 * (bucket = 3)::int, available = 10 * (bucket = 3)::int
+    WHERE tier_id = '${ga}'`);
+  await s.psql(`UPDATE ticket_tiers SET total_quantity = 10 WHERE id = '${ga}'`);
+
+  assertOk(assert, await book(s, bookingBody(c, { GA: 10 }), { fan }), 201);
+  assert.equal(await available(s, ga), 0);
+  const before = await bookingFallbacks(s);
+  const short = await book(s, bookingBody(c, { GA: 1 }), { fan });
+  assert.equal(short.status, 409, short.body);
+  assert.equal(short.json.error.code, 'INSUFFICIENT_INVENTORY');
+  assert.deepEqual(short.json.error.details, { tierId: ga, tierName: 'GA', requested: 1, available: 0 });
+  assert.equal(await bookingFallbacks(s), before, 'refused by the check, before any transaction');
+  await assertInvariant(assert, s);
+});
+
 // The statement's snapshot is taken before it locks anything. Here the concert changes, and the
 // change commits, while the statement waits for the fan's quota row, which the changing
 // transaction holds: only a read of the concert after the locks (one_line_booking_outcome())
