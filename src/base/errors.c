@@ -21,6 +21,7 @@ td_strerror(int err)
 	case TD_ERR_INTERNAL: return "internal";
 	case TD_ERR_METHOD: return "method not allowed";
 	case TD_ERR_FALLBACK: return "left to the general statement";
+	case TD_ERR_NOT_WANTED: return "no longer wanted";
 	default: return "unknown error";
 	}
 }

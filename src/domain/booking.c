@@ -225,6 +225,48 @@ mark_if_sold_out(const struct soldout_port *so, struct soldout_stamp st,
 	}
 }
 
+/*
+ * out holds a sold-out answer from the marks: it is the answer, unless the
+ * key is known (a retry of a booking that went through gets its own
+ * answer, never "sold out").  ref: the payment this request authorized,
+ * voided when the answer is "sold out"; NULL: none.  A known key's
+ * booking holds the same authorization (its reference is the key's), so
+ * it stays.
+ */
+static enum booking_outcome
+answer_marked(const struct booking_store *store,
+    const struct booking_request *req, const char *ref,
+    struct booking_result *out)
+{
+	struct key_record rec;
+	int err = store->find_by_key(store->ctx, req->idempotency_key, &rec);
+
+	if (err == TD_ERR_NOT_FOUND) {
+		if (ref != NULL) {
+			payment_void(ref);
+		}
+		return out->outcome;
+	}
+	memset(out, 0, sizeof(*out));
+	return err == 0 ? replay(req, &rec, out) : fail(out, err);
+}
+
+/* What a booking's txn->wanted asks: whether a tier of it was marked sold
+ * out while it waited for its turn (out then holds that answer). */
+struct turn {
+	const struct soldout_port *so;
+	const struct booking_request *req;
+	struct booking_result *out;
+};
+
+static bool
+still_wanted(void *ctx)
+{
+	struct turn *t = ctx;
+
+	return marked_sold_out(t->so, t->req, t->out) != 0;
+}
+
 static struct soldout_stamp
 stamp(const struct soldout_port *so)
 {
@@ -328,6 +370,7 @@ booking_create(const struct booking_store *store,
 	char ref[PAYMENT_REF_MAX + 1], booking_id[IDS_BOOKING_ID_LEN + 1];
 	const struct soldout_port *so = store->sold_out;
 	struct booking_txn txn = {.req = req};
+	struct turn turn = {so, req, out};
 	struct soldout_stamp st;
 	struct tier_list tiers;
 	struct key_record rec;
@@ -343,13 +386,7 @@ booking_create(const struct booking_store *store,
 	 * its own answer, never "sold out".
 	 */
 	if (marked_sold_out(so, req, out) == 0) {
-		err =
-		    store->find_by_key(store->ctx, req->idempotency_key, &rec);
-		if (err == TD_ERR_NOT_FOUND) {
-			return out->outcome;
-		}
-		memset(out, 0, sizeof(*out));
-		return err == 0 ? replay(req, &rec, out) : fail(out, err);
+		return answer_marked(store, req, NULL, out);
 	}
 
 	st = stamp(so);
@@ -380,9 +417,22 @@ booking_create(const struct booking_store *store,
 	txn.booking_id = booking_id;
 	txn.paid = answer == PAYMENT_APPROVED;
 	txn.payment_ref = ref;
+	/*
+	 * The check was a while ago when the turn comes: at a sell-out, the
+	 * requests queued for a transaction are answered by the mark the
+	 * first of them to find the tier empty left (a declined payment is
+	 * still recorded).
+	 */
+	if (so != NULL && txn.paid) {
+		txn.wanted = still_wanted;
+		txn.wanted_ctx = &turn;
+	}
 	memset(&tr, 0, sizeof(tr));
 	st = stamp(so);
 	err = store->book(store->ctx, &txn, &tr);
+	if (err == TD_ERR_NOT_WANTED) {
+		return answer_marked(store, req, ref, out);
+	}
 	if (err != 0) {
 		/*
 		 * A lost connection leaves the commit's outcome unknown: keep

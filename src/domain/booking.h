@@ -126,6 +126,13 @@ struct booking_txn {
 	const char *booking_id;
 	bool paid; /* false records the key as payment_failed */
 	const char *payment_ref;
+	/*
+	 * Asked once the transaction's turn has come, just before it starts
+	 * (in a rush, waiting for a turn is most of a booking's time): false
+	 * leaves it unrun, and book() returns TD_ERR_NOT_WANTED.  NULL: run.
+	 */
+	bool (*wanted)(void *ctx);
+	void *wanted_ctx;
 };
 
 enum txn_outcome {
@@ -180,7 +187,8 @@ struct booking_store {
 	 */
 	int (*check)(void *ctx, const struct booking_request *req, bool *known,
 	    struct key_record *rec, struct tier_list *tiers);
-	/* Runs the booking transaction (its retries are the store's). */
+	/* Runs the booking transaction (its retries are the store's), once
+	 * txn->wanted, if any, says it is still wanted. */
 	int (*book)(
 	    void *ctx, const struct booking_txn *txn, struct txn_result *out);
 	/* Only the viewer's own bookings (any, for an admin). */

@@ -416,6 +416,10 @@ book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
 	if ((err = store_txn_slot_take(s)) != 0) {
 		return err;
 	}
+	if (txn->wanted != NULL && !txn->wanted(txn->wanted_ctx)) {
+		store_txn_slot_give(s);
+		return TD_ERR_NOT_WANTED;
+	}
 	err = TD_ERR_FALLBACK;
 	if (one_line_applies(s, txn) &&
 	    (err = book_one_line(s, txn, total, out)) == TD_ERR_FALLBACK) {

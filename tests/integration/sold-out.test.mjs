@@ -4,14 +4,18 @@
 //
 // Three stacks: `long` (a TTL of a minute: whatever a test asserts about a mark being there
 // happens well inside it, and is checked against the time the marking requests were sent),
-// `short` (1.5 s: a change made in SQL, which the daemon does not see, shows once it has passed)
-// and `off` (0: no table). That an answer came from the table is read from /metrics
+// `short` (1.5 s: a change made in SQL, which the daemon does not see, shows once it has passed),
+// `off` (0: no table) and `queued` (a long TTL and one transaction slot, so that a booking can
+// be seen waiting for its turn). That an answer came from the table is read from /metrics
 // (ticketd_sold_out_answers_total), never from timing.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
-import { assertError, assertOk, metricValue, sleep, startStack } from './stack.mjs';
-import { addConcert, assertInvariant, available, book, bookingBody, inPool, post } from './lib/booking-helpers.mjs';
+import { assertError, assertOk, metricValue, pollUntil, sleep, startStack } from './stack.mjs';
+import {
+  addConcert, assertInvariant, available, book, bookingBody, inPool, post, PsqlSession,
+} from './lib/booking-helpers.mjs';
 import { asBookable, createConcert, patchConcert, send, soldByBookings, tierByName } from './lib/admin-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
 
@@ -21,6 +25,7 @@ const SHORT_TTL_MS = 1500;
 let long;
 let short;
 let off;
+let queued;
 let admin; // of the long stack
 
 before(async () => {
@@ -28,13 +33,15 @@ before(async () => {
     startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: String(LONG_TTL_MS) } }),
     startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: String(SHORT_TTL_MS) } }),
     startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: '0' } }),
+    startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: String(LONG_TTL_MS),
+      TICKETD_TXN_SLOTS: '1', DB_LOCK_TIMEOUT_MS: '60000', DB_STATEMENT_TIMEOUT_MS: '60000' } }),
   ]);
-  [long, short, off] = started.map((r) => r.value);
+  [long, short, off, queued] = started.map((r) => r.value);
   for (const r of started) if (r.status === 'rejected') throw r.reason;
   [admin] = await createFans(long, 1, { role: 'admin', prefix: 'admin' });
 });
 after(async () => {
-  await Promise.allSettled([long?.destroy(), short?.destroy(), off?.destroy()]);
+  await Promise.allSettled([long?.destroy(), short?.destroy(), off?.destroy(), queued?.destroy()]);
 });
 
 // One of the table's counters (ticketd_sold_out_{answers,marks,clears}_total).
@@ -191,4 +198,53 @@ test('TICKETD_SOLD_OUT_TTL_MS=0: every booking asks the database, nothing is mar
   assertSoldOut(await book(off, bookingBody(c, { GA: 1 })), c.tiers.GA, 1);
   assert.equal(await counter(off, 'marks'), 0);
   assert.equal(await counter(off, 'answers'), 0);
+});
+
+// A sell-out's queue: the bookings that passed their check while tickets were left, paid, and
+// wait for a transaction. One slot here: A holds it, waiting for the buckets a session holds; B
+// has passed its check (2 left) and waits for the slot. The session then takes both tickets and
+// commits, A finds none and marks the tier, and B, at its turn, is answered by the mark, paid
+// back, with no transaction run: no rejection recorded under its key, as book() would have.
+test('a paid booking waiting for its turn when the tier is marked sold out: 409 from the table, no transaction', async () => {
+  const c = await addConcert(queued, ['GA:2:10.00']);
+  const ga = c.tiers.GA;
+  const [fanA, fanB, fanX] = await createFans(queued, 3);
+  const observer = await PsqlSession.open(queued);
+  const holder = await PsqlSession.open(queued);
+  try {
+    await holder.run('BEGIN');
+    await holder.run(`SELECT 1 FROM tier_buckets WHERE tier_id = '${ga.id}' FOR UPDATE`);
+    const answersBefore = await counter(queued, 'answers');
+
+    const bodyA = bookingBody(c, { GA: 2 });
+    const sentA = book(queued, bodyA, { fan: fanA });
+    await pollUntil(async () => (await observer.run(`SELECT count(*) FROM pg_stat_activity
+      WHERE ${holder.pid} = ANY (pg_blocking_pids(pid))`)).out.trim() === '1', 'A waiting for the buckets');
+
+    // B's check has run once a backend other than A's ran it after B was sent.
+    const { out: since } = await observer.run('SELECT clock_timestamp()');
+    const bodyB = bookingBody(c, { GA: 1 });
+    const sentB = book(queued, bodyB, { fan: fanB });
+    await pollUntil(async () => (await observer.run(`SELECT count(*) FROM pg_stat_activity
+      WHERE query LIKE 'WITH k AS (%' AND state = 'idle' AND query_start > '${since.trim()}'`)).out.trim() === '1',
+    'B checked');
+
+    const { out: took } = await holder.run(`SELECT outcome FROM book('${randomUUID()}', 'bk_${fanX.id.slice(2)}',
+      '${c.id}', '${fanX.id}', 'test', 'card', 2000, ARRAY['${ga.id}'], ARRAY[2],
+      ARRAY[(SELECT bucket_count FROM ticket_tiers WHERE id = '${ga.id}')], true, 'auth_test', 'req_x')`);
+    assert.equal(took.trim(), 'confirmed');
+    await holder.run('COMMIT');
+
+    const [a, b] = await Promise.all([sentA, sentB]);
+    assertSoldOut(a, ga, 2);
+    assertSoldOut(b, ga, 1);
+    assert.equal(await counter(queued, 'answers'), answersBefore + 1, "B's 409 came from the table");
+    assert.equal(await queued.psql(`SELECT count(*) FROM bookings WHERE idempotency_key = '${bodyB.idempotencyKey}'`), '0');
+    assert.equal(await queued.psql(`SELECT status FROM bookings WHERE idempotency_key = '${bodyA.idempotencyKey}'`), 'rejected');
+    assert.equal(await soldByBookings(queued, ga.id), 2);
+    await assertInvariant(assert, queued);
+  } finally {
+    await holder.close();
+    await observer.close();
+  }
 });

@@ -27,6 +27,8 @@ struct fake {
 	struct cancel_result cancel;
 	const char *cancel_reason;
 	int finds, tier_loads, books, cancels, id_reads;
+	void (*at_turn)(void); /* what happens while book() waits its turn */
+	int turns, unwanted; /* book() calls, and those not wanted at turn */
 	bool paid; /* what the last book() was told */
 	int booked_lines;
 };
@@ -80,6 +82,14 @@ fake_check(void *ctx, const struct booking_request *r, bool *known,
 static int
 fake_book(void *ctx, const struct booking_txn *txn, struct txn_result *tr)
 {
+	fake.turns++;
+	if (fake.at_turn != NULL) {
+		fake.at_turn();
+	}
+	if (txn->wanted != NULL && !txn->wanted(txn->wanted_ctx)) {
+		fake.unwanted++;
+		return TD_ERR_NOT_WANTED;
+	}
 	fake.books++;
 	fake.paid = txn->paid;
 	fake.booked_lines = txn->req->nlines;
@@ -730,21 +740,30 @@ setup_sold_out(void)
 	store.sold_out = &so_port;
 }
 
-START_TEST(marked_tier_answers_without_reading)
+/* The booking was answered by the mark on VIP (2 asked), marking nothing. */
+static void
+assert_answered_by_the_vip_mark(void)
 {
-	so.marked_tier = "vip";
-	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert_int_eq(out.outcome, BOOKING_SHORTAGE);
 	ck_assert(out.sold_out_mark);
 	ck_assert(!out.replayed);
 	ck_assert_str_eq(out.shortage.tier_id, "vip");
 	ck_assert_str_eq(out.shortage.tier_name, "VIP");
 	ck_assert_int_eq(out.shortage.requested, 2);
 	ck_assert_int_eq(out.shortage.available, 0);
+	ck_assert_int_eq(fake.books, 0);
+	ck_assert_int_eq(so.marks, 0);
+}
+
+START_TEST(marked_tier_answers_without_reading)
+{
+	so.marked_tier = "vip";
+	run();
+	assert_answered_by_the_vip_mark();
 	/* The key was looked up; no tiers read, no payment, no transaction. */
 	ck_assert_int_eq(fake.finds, 1);
 	ck_assert_int_eq(fake.tier_loads, 0);
-	ck_assert_int_eq(fake.books, 0);
-	ck_assert_int_eq(so.marks, 0);
+	ck_assert_int_eq(fake.turns, 0);
 }
 END_TEST
 
@@ -793,8 +812,11 @@ END_TEST
 START_TEST(unmarked_tiers_book_as_before)
 {
 	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
-	ck_assert_int_eq(so.finds, 2); /* each line's tier */
+	/* Each line's tier before the check, and again at the turn. */
+	ck_assert_int_eq(so.finds, 4);
 	ck_assert_int_eq(fake.tier_loads, 1);
+	ck_assert_int_eq(fake.turns, 1);
+	ck_assert_int_eq(fake.unwanted, 0);
 	ck_assert_int_eq(fake.books, 1);
 	ck_assert_int_eq(so.marks, 0);
 	ck_assert(!out.sold_out_mark);
@@ -858,6 +880,68 @@ START_TEST(replayed_shortage_is_not_marked)
 	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
 	ck_assert(out.replayed);
 	ck_assert_int_eq(so.marks, 0);
+}
+END_TEST
+
+/* The VIP tier is marked sold out while the booking waits for its turn. */
+static void
+mark_vip(void)
+{
+	so.marked_tier = "vip";
+}
+
+START_TEST(tier_marked_while_waiting_its_turn_answers_sold_out)
+{
+	fake.at_turn = mark_vip;
+	run();
+	assert_answered_by_the_vip_mark();
+	/* Paid, then not run: its key was looked up again. */
+	ck_assert_int_eq(fake.turns, 1);
+	ck_assert_int_eq(fake.unwanted, 1);
+	ck_assert_int_eq(fake.finds, 2);
+}
+END_TEST
+
+/* A twin request with the same key committed while this one waited: its
+ * booking is the answer, not "sold out". */
+START_TEST(key_won_by_a_twin_while_waiting_its_turn_replays)
+{
+	fake.at_turn = mark_vip;
+	fake.find_err[1] = 0;
+	fake.rec.booking.status = BOOKING_STATUS_CONFIRMED;
+	snprintf(fake.rec.booking.id, sizeof(fake.rec.booking.id), "bk_twin");
+	snprintf(
+	    fake.rec.booking.user_id, sizeof(fake.rec.booking.user_id), "ann");
+	snprintf(fake.rec.fingerprint, sizeof(fake.rec.fingerprint), "fp-1");
+	ck_assert_int_eq(run(), BOOKING_REPLAYED);
+	ck_assert(out.replayed);
+	ck_assert(!out.sold_out_mark);
+	ck_assert_str_eq(out.booking.id, "bk_twin");
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(key_lookup_failing_at_the_turn_is_an_error)
+{
+	fake.at_turn = mark_vip;
+	fake.find_err[1] = TD_ERR_UNAVAILABLE;
+	ck_assert_int_eq(run(), BOOKING_FAILED);
+	ck_assert_int_eq(out.error, TD_ERR_UNAVAILABLE);
+	ck_assert(!out.sold_out_mark);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+/* A declined payment is recorded against its key whatever the marks say. */
+START_TEST(declined_payment_is_recorded_though_marked_at_its_turn)
+{
+	snprintf(
+	    req.payment_method, sizeof(req.payment_method), "test_decline");
+	fake.txn.outcome = TXN_PAYMENT_FAILED;
+	fake.at_turn = mark_vip;
+	ck_assert_int_eq(run(), BOOKING_DECLINED);
+	ck_assert_int_eq(fake.books, 1);
+	ck_assert_int_eq(fake.unwanted, 0);
 }
 END_TEST
 
@@ -987,6 +1071,11 @@ suite(void)
 
 	marks = tcase_create("sold_out");
 	tcase_add_checked_fixture(marks, setup_sold_out, NULL);
+	tcase_add_test(marks, tier_marked_while_waiting_its_turn_answers_sold_out);
+	tcase_add_test(marks, key_won_by_a_twin_while_waiting_its_turn_replays);
+	tcase_add_test(marks, key_lookup_failing_at_the_turn_is_an_error);
+	tcase_add_test(
+	    marks, declined_payment_is_recorded_though_marked_at_its_turn);
 	tcase_add_test(marks, marked_tier_answers_without_reading);
 	tcase_add_test(marks, marked_answer_is_the_shortage_reply);
 	tcase_add_test(marks, replay_of_a_confirmed_key_beats_the_mark);
