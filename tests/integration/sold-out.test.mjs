@@ -229,11 +229,12 @@ test('a paid booking waiting for its turn when the tier is marked sold out: 409 
       WHERE query LIKE 'WITH k AS (%' AND state = 'idle' AND query_start > '${since.trim()}'`)).out.trim() === '1',
     'B checked');
 
+    // One round trip (B waits for the slot at most 2 s, STORE_SLOT_WAIT_MS): X takes both
+    // tickets and commits, which lets A go on.
     const { out: took } = await holder.run(`SELECT outcome FROM book('${randomUUID()}', 'bk_${fanX.id.slice(2)}',
       '${c.id}', '${fanX.id}', 'test', 'card', 2000, ARRAY['${ga.id}'], ARRAY[2],
-      ARRAY[(SELECT bucket_count FROM ticket_tiers WHERE id = '${ga.id}')], true, 'auth_test', 'req_x')`);
+      ARRAY[(SELECT bucket_count FROM ticket_tiers WHERE id = '${ga.id}')], true, 'auth_test', 'req_x'); COMMIT`);
     assert.equal(took.trim(), 'confirmed');
-    await holder.run('COMMIT');
 
     const [a, b] = await Promise.all([sentA, sentB]);
     assertSoldOut(a, ga, 2);
