@@ -31,6 +31,7 @@ struct settings {
 	int read_workers;
 	int book_workers;
 	int txn_slots;
+	int slot_wait_ms;
 	int hash_slots;
 	int backlog;
 	int max_body;

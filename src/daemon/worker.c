@@ -137,6 +137,7 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	ctx->has_site = *cfg->public_origin != '\0' &&
 	                csrf_site_parse(cfg->public_origin, &ctx->site) == 0;
 	ctx->store.txn_semid = shared->txn_semid;
+	ctx->store.slot_wait_ms = cfg->slot_wait_ms;
 	/* The listing's summary counts within two refreshes, 2 s at least. */
 	ctx->store.totals_window_ms =
 	    cfg->listing_totals_ms > 0

@@ -25,7 +25,7 @@ store_exec_read(
 int
 store_txn_slot_take(const struct store *s)
 {
-	return txn_slots_acquire(s->txn_semid, STORE_SLOT_WAIT_MS) == 0
+	return txn_slots_acquire(s->txn_semid, s->slot_wait_ms) == 0
 	           ? 0
 	           : TD_ERR_BUSY;
 }

@@ -7,9 +7,6 @@
 
 #include "store/db.h"
 
-/* How long a booking transaction waits for a slot before TD_ERR_BUSY. */
-#define STORE_SLOT_WAIT_MS 2000
-
 /* How often a transaction is run again after 40001 or 40P01. */
 #define STORE_TXN_ATTEMPTS 3
 
@@ -17,6 +14,7 @@ struct store {
 	struct db *primary; /* bookings and everything they read */
 	struct db *replica; /* listings and availability, or NULL */
 	int txn_semid;      /* transactions in flight; -1 for no cap */
+	int slot_wait_ms;   /* how long a transaction waits for a slot */
 	/* How far from now the listing's summary may have been refreshed to
 	 * be read (015_concert_totals.sql); 0: never read. */
 	int totals_window_ms;

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { assertError, assertOk, sleep, startStack } from './stack.mjs';
+import { assertError, assertOk, pollUntil, sleep, startStack } from './stack.mjs';
 import {
-  DEFINITE, DRAIN_CUT, WORKER_DEATH, addConcert, assertInvariant, available, book, bookUntilDefinite, bookingBody,
-  holdLocks, inPool, restartTicketdWith, ticketdLogSince, ticketdLogSize, timedBook, waitForWorkers, workers,
+  BOOKING_STATEMENT, DEFINITE, DRAIN_CUT, WORKER_DEATH, addConcert, assertInvariant, available, book, bookUntilDefinite,
+  bookingBody, holdLocks, inPool, restartTicketdWith, ticketdLogSince, ticketdLogSize, timedBook, waitForWorkers, workers,
 } from './lib/booking-helpers.mjs';
 import { createFans, defaultFan } from './lib/fans.mjs';
 
@@ -280,6 +280,45 @@ test('a row lock held elsewhere (DB_LOCK_TIMEOUT_MS=500): the booking is 503 wit
   assertOk(assert, await book(s, body), 201);
   assert.equal(await available(s, vip.id), 3);
   await assertInvariant(assert, s);
+});
+
+// One transaction slot, held by a booking that waits for the buckets a session locks: the next
+// booking waits TICKETD_SLOT_WAIT_MS for a slot, then is 503 with Retry-After, having taken and
+// recorded nothing; the first one books once the lock is gone. The wait is set above its default
+// (2 s), so that an answer before it had passed would show the setting ignored.
+const SLOT_WAIT_MS = 2500;
+test(`no transaction slot free within TICKETD_SLOT_WAIT_MS (${SLOT_WAIT_MS} ms): 503 with Retry-After once it has passed, nothing taken or recorded`, async () => {
+  await restartTicketdWith(s, { ...BASE_ENV, PAYMENT_LATENCY_MS: '5', TICKETD_TXN_SLOTS: '1',
+    TICKETD_SLOT_WAIT_MS: String(SLOT_WAIT_MS), DB_LOCK_TIMEOUT_MS: '60000' });
+  try {
+    await s.waitFor('/health', 200, 15000);
+    const c = await addConcert(s, ['VIP:5:100.00']);
+    const vip = c.tiers.VIP;
+    const [fanA, fanB] = await createFans(s, 2);
+    const bodyA = bookingBody(c, { VIP: 2 });
+    const bodyB = bookingBody(c, { VIP: 1 });
+
+    const holder = await holdLocks(s, `SELECT * FROM tier_buckets WHERE tier_id = '${vip.id}' FOR UPDATE`);
+    let sentA;
+    let b;
+    try {
+      sentA = book(s, bodyA, { fan: fanA });
+      await pollUntil(async () => await s.psql(`SELECT count(*) FROM pg_stat_activity
+        WHERE wait_event_type = 'Lock' AND ${BOOKING_STATEMENT}`) === '1', 'the first booking waiting for the buckets');
+      b = await timedBook(s, bodyB, { fan: fanB });
+    } finally {
+      await holder.release();
+    }
+    assertUnavailable(b, [503]);
+    assert.ok(b.ms >= SLOT_WAIT_MS, `answered after ${b.ms.toFixed(0)} ms, not before the wait was over`);
+    assert.equal(await s.psql(`SELECT count(*) FROM bookings WHERE idempotency_key = '${bodyB.idempotencyKey}'`), '0');
+    assertOk(assert, await sentA, 201);
+    assert.equal(await available(s, vip.id), 3);
+    await assertInvariant(assert, s);
+  } finally {
+    await restartTicketdWith(s, BASE_ENV);
+    await s.waitFor('/health', 200, 15000);
+  }
 });
 
 test('ticketd drains on SIGTERM, logged no sanitizer report, and only the workers this file killed died', async (t) => {

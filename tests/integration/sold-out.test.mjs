@@ -5,8 +5,8 @@
 // Three stacks: `long` (a TTL of a minute: whatever a test asserts about a mark being there
 // happens well inside it, and is checked against the time the marking requests were sent),
 // `short` (1.5 s: a change made in SQL, which the daemon does not see, shows once it has passed),
-// `off` (0: no table) and `queued` (a long TTL and one transaction slot, so that a booking can
-// be seen waiting for its turn). That an answer came from the table is read from /metrics
+// `off` (0: no table) and `queued` (a long TTL and one transaction slot, waited for up to a
+// minute, so that a booking can be seen waiting for its turn). That an answer came from the table is read from /metrics
 // (ticketd_sold_out_answers_total), never from timing.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -34,7 +34,8 @@ before(async () => {
     startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: String(SHORT_TTL_MS) } }),
     startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: '0' } }),
     startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: String(LONG_TTL_MS),
-      TICKETD_TXN_SLOTS: '1', DB_LOCK_TIMEOUT_MS: '60000', DB_STATEMENT_TIMEOUT_MS: '60000' } }),
+      TICKETD_TXN_SLOTS: '1', TICKETD_SLOT_WAIT_MS: '60000', DB_LOCK_TIMEOUT_MS: '60000',
+      DB_STATEMENT_TIMEOUT_MS: '60000' } }),
   ]);
   [long, short, off, queued] = started.map((r) => r.value);
   for (const r of started) if (r.status === 'rejected') throw r.reason;
@@ -229,8 +230,7 @@ test('a paid booking waiting for its turn when the tier is marked sold out: 409 
       WHERE query LIKE 'WITH k AS (%' AND state = 'idle' AND query_start > '${since.trim()}'`)).out.trim() === '1',
     'B checked');
 
-    // One round trip (B waits for the slot at most 2 s, STORE_SLOT_WAIT_MS): X takes both
-    // tickets and commits, which lets A go on.
+    // X takes both tickets and commits, which lets A go on.
     const { out: took } = await holder.run(`SELECT outcome FROM book('${randomUUID()}', 'bk_${fanX.id.slice(2)}',
       '${c.id}', '${fanX.id}', 'test', 'card', 2000, ARRAY['${ga.id}'], ARRAY[2],
       ARRAY[(SELECT bucket_count FROM ticket_tiers WHERE id = '${ga.id}')], true, 'auth_test', 'req_x'); COMMIT`);
