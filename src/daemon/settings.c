@@ -50,9 +50,10 @@ static const struct setting table[] = {
         "workers serving bookings (rate x payment latency)"},
     {"TICKETD_TXN_SLOTS", ST_INT, OFF(txn_slots), 1, 1024, "16",
         "booking transactions in flight at once, across all workers"},
-    {"TICKETD_SLOT_WAIT_MS", ST_INT, OFF(slot_wait_ms), 1, 600000, "2000",
+    {"TICKETD_SLOT_WAIT_MS", ST_INT, OFF(slot_wait_ms), 1, 10000, "2000",
         "how long a transaction waits for one of those slots before its "
-        "request is answered 503"},
+        "request is answered 503 (with the payment's time, under nginx's "
+        "fastcgi_read_timeout of 15 s)"},
     {"TICKETD_HASH_SLOTS", ST_INT, OFF(hash_slots), 1, 64, "2",
         "password hashes (sign-up, sign-in) at once: ~19 MiB and ~15 ms "
         "of CPU each"},

@@ -251,20 +251,44 @@ answer_marked(const struct booking_store *store,
 	return err == 0 ? replay(req, &rec, out) : fail(out, err);
 }
 
-/* What a booking's txn->wanted asks: whether a tier of it was marked sold
- * out while it waited for its turn (out then holds that answer). */
+/* What a booking's transaction turn needs to ask the marks and leave one. */
 struct turn {
 	const struct soldout_port *so;
 	const struct booking_request *req;
+	const struct tier_list *tiers;
+	struct soldout_stamp st; /* taken before the transaction */
 	struct booking_result *out;
 };
 
+/* txn->wanted: no tier of the booking was marked sold out while it waited
+ * for its turn (else out holds that answer). */
 static bool
 still_wanted(void *ctx)
 {
 	struct turn *t = ctx;
 
 	return marked_sold_out(t->so, t->req, t->out) != 0;
+}
+
+/*
+ * txn->settled: a transaction refused for a tier with none left marks it
+ * while the turn is still its own, so the bookings queued behind it find
+ * the mark at theirs.  (Marked after the turn had passed on, the next in
+ * line could start its transaction first, only to be refused.)
+ */
+static void
+mark_if_emptied(void *ctx, const struct txn_result *tr)
+{
+	struct turn *t = ctx;
+	const struct tier *tier;
+
+	if (tr->outcome != TXN_REJECTED || tr->shortage.available != 0 ||
+	    (tier = concert_find_tier(t->tiers, tr->shortage.tier_id)) ==
+	        NULL) {
+		return;
+	}
+	t->so->mark(
+	    t->so->ctx, t->st, t->req->concert_id, tier->id, tier->name);
 }
 
 static struct soldout_stamp
@@ -370,9 +394,9 @@ booking_create(const struct booking_store *store,
 	char ref[PAYMENT_REF_MAX + 1], booking_id[IDS_BOOKING_ID_LEN + 1];
 	const struct soldout_port *so = store->sold_out;
 	struct booking_txn txn = {.req = req};
-	struct turn turn = {so, req, out};
-	struct soldout_stamp st;
 	struct tier_list tiers;
+	struct turn turn = {.so = so, .req = req, .tiers = &tiers, .out = out};
+	struct soldout_stamp st;
 	struct key_record rec;
 	struct txn_result tr;
 	enum payment_answer answer;
@@ -423,12 +447,13 @@ booking_create(const struct booking_store *store,
 	 * first of them to find the tier empty left (a declined payment is
 	 * still recorded).
 	 */
-	if (so != NULL && txn.paid) {
-		txn.wanted = still_wanted;
-		txn.wanted_ctx = &turn;
+	if (so != NULL) {
+		txn.wanted = txn.paid ? still_wanted : NULL;
+		txn.settled = mark_if_emptied;
+		txn.turn_ctx = &turn;
 	}
 	memset(&tr, 0, sizeof(tr));
-	st = stamp(so);
+	turn.st = stamp(so);
 	err = store->book(store->ctx, &txn, &tr);
 	if (err == TD_ERR_NOT_WANTED) {
 		return answer_marked(store, req, ref, out);
@@ -444,9 +469,8 @@ booking_create(const struct booking_store *store,
 		}
 		return fail(out, err);
 	}
-	settle(store, &txn, &tiers, &tr, out);
-	mark_if_sold_out(so, st, req, out);
-	return out->outcome;
+	/* A tier this transaction found empty is marked already (settled). */
+	return settle(store, &txn, &tiers, &tr, out);
 }
 
 int

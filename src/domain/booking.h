@@ -119,6 +119,8 @@ struct viewer {
 	bool is_admin;
 };
 
+struct txn_result;
+
 /* The one booking transaction, after the payment. */
 struct booking_txn {
 	const struct booking_request *req;
@@ -127,12 +129,16 @@ struct booking_txn {
 	bool paid; /* false records the key as payment_failed */
 	const char *payment_ref;
 	/*
-	 * Asked once the transaction's turn has come, just before it starts
-	 * (in a rush, waiting for a turn is most of a booking's time): false
-	 * leaves it unrun, and book() returns TD_ERR_NOT_WANTED.  NULL: run.
+	 * Called by book() while the transaction's turn is its own (in a rush,
+	 * waiting for a turn is most of a booking's time), each NULL for none,
+	 * both with turn_ctx: wanted() just before the transaction (false
+	 * leaves it unrun, and book() returns TD_ERR_NOT_WANTED); settled()
+	 * once it has run, with its result, before the next turn can start:
+	 * what it learnt (a tier with none left) is then there for the next.
 	 */
 	bool (*wanted)(void *ctx);
-	void *wanted_ctx;
+	void (*settled)(void *ctx, const struct txn_result *tr);
+	void *turn_ctx;
 };
 
 enum txn_outcome {
@@ -188,7 +194,8 @@ struct booking_store {
 	int (*check)(void *ctx, const struct booking_request *req, bool *known,
 	    struct key_record *rec, struct tier_list *tiers);
 	/* Runs the booking transaction (its retries are the store's), once
-	 * txn->wanted, if any, says it is still wanted. */
+	 * txn->wanted, if any, says it is still wanted; calls txn->settled, if
+	 * any, when it ran, before its turn passes on. */
 	int (*book)(
 	    void *ctx, const struct booking_txn *txn, struct txn_result *out);
 	/* Only the viewer's own bookings (any, for an admin). */

@@ -416,7 +416,7 @@ book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
 	if ((err = store_txn_slot_take(s)) != 0) {
 		return err;
 	}
-	if (txn->wanted != NULL && !txn->wanted(txn->wanted_ctx)) {
+	if (txn->wanted != NULL && !txn->wanted(txn->turn_ctx)) {
 		store_txn_slot_give(s);
 		return TD_ERR_NOT_WANTED;
 	}
@@ -427,6 +427,9 @@ book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
 	}
 	if (err == TD_ERR_FALLBACK) {
 		err = book_general(s, txn, total, out);
+	}
+	if (err == 0 && txn->settled != NULL) {
+		txn->settled(txn->turn_ctx, out);
 	}
 	store_txn_slot_give(s);
 	return err;

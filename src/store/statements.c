@@ -44,11 +44,12 @@
 
 /*
  * The tiers as a booking's check needs them: available is exact below
- * BOOKING_MAX_QUANTITY, enough for any line, and else that many.  One
- * bucket with that many answers it without the sum: a hot tier's buckets
- * are what every booking is updating.  Measured in one pgbench run that
- * interleaved both forms while bookings updated the buckets: the check's
- * mean 0.132 ms summing, 0.110 ms with this (about 1 % of a booking).
+ * BOOKING_MAX_QUANTITY, enough for any line, and at least that many
+ * otherwise: that many when one bucket holds them, which answers without
+ * the sum (a hot tier's buckets are what every booking is updating), the
+ * sum when none does.  Measured in one pgbench run that interleaved both
+ * forms while bookings updated the buckets: the check's mean 0.132 ms
+ * summing, 0.110 ms with this (about 1 % of a booking).
  */
 #define CHECK_TIERS_JOIN                                                       \
 	" LEFT JOIN ticket_tiers t ON t.concert_id = c.id"                     \

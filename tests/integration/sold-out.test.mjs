@@ -5,8 +5,8 @@
 // Three stacks: `long` (a TTL of a minute: whatever a test asserts about a mark being there
 // happens well inside it, and is checked against the time the marking requests were sent),
 // `short` (1.5 s: a change made in SQL, which the daemon does not see, shows once it has passed),
-// `off` (0: no table) and `queued` (a long TTL and one transaction slot, waited for up to a
-// minute, so that a booking can be seen waiting for its turn). That an answer came from the table is read from /metrics
+// `off` (0: no table) and `queued` (a long TTL and one transaction slot, waited for up to 10 s,
+// so that a booking can be seen waiting for its turn). That an answer came from the table is read from /metrics
 // (ticketd_sold_out_answers_total), never from timing.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -34,7 +34,7 @@ before(async () => {
     startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: String(SHORT_TTL_MS) } }),
     startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: '0' } }),
     startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: String(LONG_TTL_MS),
-      TICKETD_TXN_SLOTS: '1', TICKETD_SLOT_WAIT_MS: '60000', DB_LOCK_TIMEOUT_MS: '60000',
+      TICKETD_TXN_SLOTS: '1', TICKETD_SLOT_WAIT_MS: '10000', DB_LOCK_TIMEOUT_MS: '60000',
       DB_STATEMENT_TIMEOUT_MS: '60000' } }),
   ]);
   [long, short, off, queued] = started.map((r) => r.value);

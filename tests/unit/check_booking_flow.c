@@ -29,6 +29,7 @@ struct fake {
 	int finds, tier_loads, books, cancels, id_reads;
 	void (*at_turn)(void); /* what happens while book() waits its turn */
 	int turns, unwanted; /* book() calls, and those not wanted at turn */
+	int settled_marks_before, marked_in_turn; /* marks left by settled() */
 	bool paid; /* what the last book() was told */
 	int booked_lines;
 };
@@ -79,6 +80,8 @@ fake_check(void *ctx, const struct booking_request *r, bool *known,
 	return fake_load_tiers(ctx, r->concert_id, r->user_id, tiers);
 }
 
+static int so_marks(void);
+
 static int
 fake_book(void *ctx, const struct booking_txn *txn, struct txn_result *tr)
 {
@@ -86,7 +89,7 @@ fake_book(void *ctx, const struct booking_txn *txn, struct txn_result *tr)
 	if (fake.at_turn != NULL) {
 		fake.at_turn();
 	}
-	if (txn->wanted != NULL && !txn->wanted(txn->wanted_ctx)) {
+	if (txn->wanted != NULL && !txn->wanted(txn->turn_ctx)) {
 		fake.unwanted++;
 		return TD_ERR_NOT_WANTED;
 	}
@@ -98,6 +101,12 @@ fake_book(void *ctx, const struct booking_txn *txn, struct txn_result *tr)
 		ck_assert_str_eq(txn->tiers[i]->id, txn->req->lines[i].tier_id);
 	}
 	*tr = fake.txn;
+	/* As the store: what the transaction learnt, before the turn passes. */
+	if (fake.book_err == 0 && txn->settled != NULL) {
+		fake.settled_marks_before = so_marks();
+		txn->settled(txn->turn_ctx, tr);
+		fake.marked_in_turn = so_marks() - fake.settled_marks_before;
+	}
 	return fake.book_err;
 }
 
@@ -692,6 +701,12 @@ struct fake_sold_out {
 
 static struct fake_sold_out so;
 
+static int
+so_marks(void)
+{
+	return so.marks;
+}
+
 static struct soldout_stamp
 so_stamp(void *ctx)
 {
@@ -853,6 +868,8 @@ START_TEST(race_lost_on_an_emptied_tier_is_marked)
 	lose_race("ga", 1, 0);
 	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
 	ck_assert_int_eq(so.marks, 1);
+	/* While the transaction's turn was still its own. */
+	ck_assert_int_eq(fake.marked_in_turn, 1);
 	/* The stamp taken before the transaction, not the one before the
 	 * payment. */
 	ck_assert_int_eq(so.stamps, 2);
