@@ -21,7 +21,7 @@ enum td_error {
 	TD_ERR_METHOD = -10,       /* a known path, another method */
 	/* TDSLW: a statement's shortcut left the case to the general one */
 	TD_ERR_FALLBACK = -11,
-	/* not run: its caller said, when its turn came, it no longer wanted it */
+	/* not run: when its turn came, its caller no longer wanted it */
 	TD_ERR_NOT_WANTED = -12
 };
 

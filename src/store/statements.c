@@ -32,8 +32,10 @@
 	"SELECT c.id AS concert_id, t.id AS tier_id, t.tier_name,"             \
 	" t.price_cents, t.total_quantity, s.available, t.bucket_count"
 
+#define TIERS_OF_CONCERT " LEFT JOIN ticket_tiers t ON t.concert_id = c.id"
+
 #define TIERS_JOIN                                                             \
-	" LEFT JOIN ticket_tiers t ON t.concert_id = c.id"                     \
+	TIERS_OF_CONCERT                                                       \
 	" LEFT JOIN LATERAL (SELECT sum(b.available) AS available"             \
 	"   FROM tier_buckets b WHERE b.tier_id = t.id) s ON true"
 
@@ -41,6 +43,7 @@
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
+#define LINE_MOST STR(BOOKING_MAX_QUANTITY)
 
 /*
  * The tiers as a booking's check needs them: available is exact below
@@ -52,10 +55,10 @@
  * summing, 0.110 ms with this (about 1 % of a booking).
  */
 #define CHECK_TIERS_JOIN                                                       \
-	" LEFT JOIN ticket_tiers t ON t.concert_id = c.id"                     \
+	TIERS_OF_CONCERT                                                       \
 	" LEFT JOIN LATERAL (SELECT CASE WHEN EXISTS (SELECT FROM"             \
-	"   tier_buckets e WHERE e.tier_id = t.id AND e.available >= "        \
-	STR(BOOKING_MAX_QUANTITY) ") THEN " STR(BOOKING_MAX_QUANTITY)         \
+	"   tier_buckets e WHERE e.tier_id = t.id AND e.available "            \
+	">= " LINE_MOST ") THEN " LINE_MOST                                    \
 	"   ELSE (SELECT sum(b.available) FROM tier_buckets b"                 \
 	"   WHERE b.tier_id = t.id) END AS available) s ON true"
 

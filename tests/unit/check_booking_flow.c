@@ -28,7 +28,7 @@ struct fake {
 	const char *cancel_reason;
 	int finds, tier_loads, books, cancels, id_reads;
 	void (*at_turn)(void); /* what happens while book() waits its turn */
-	int turns, unwanted; /* book() calls, and those not wanted at turn */
+	int turns, unwanted;   /* book() calls, and those not wanted at turn */
 	int settled_marks_before, marked_in_turn; /* marks left by settled() */
 	bool paid; /* what the last book() was told */
 	int booked_lines;
@@ -1088,7 +1088,8 @@ suite(void)
 
 	marks = tcase_create("sold_out");
 	tcase_add_checked_fixture(marks, setup_sold_out, NULL);
-	tcase_add_test(marks, tier_marked_while_waiting_its_turn_answers_sold_out);
+	tcase_add_test(
+	    marks, tier_marked_while_waiting_its_turn_answers_sold_out);
 	tcase_add_test(marks, key_won_by_a_twin_while_waiting_its_turn_replays);
 	tcase_add_test(marks, key_lookup_failing_at_the_turn_is_an_error);
 	tcase_add_test(

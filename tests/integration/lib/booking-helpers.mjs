@@ -345,8 +345,6 @@ export const DRAIN_CUT = /workers still busy after \d+ ms: killing them/;
 // Lines a worker death leaves in ticketd's log.
 export const WORKER_DEATH = /(read|book) worker (\d+) (killed by signal \d+|exited with status \d+)/g;
 
-// pg_stat_activity's query of a booking's transaction: the one statement (017) or book().
-// (pg_stat_activity keeps a statement's first kilobyte: the one statement's name comes first.)
 // How many paid one-tier bookings the one statement (017) left to book(), from the stack's
 // /metrics (the stack must be started with metrics: true).
 export async function bookingFallbacks(s) {
@@ -355,6 +353,8 @@ export async function bookingFallbacks(s) {
   return n;
 }
 
+// pg_stat_activity's query of a booking's transaction: the one statement (017) or book().
+// (pg_stat_activity keeps a statement's first kilobyte: the one statement's name comes first.)
 export const BOOKING_STATEMENT = "(query LIKE '%FROM book(%' OR query LIKE '%book_one_line%')";
 
 // A psql session that holds row locks until release(): `sql` runs inside BEGIN, and the
