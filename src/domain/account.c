@@ -351,10 +351,8 @@ account_login(const struct account_store *store, const struct hash_gate *gate,
 	return decide(out, ACCOUNT_OK);
 }
 
-/* The hash of a token of the right shape (a forged shape never reaches
- * the database).  Returns 0 or TD_ERR_INVALID. */
-static int
-hash_token(const char *token, size_t len, char *hash)
+int
+account_token_hash(const char *token, size_t len, char *hash)
 {
 	char text[SESSION_TOKEN_LEN + 1];
 
@@ -367,6 +365,28 @@ hash_token(const char *token, size_t len, char *hash)
 	return 0;
 }
 
+enum account_outcome
+account_accept_session(const struct account_store *store,
+    const char *token_hash, const struct session_record *rec,
+    struct account_result *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (rec == NULL ||
+	    !session_is_live(rec->now_s, rec->created_s, rec->last_seen_s,
+	        SESSION_ABSOLUTE_TTL_S, SESSION_IDLE_TTL_S)) {
+		return decide(out, ACCOUNT_UNAUTHENTICATED);
+	}
+	/* Idle expiry needs last_seen, but not a write on every request. */
+	if (session_should_touch(rec->now_s, rec->last_seen_s) &&
+	    (rc = store->touch_session(store->ctx, token_hash)) != 0) {
+		log_warn("cannot touch a session: %s", td_strerror(rc));
+	}
+	out->user = rec->user;
+	return decide(out, ACCOUNT_OK);
+}
+
 /* The live session behind token_hash, into out->user. */
 static enum account_outcome
 authenticate_hash(const struct account_store *store, const char *token_hash,
@@ -377,23 +397,11 @@ authenticate_hash(const struct account_store *store, const char *token_hash,
 
 	memset(&rec, 0, sizeof(rec));
 	rc = store->find_session(store->ctx, token_hash, &rec);
-	if (rc == TD_ERR_NOT_FOUND) {
-		return decide(out, ACCOUNT_UNAUTHENTICATED);
-	}
-	if (rc != 0) {
+	if (rc != 0 && rc != TD_ERR_NOT_FOUND) {
 		return fail(out, rc);
 	}
-	if (!session_is_live(rec.now_s, rec.created_s, rec.last_seen_s,
-	        SESSION_ABSOLUTE_TTL_S, SESSION_IDLE_TTL_S)) {
-		return decide(out, ACCOUNT_UNAUTHENTICATED);
-	}
-	/* Idle expiry needs last_seen, but not a write on every request. */
-	if (session_should_touch(rec.now_s, rec.last_seen_s) &&
-	    (rc = store->touch_session(store->ctx, token_hash)) != 0) {
-		log_warn("cannot touch a session: %s", td_strerror(rc));
-	}
-	out->user = rec.user;
-	return decide(out, ACCOUNT_OK);
+	return account_accept_session(
+	    store, token_hash, rc == 0 ? &rec : NULL, out);
 }
 
 enum account_outcome
@@ -403,7 +411,7 @@ account_authenticate(const struct account_store *store, const char *token,
 	char token_hash[SESSION_TOKEN_HASH_HEX_LEN + 1];
 
 	memset(out, 0, sizeof(*out));
-	if (hash_token(token, len, token_hash) != 0) {
+	if (account_token_hash(token, len, token_hash) != 0) {
 		return decide(out, ACCOUNT_UNAUTHENTICATED);
 	}
 	return authenticate_hash(store, token_hash, out);
@@ -417,7 +425,7 @@ account_logout(const struct account_store *store, const char *token, size_t len,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (hash_token(token, len, token_hash) != 0) {
+	if (account_token_hash(token, len, token_hash) != 0) {
 		return decide(out, ACCOUNT_UNAUTHENTICATED);
 	}
 	/* Only a live session signs out: an expired one is already out. */

@@ -154,6 +154,24 @@ enum account_outcome account_login(const struct account_store *store,
     const char *password, size_t password_len, const char *address,
     struct account_result *out);
 
+/*
+ * The hash a session token (len bytes) is stored under, into hash
+ * (SESSION_TOKEN_HASH_HEX_LEN + 1 bytes).  Returns 0, or TD_ERR_INVALID
+ * for a token of the wrong shape: a forged shape never reaches the
+ * database.
+ */
+int account_token_hash(const char *token, size_t len, char *hash);
+
+/*
+ * The account rules on the session a read found behind token_hash (rec;
+ * NULL: none), for a read that did more than find it (a booking's
+ * check): ACCOUNT_OK with out->user when it is live, touched when due;
+ * else ACCOUNT_UNAUTHENTICATED.
+ */
+enum account_outcome account_accept_session(const struct account_store *store,
+    const char *token_hash, const struct session_record *rec,
+    struct account_result *out);
+
 /* The user behind a session token (the cookie's value, len bytes). */
 enum account_outcome account_authenticate(const struct account_store *store,
     const char *token, size_t len, struct account_result *out);

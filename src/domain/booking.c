@@ -386,47 +386,93 @@ settle(const struct booking_store *store, const struct booking_txn *txn,
 	return replay(txn->req, &rec, out);
 }
 
+/* begin's answer without a session: a missing or malformed one. */
+static enum account_outcome
+unauthenticated(struct account_result *auth)
+{
+	memset(auth, 0, sizeof(*auth));
+	auth->outcome = ACCOUNT_UNAUTHENTICATED;
+	return auth->outcome;
+}
+
+enum account_outcome
+booking_begin(const struct booking_store *store,
+    const struct account_store *accounts, const char *token, size_t len,
+    const struct booking_request *req, struct booking_start *start,
+    struct account_result *auth)
+{
+	char hash[SESSION_TOKEN_HASH_HEX_LEN + 1];
+	struct session_record session;
+	struct booking_result marked;
+	bool signed_in = false;
+	int err;
+
+	memset(start, 0, sizeof(*start));
+	memset(&marked, 0, sizeof(marked));
+	/*
+	 * A tier seen sold out a moment ago is the answer to a new key: no
+	 * check, only the session (a fan signed out is told so first).
+	 */
+	if (marked_sold_out(store->sold_out, req, &marked) == 0) {
+		start->marked = true;
+		start->shortage = marked.shortage;
+		return account_authenticate(accounts, token, len, auth);
+	}
+	if (account_token_hash(token, len, hash) != 0) {
+		return unauthenticated(auth);
+	}
+	start->st = stamp(store->sold_out);
+	memset(&session, 0, sizeof(session));
+	err = store->check(store->ctx, hash, req, &signed_in, &session,
+	    &start->known, &start->rec, &start->tiers);
+	if (err != 0 && err != TD_ERR_NOT_FOUND) {
+		memset(auth, 0, sizeof(*auth));
+		auth->error = err;
+		auth->outcome = ACCOUNT_FAILED;
+		return auth->outcome;
+	}
+	start->check_err = err;
+	return account_accept_session(
+	    accounts, hash, signed_in ? &session : NULL, auth);
+}
+
 enum booking_outcome
-booking_create(const struct booking_store *store,
+booking_complete(const struct booking_store *store,
     const struct payment_settings *pay, const struct booking_request *req,
-    struct booking_result *out)
+    const struct booking_start *start, struct booking_result *out)
 {
 	char ref[PAYMENT_REF_MAX + 1], booking_id[IDS_BOOKING_ID_LEN + 1];
 	const struct soldout_port *so = store->sold_out;
+	const struct tier_list *tiers = &start->tiers;
 	struct booking_txn txn = {.req = req};
-	struct tier_list tiers;
-	struct turn turn = {.so = so, .req = req, .tiers = &tiers, .out = out};
-	struct soldout_stamp st;
-	struct key_record rec;
+	struct turn turn = {.so = so, .req = req, .tiers = tiers, .out = out};
 	struct txn_result tr;
 	enum payment_answer answer;
-	bool known;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	/*
-	 * A tier seen sold out a moment ago is the answer to a new key, with
-	 * one index lookup: a retry of a booking that went through still gets
-	 * its own answer, never "sold out".
+	 * The mark's answer costs one index lookup: a retry of a booking that
+	 * went through still gets its own answer, never "sold out".
 	 */
-	if (marked_sold_out(so, req, out) == 0) {
+	if (start->marked) {
+		out->shortage = start->shortage;
+		out->sold_out_mark = true;
+		decide(out, BOOKING_SHORTAGE);
 		return answer_marked(store, req, NULL, out);
 	}
-
-	st = stamp(so);
-	err = store->check(store->ctx, req, &known, &rec, &tiers);
-	if (err == TD_ERR_NOT_FOUND) {
+	if (start->check_err == TD_ERR_NOT_FOUND) {
 		return decide(out, BOOKING_CONCERT_NOT_FOUND);
 	}
-	if (err != 0) {
-		return fail(out, err);
+	if (start->check_err != 0) {
+		return fail(out, start->check_err);
 	}
-	if (known) {
-		return replay(req, &rec, out);
+	if (start->known) {
+		return replay(req, &start->rec, out);
 	}
-	if (check_sales(&tiers.sales, out) != 0 ||
-	    check_lines(req, &tiers, &txn, out) != 0) {
-		mark_if_sold_out(so, st, req, out);
+	if (check_sales(&tiers->sales, out) != 0 ||
+	    check_lines(req, tiers, &txn, out) != 0) {
+		mark_if_sold_out(so, start->st, req, out);
 		return out->outcome;
 	}
 
@@ -470,7 +516,7 @@ booking_create(const struct booking_store *store,
 		return fail(out, err);
 	}
 	/* A tier this transaction found empty is marked already (settled). */
-	return settle(store, &txn, &tiers, &tr, out);
+	return settle(store, &txn, tiers, &tr, out);
 }
 
 int

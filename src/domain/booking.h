@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "domain/account.h"
 #include "domain/concert.h"
 #include "domain/ids.h"
 #include "domain/payment.h"
@@ -184,15 +185,21 @@ struct booking_store {
 	void *ctx;
 	int (*find_by_key)(void *ctx, const char *key, struct key_record *out);
 	/*
-	 * A new request's check before its payment, in one round trip: the
-	 * record of req's key if it is known (*known; tiers untouched), else
-	 * the concert's tiers read without locks, with its limit per fan and
-	 * what req's fan holds already (0 tiers is not an error;
-	 * TD_ERR_NOT_FOUND: no such concert).  A tier's available may stop
-	 * at BOOKING_MAX_QUANTITY: below that it is exact.
+	 * A new request's check before its payment, with the session it
+	 * comes with, in one round trip.  *signed_in: a session (revoked ones
+	 * are none) is stored under token_hash, and *session is what the
+	 * account rules need of it; without one nothing else is read.  Else
+	 * the record of req's key if it is known and the fan's (*known; tiers
+	 * untouched), or the concert's tiers read without locks, with its
+	 * limit per fan and what the session's fan holds already (0 tiers is
+	 * not an error; TD_ERR_NOT_FOUND: no such concert).  A tier's
+	 * available may stop at BOOKING_MAX_QUANTITY: below that it is exact.
+	 * req's fan is not known yet: its user_id is not read.
 	 */
-	int (*check)(void *ctx, const struct booking_request *req, bool *known,
-	    struct key_record *rec, struct tier_list *tiers);
+	int (*check)(void *ctx, const char *token_hash,
+	    const struct booking_request *req, bool *signed_in,
+	    struct session_record *session, bool *known, struct key_record *rec,
+	    struct tier_list *tiers);
 	/* Runs the booking transaction (its retries are the store's), once
 	 * txn->wanted, if any, says it is still wanted; calls txn->settled, if
 	 * any, when it ran, before its turn passes on. */
@@ -240,10 +247,40 @@ struct booking_result {
 	struct sales_window sales; /* SALES_*: zeroed on a replay */
 };
 
-/* Runs the booking path for req.  Always fills out; returns out->outcome. */
-enum booking_outcome booking_create(const struct booking_store *store,
+/* What booking_begin found, for booking_complete. */
+struct booking_start {
+	bool marked; /* a tier was seen sold out a moment ago: */
+	struct shortage
+	    shortage;  /* that is the answer, unless the key is known */
+	int check_err; /* TD_ERR_NOT_FOUND: no such concert */
+	bool known;    /* the key is known: rec is its record */
+	struct key_record rec;
+	struct tier_list tiers;
+	struct soldout_stamp st; /* taken before the check */
+};
+
+/*
+ * The first half of a booking: who asks, by the session token (the
+ * cookie's value, len bytes) and the account rules, and the request's
+ * check before its payment, in one round trip.  req's fan is not known
+ * yet (user_id and fingerprint are not read).  When a tier of req was
+ * seen sold out a moment ago only the session is read.  Returns the
+ * session's outcome (auth->user is the fan on ACCOUNT_OK; ACCOUNT_FAILED:
+ * auth->error); what the check found waits in *start.
+ */
+enum account_outcome booking_begin(const struct booking_store *store,
+    const struct account_store *accounts, const char *token, size_t len,
+    const struct booking_request *req, struct booking_start *start,
+    struct account_result *auth);
+
+/*
+ * The rest of the booking path, for req now the fan's of booking_begin
+ * (user_id and fingerprint filled).  Always fills out; returns
+ * out->outcome.
+ */
+enum booking_outcome booking_complete(const struct booking_store *store,
     const struct payment_settings *pay, const struct booking_request *req,
-    struct booking_result *out);
+    const struct booking_start *start, struct booking_result *out);
 
 /*
  * The booking with that id, if the viewer may see it.  Returns 0,

@@ -13,28 +13,73 @@
 #include "http/booking_request.h"
 #include "http/replies.h"
 
+/*
+ * The body as a booking request (its fan not known yet), or the answer
+ * to a bad one: after the session's, since a fan signed out is told that
+ * first.
+ */
+static int
+parse_or_reply(struct api_context *ctx, const struct request *req,
+    struct booking_request *br, struct user_claim *claim, struct response *res)
+{
+	struct response bad;
+	struct user user;
+
+	response_init(&bad);
+	if (booking_request_parse(req->body, req->body_len, br, claim, &bad) ==
+	    0) {
+		if (ctx->payment->test_methods ||
+		    strcmp(br->payment_method, "test_decline") != 0) {
+			response_free(&bad);
+			return 0;
+		}
+		response_invalid(&bad, "paymentMethod",
+		    "test payments are off: paymentMethod must be \"card\"");
+	}
+	if (auth_user_or_reply(ctx, req, &user, res) == 0) {
+		response_free(res);
+		*res = bad;
+	} else {
+		response_free(&bad);
+	}
+	return -1;
+}
+
+/*
+ * The session is read with the booking's check, in one round trip
+ * (booking_begin): the request is parsed first, and bound to its fan
+ * once the session says who that is.
+ */
 void
 api_bookings_create(struct api_context *ctx, const struct request *req,
     const char *id, struct response *res)
 {
 	struct booking_request br;
 	struct booking_result result;
+	struct booking_start start;
+	struct account_result auth;
+	struct user_claim claim;
 	struct user user;
+	const char *token;
+	size_t len;
 
 	if (auth_csrf_or_reply(ctx, req, res) != 0 ||
-	    auth_user_or_reply(ctx, req, &user, res) != 0 ||
-	    booking_request_parse(
-	        req->body, req->body_len, user.id, &br, res) != 0) {
+	    parse_or_reply(ctx, req, &br, &claim, res) != 0) {
 		return;
 	}
-	if (!ctx->payment->test_methods &&
-	    strcmp(br.payment_method, "test_decline") == 0) {
-		response_invalid(res, "paymentMethod",
-		    "test payments are off: paymentMethod must be \"card\"");
+	/* No usable cookie: 401 without asking the database. */
+	if (auth_session_token(ctx, req, &token, &len) != 0) {
+		auth_user_or_reply(ctx, req, &user, res);
+		return;
+	}
+	booking_begin(
+	    &ctx->bookings, &ctx->accounts, token, len, &br, &start, &auth);
+	if (auth_result_or_reply(&auth, &user, res) != 0 ||
+	    booking_request_bind(&br, &claim, user.id, res) != 0) {
 		return;
 	}
 	br.request_id = req->request_id;
-	booking_create(&ctx->bookings, ctx->payment, &br, &result);
+	booking_complete(&ctx->bookings, ctx->payment, &br, &start, &result);
 	if (result.sold_out_mark) {
 		metrics_sold_out(METRIC_SOLD_OUT_ANSWER);
 	}

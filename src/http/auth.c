@@ -74,9 +74,17 @@ auth_user_or_reply(struct api_context *ctx, const struct request *req,
 		reply_unauthenticated(res);
 		return -1;
 	}
-	switch (account_authenticate(&ctx->accounts, token, len, &r)) {
-	case ACCOUNT_OK: *user = r.user; return 0;
-	case ACCOUNT_FAILED: reply_error(res, r.error); return -1;
+	account_authenticate(&ctx->accounts, token, len, &r);
+	return auth_result_or_reply(&r, user, res);
+}
+
+int
+auth_result_or_reply(
+    const struct account_result *r, struct user *user, struct response *res)
+{
+	switch (r->outcome) {
+	case ACCOUNT_OK: *user = r->user; return 0;
+	case ACCOUNT_FAILED: reply_error(res, r->error); return -1;
 	default: reply_unauthenticated(res); return -1;
 	}
 }

@@ -25,6 +25,13 @@ int auth_session_token(const struct api_context *ctx, const struct request *req,
     const char **token, size_t *len);
 
 /*
+ * The user of an authentication's result into *user, or answers 401
+ * UNAUTHENTICATED (the error's status when it failed) and returns -1.
+ */
+int auth_result_or_reply(
+    const struct account_result *r, struct user *user, struct response *res);
+
+/*
  * The signed-in user behind req's session cookie into *user, or answers
  * 401 UNAUTHENTICATED (503 when the database cannot say) and returns -1.
  */

@@ -57,39 +57,33 @@ parse_slug(json_object *obj, const char *key, const char *field, char *out,
 
 /*
  * userId is optional: the booking is the signed-in fan's.  When present
- * it must name that fan (403 FORBIDDEN otherwise: a fan never books in
- * another's name).
+ * it is kept in claim, for booking_request_bind to compare with the fan.
  */
 static int
-parse_user(json_object *obj, const char *fan_id, struct booking_request *br,
-    struct response *res)
+parse_user(json_object *obj, struct user_claim *claim, struct response *res)
 {
-	json_object *details, *v;
+	json_object *v;
 	const char *s;
+	size_t n;
 
-	if (json_object_object_get_ex(obj, "userId", &v)) {
-		/* Present but null is no way to leave it out. */
-		if (v == NULL) {
-			return invalid(res, "userId",
-			    "userId must be a string, or left out");
-		}
-		if (get_string(obj, "userId", &s, res) < 0) {
-			return TD_ERR_INVALID;
-		}
-		if (strcmp(s, fan_id) != 0) {
-			details = json_object_new_object();
-			json_object_object_add(
-			    details, "field", json_object_new_string("userId"));
-			response_error(res, 403, "FORBIDDEN",
-			    "userId must be your own id, or left out", details);
-			return TD_ERR_INVALID;
-		}
+	if (!json_object_object_get_ex(obj, "userId", &v)) {
+		return 0;
 	}
-	if (strlen(fan_id) >= sizeof(br->user_id)) {
-		response_internal(res);
-		return TD_ERR_INTERNAL;
+	/* Present but null is no way to leave it out. */
+	if (v == NULL) {
+		return invalid(
+		    res, "userId", "userId must be a string, or left out");
 	}
-	strcpy(br->user_id, fan_id);
+	if (get_string(obj, "userId", &s, res) < 0) {
+		return TD_ERR_INVALID;
+	}
+	claim->present = true;
+	n = strlen(s);
+	/* Longer than any fan's id: it names no fan. */
+	claim->too_long = n >= sizeof(claim->id);
+	if (!claim->too_long) {
+		memcpy(claim->id, s, n + 1);
+	}
 	return 0;
 }
 
@@ -251,29 +245,52 @@ fingerprint(struct booking_request *br, struct response *res)
 }
 
 int
-booking_request_parse(const char *body, size_t len, const char *fan_id,
-    struct booking_request *br, struct response *res)
+booking_request_parse(const char *body, size_t len, struct booking_request *br,
+    struct user_claim *claim, struct response *res)
 {
 	json_object *obj;
 	int rc = TD_ERR_INVALID;
 
 	memset(br, 0, sizeof(*br));
+	memset(claim, 0, sizeof(*claim));
 	obj = json_body_parse(body, len, res);
 	if (obj == NULL) {
 		return TD_ERR_INVALID;
 	}
 	if (parse_slug(obj, "concertId", "concertId", br->concert_id, res) !=
 	        0 ||
-	    parse_user(obj, fan_id, br, res) != 0 ||
+	    parse_user(obj, claim, res) != 0 ||
 	    parse_lines(obj, br, res) != 0 || parse_key(obj, br, res) != 0 ||
-	    parse_total(obj, br, res) != 0 || parse_method(obj, br, res) != 0 ||
-	    fingerprint(br, res) != 0) {
+	    parse_total(obj, br, res) != 0 || parse_method(obj, br, res) != 0) {
 		goto out;
 	}
 	rc = 0;
 out:
 	json_object_put(obj);
 	return rc;
+}
+
+int
+booking_request_bind(struct booking_request *br, const struct user_claim *claim,
+    const char *fan_id, struct response *res)
+{
+	json_object *details;
+
+	if (claim->present &&
+	    (claim->too_long || strcmp(claim->id, fan_id) != 0)) {
+		details = json_object_new_object();
+		json_object_object_add(
+		    details, "field", json_object_new_string("userId"));
+		response_error(res, 403, "FORBIDDEN",
+		    "userId must be your own id, or left out", details);
+		return TD_ERR_INVALID;
+	}
+	if (strlen(fan_id) >= sizeof(br->user_id)) {
+		response_internal(res);
+		return TD_ERR_INTERNAL;
+	}
+	strcpy(br->user_id, fan_id);
+	return fingerprint(br, res);
 }
 
 char *

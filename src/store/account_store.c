@@ -26,26 +26,63 @@ run(struct store *s, int q, const char *const *params, int *affected)
 	return err;
 }
 
-int
-account_store_read_user(const PGresult *r, struct user *u)
+/* prefix and name, the name of a column read with a prefix. */
+static const char *
+named(char *buf, size_t len, const char *prefix, const char *name)
 {
-	char role[16];
-	int err;
+	snprintf(buf, len, "%s%s", prefix, name);
+	return buf;
+}
 
-	if ((err = rows_text(r, 0, "id", u->id, sizeof(u->id))) != 0 ||
-	    (err = rows_text(r, 0, "email", u->email, sizeof(u->email))) != 0 ||
-	    (err = rows_text(r, 0, "name", u->name, sizeof(u->name))) != 0 ||
-	    (err = rows_text(r, 0, "role", role, sizeof(role))) != 0) {
+/* The user of r's first row, its columns' names prefixed by prefix. */
+static int
+read_user(const PGresult *r, const char *prefix, struct user *u)
+{
+	char c[32], role[16];
+	int err, verified;
+
+	if ((err = rows_text(r, 0, named(c, sizeof(c), prefix, "id"), u->id,
+	         sizeof(u->id))) != 0 ||
+	    (err = rows_text(r, 0, named(c, sizeof(c), prefix, "email"),
+	         u->email, sizeof(u->email))) != 0 ||
+	    (err = rows_text(r, 0, named(c, sizeof(c), prefix, "name"), u->name,
+	         sizeof(u->name))) != 0 ||
+	    (err = rows_text(r, 0, named(c, sizeof(c), prefix, "role"), role,
+	         sizeof(role))) != 0) {
 		return err;
 	}
 	if (account_role_parse(role, &u->role) != 0) {
 		log_error("user %s has role %s", u->id, role);
 		return TD_ERR_INTERNAL;
 	}
-	u->email_verified =
-	    PQntuples(r) > 0 && PQfnumber(r, "email_verified") >= 0 &&
-	    strcmp(PQgetvalue(r, 0, PQfnumber(r, "email_verified")), "t") == 0;
+	verified = PQfnumber(r, named(c, sizeof(c), prefix, "email_verified"));
+	u->email_verified = PQntuples(r) > 0 && verified >= 0 &&
+	                    strcmp(PQgetvalue(r, 0, verified), "t") == 0;
 	return 0;
+}
+
+int
+account_store_read_user(const PGresult *r, struct user *u)
+{
+	return read_user(r, "", u);
+}
+
+int
+account_store_read_session(
+    const PGresult *r, const char *prefix, struct session_record *out)
+{
+	char c[32];
+	int err;
+
+	if ((err = read_user(r, prefix, &out->user)) != 0 ||
+	    (err = rows_int64(r, 0, named(c, sizeof(c), prefix, "created_s"),
+	         &out->created_s)) != 0 ||
+	    (err = rows_int64(r, 0, named(c, sizeof(c), prefix, "last_seen_s"),
+	         &out->last_seen_s)) != 0) {
+		return err;
+	}
+	return rows_int64(
+	    r, 0, named(c, sizeof(c), prefix, "now_s"), &out->now_s);
 }
 
 static int
@@ -131,15 +168,8 @@ find_session(void *ctx, const char *token_hash, struct session_record *out)
 	if ((err = db_exec(s->primary, Q_SESSION_FIND, params, &r)) != 0) {
 		return err;
 	}
-	if (PQntuples(r) == 0) {
-		err = TD_ERR_NOT_FOUND;
-	} else if ((err = account_store_read_user(r, &out->user)) == 0 &&
-	           (err = rows_int64(r, 0, "created_s", &out->created_s)) ==
-	               0 &&
-	           (err = rows_int64(r, 0, "last_seen_s", &out->last_seen_s)) ==
-	               0) {
-		err = rows_int64(r, 0, "now_s", &out->now_s);
-	}
+	err = PQntuples(r) == 0 ? TD_ERR_NOT_FOUND
+	                        : account_store_read_session(r, "", out);
 	PQclear(r);
 	return err;
 }

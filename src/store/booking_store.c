@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "store/account_store.h"
 #include "store/booking_store.h"
 #include "store/concert_store.h"
 #include "store/pg_array.h"
@@ -186,22 +187,34 @@ find_by_key(void *ctx, const char *key, struct key_record *out)
 }
 
 static int
-check(void *ctx, const struct booking_request *req, bool *known,
+check(void *ctx, const char *token_hash, const struct booking_request *req,
+    bool *signed_in, struct session_record *session, bool *known,
     struct key_record *rec, struct tier_list *tiers)
 {
 	const char *params[3] = {
-	    req->idempotency_key, req->concert_id, req->user_id};
+	    req->idempotency_key, req->concert_id, token_hash};
 	struct store *s = ctx;
 	char part[8] = "";
 	PGresult *r;
 	int err;
 
-	*known = false;
+	*signed_in = *known = false;
 	if ((err = db_exec(s->primary, Q_BOOKING_CHECK, params, &r)) != 0) {
 		return err;
 	}
-	if (PQntuples(r) > 0 &&
-	    (err = rows_text(r, 0, "part", part, sizeof(part))) != 0) {
+	/* Always one row at least: the session's columns, or NULLs. */
+	if (PQntuples(r) < 1 || rows_is_null(r, 0, "fan_id")) {
+		goto out;
+	}
+	*signed_in = true;
+	if ((err = account_store_read_session(r, "fan_", session)) != 0) {
+		goto out;
+	}
+	if (rows_is_null(r, 0, "part")) {
+		err = TD_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((err = rows_text(r, 0, "part", part, sizeof(part))) != 0) {
 		goto out;
 	}
 	if (strcmp(part, "key") == 0) {

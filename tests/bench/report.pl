@@ -130,7 +130,7 @@ if ($ENV{BENCH_PGSS_FILE} && open my $fh, '<', $ENV{BENCH_PGSS_FILE}) {
 # path's, else its first words.
 sub statement_label {
 	my $q = shift;
-	my @known = ([qr/FROM book\(/, 'book()'], [qr/book_one_line/, 'book_one_line'], [qr/^WITH k AS \(SELECT b\.id/, 'booking_check'],
+	my @known = ([qr/FROM book\(/, 'book()'], [qr/book_one_line/, 'book_one_line'], [qr/^WITH f AS \(SELECT u\.id AS fan_id/, 'booking_check'],
 		[qr/pg_logical_emit_message/, 'booking_by_key'],
 		[qr/fan_quotas q ON/, 'booking_tiers'], [qr/FROM sessions s JOIN users u/, 'session_find'],
 		[qr/UPDATE sessions SET last_seen_at/, 'session_touch']);

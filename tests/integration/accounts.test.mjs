@@ -5,6 +5,7 @@
 // cancellation; and a sign-in flood from one address throttled while another address signs in.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
@@ -235,6 +236,51 @@ test('bookings: 401 without a session, 403 CSRF_REJECTED cross-site, 403 FORBIDD
   // Naming oneself is fine.
   const b = assertOk(assert, await book(s, bookingBody(c, { GA: 1 }, { userId: fan.id }), { fan }), 201);
   assert.equal(b.userId, fan.id);
+});
+
+// A booking reads its session with its check, in one statement (src/store/statements.c,
+// Q_BOOKING_CHECK): the account rules still decide, and 401 still comes before the body's 400.
+test('bookings: an old, idle or revoked session is 401 and records nothing, also for a known key or a sold-out tier; a bad body is 401 signed out, else 400', async () => {
+  const c = await addConcert(s, ['GA:1:10.00']);
+  const [old, idle, out, fan, rival] = await createFans(s, 5);
+  const kept = bookingBody(c, { GA: 1 });
+  assertOk(assert, await book(s, kept, { fan: out }), 201);
+  assert.equal((await post(s, '/api/auth/logout', {}, { fan: out })).status, 204);
+  await s.psql(`UPDATE sessions SET created_at = now() - interval '30 days 1 second' WHERE user_id = '${old.id}';
+                UPDATE sessions SET last_seen_at = now() - interval '7 days 1 second' WHERE user_id = '${idle.id}'`);
+  // The tier is sold out now, and a rival's 409 has marked it.
+  assertError(assert, await book(s, bookingBody(c, { GA: 1 }), { fan: rival }), 409, 'INSUFFICIENT_INVENTORY');
+  const before = await dbSnapshot(s);
+  for (const f of [old, idle, out]) {
+    assertError(assert, await book(s, bookingBody(c, { GA: 1 }), { fan: f }), 401, 'UNAUTHENTICATED');
+  }
+  assertError(assert, await book(s, kept, { fan: out }), 401, 'UNAUTHENTICATED');
+  assertError(assert, await book(s, bookingBody(c, { GA: 1 }), { fan: { cookie: sessionCookie('C'.repeat(43)) } }), 401, 'UNAUTHENTICATED');
+  const bad = { ...bookingBody(c, { GA: 1 }), tickets: [] };
+  assertError(assert, await book(s, bad, { fan: null }), 401, 'UNAUTHENTICATED');
+  assertError(assert, await book(s, bad, { fan: idle }), 401, 'UNAUTHENTICATED');
+  const invalid = await book(s, bad, { fan });
+  assertError(assert, invalid, 400, 'INVALID_REQUEST');
+  assert.equal(invalid.json.error.details.field, 'tickets');
+  // Another fan's userId and a bad field: the field first, as the fan is known only after the body.
+  const both = await book(s, { ...bad, userId: rival.id }, { fan });
+  assertError(assert, both, 400, 'INVALID_REQUEST');
+  assert.deepEqual(await dbSnapshot(s), before, 'nothing changed');
+  // The owner's replay of the kept key, signed in again, is still its booking.
+  const token = randomBytes(32).toString('base64url');
+  await s.psql(`INSERT INTO sessions (token_hash, user_id)
+    VALUES ('${createHash('sha256').update(token).digest('hex')}', '${out.id}')`);
+  const again = assertOk(assert, await book(s, kept, { fan: { cookie: sessionCookie(token) } }), 200);
+  assert.equal(again.userId, out.id);
+});
+
+test('a booking touches a session seen long ago, as any request does', async () => {
+  const c = await addConcert(s, ['GA:10:10.00']);
+  const [fan] = await createFans(s, 1);
+  await s.psql(`UPDATE sessions SET last_seen_at = now() - interval '1 hour' WHERE user_id = '${fan.id}'`);
+  assertOk(assert, await book(s, bookingBody(c, { GA: 1 }), { fan }), 201);
+  const seen = await s.psql(`SELECT last_seen_at > now() - interval '1 minute' FROM sessions WHERE user_id = '${fan.id}'`);
+  assert.equal(seen, 't');
 });
 
 test('ownership: fan B can neither read, cancel nor replay fan A\'s booking (404 / 422), and nothing changes; an admin can', async () => {

@@ -227,7 +227,7 @@ test('a paid booking waiting for its turn when the tier is marked sold out: 409 
     const bodyB = bookingBody(c, { GA: 1 });
     const sentB = book(queued, bodyB, { fan: fanB });
     await pollUntil(async () => (await observer.run(`SELECT count(*) FROM pg_stat_activity
-      WHERE query LIKE 'WITH k AS (%' AND state = 'idle' AND query_start > '${since.trim()}'`)).out.trim() === '1',
+      WHERE query LIKE 'WITH f AS (%' AND state = 'idle' AND query_start > '${since.trim()}'`)).out.trim() === '1',
     'B checked');
 
     // X takes both tickets and commits, which lets A go on.

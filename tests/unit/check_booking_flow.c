@@ -32,12 +32,22 @@ struct fake {
 	int settled_marks_before, marked_in_turn; /* marks left by settled() */
 	bool paid; /* what the last book() was told */
 	int booked_lines;
+	/* The session the token is, as the check and the account store read
+	 * it (session_err TD_ERR_NOT_FOUND: none); check_err fails the check.
+	 */
+	char token[SESSION_TOKEN_LEN + 1];
+	char token_hash[SESSION_TOKEN_HASH_HEX_LEN + 1];
+	struct session_record session;
+	int session_err, check_err;
+	int checks, session_finds, touches;
 };
 
 #define NOW_MS INT64_C(1796137200000)
 
 static struct fake fake;
 static struct booking_store store;
+static struct account_store accounts;
+static struct account_result auth;
 static struct booking_request req;
 static struct booking_result out;
 static const struct viewer ann = {"ann", false};
@@ -66,18 +76,51 @@ fake_load_tiers(void *ctx, const char *concert_id, const char *user_id,
 	return fake.tiers_err;
 }
 
-/* The store's one round trip before the payment, as the two reads it does. */
+/*
+ * The store's one round trip before the payment, as the reads it does:
+ * the session, then (with one) the key, then the tiers.
+ */
 static int
-fake_check(void *ctx, const struct booking_request *r, bool *known,
+fake_check(void *ctx, const char *token_hash, const struct booking_request *r,
+    bool *signed_in, struct session_record *session, bool *known,
     struct key_record *rec, struct tier_list *tiers)
 {
-	int err = fake_find_by_key(ctx, r->idempotency_key, rec);
+	int err;
 
+	fake.checks++;
+	ck_assert_str_eq(token_hash, fake.token_hash);
+	*known = false;
+	*signed_in = fake.session_err == 0;
+	if (fake.check_err != 0 || !*signed_in) {
+		return fake.check_err;
+	}
+	*session = fake.session;
+	err = fake_find_by_key(ctx, r->idempotency_key, rec);
 	*known = err == 0;
 	if (err != TD_ERR_NOT_FOUND) {
 		return err;
 	}
-	return fake_load_tiers(ctx, r->concert_id, r->user_id, tiers);
+	return fake_load_tiers(ctx, r->concert_id, session->user.id, tiers);
+}
+
+/* The account store, for the session read alone (a tier marked sold out). */
+static int
+fake_find_session(void *ctx, const char *token_hash, struct session_record *rec)
+{
+	fake.session_finds++;
+	ck_assert_str_eq(token_hash, fake.token_hash);
+	if (fake.session_err == 0) {
+		*rec = fake.session;
+	}
+	return fake.session_err;
+}
+
+static int
+fake_touch_session(void *ctx, const char *token_hash)
+{
+	ck_assert_str_eq(token_hash, fake.token_hash);
+	fake.touches++;
+	return 0;
 }
 
 static int so_marks(void);
@@ -183,6 +226,17 @@ setup(void)
 	snprintf(fake.txn.created_at, sizeof(fake.txn.created_at),
 	    "2026-12-01T10:00:00Z");
 
+	accounts = (struct account_store){.ctx = &fake,
+	    .find_session = fake_find_session,
+	    .touch_session = fake_touch_session};
+	session_token_new(fake.token);
+	session_token_hash(fake.token, fake.token_hash);
+	/* Ann's session: started an hour ago, seen a minute ago. */
+	snprintf(fake.session.user.id, sizeof(fake.session.user.id), "ann");
+	fake.session.now_s = NOW_MS / 1000;
+	fake.session.created_s = fake.session.now_s - 3600;
+	fake.session.last_seen_s = fake.session.now_s - 60;
+
 	snprintf(req.concert_id, sizeof(req.concert_id), "c1");
 	snprintf(req.user_id, sizeof(req.user_id), "ann");
 	snprintf(req.idempotency_key, sizeof(req.idempotency_key), KEY);
@@ -206,10 +260,33 @@ known_key(enum booking_status status)
 	snprintf(fake.rec.fingerprint, sizeof(fake.rec.fingerprint), "fp-1");
 }
 
+/*
+ * The booking path as POST /api/bookings runs it for ann (req is hers
+ * already): the session with the check, then the rest; a failed
+ * session read is the booking's failure, as the handler answers it.
+ */
+static enum booking_outcome
+run_paying(const struct payment_settings *pay)
+{
+	struct booking_start start;
+
+	memset(&out, 0, sizeof(out));
+	switch (booking_begin(&store, &accounts, fake.token, strlen(fake.token),
+	    &req, &start, &auth)) {
+	case ACCOUNT_OK: break;
+	case ACCOUNT_FAILED:
+		out.error = auth.error;
+		return out.outcome = BOOKING_FAILED;
+	default: return out.outcome = BOOKING_OUTCOME_COUNT;
+	}
+	ck_assert_str_eq(auth.user.id, "ann");
+	return booking_complete(&store, pay, &req, &start, &out);
+}
+
 static enum booking_outcome
 run(void)
 {
-	return booking_create(&store, &instant, &req, &out);
+	return run_paying(&instant);
 }
 
 START_TEST(confirmed)
@@ -364,6 +441,84 @@ START_TEST(tiers_unreadable)
 }
 END_TEST
 
+/* The check's round trip failed: who asks is not known either. */
+START_TEST(check_failed_is_the_session_read_failing)
+{
+	fake.check_err = TD_ERR_UNAVAILABLE;
+	ck_assert_int_eq(run(), BOOKING_FAILED);
+	ck_assert_int_eq(auth.outcome, ACCOUNT_FAILED);
+	ck_assert_int_eq(out.error, TD_ERR_UNAVAILABLE);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+/* No session behind the token: nothing read but it, nothing booked. */
+START_TEST(no_session_is_unauthenticated)
+{
+	fake.session_err = TD_ERR_NOT_FOUND;
+	run();
+	ck_assert_int_eq(auth.outcome, ACCOUNT_UNAUTHENTICATED);
+	ck_assert_int_eq(fake.checks, 1);
+	ck_assert_int_eq(fake.finds, 0);
+	ck_assert_int_eq(fake.tier_loads, 0);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+/* The account rules decide on the session the check read. */
+START_TEST(idle_session_is_unauthenticated)
+{
+	fake.session.last_seen_s = fake.session.now_s - SESSION_IDLE_TTL_S;
+	run();
+	ck_assert_int_eq(auth.outcome, ACCOUNT_UNAUTHENTICATED);
+	ck_assert_int_eq(fake.touches, 0);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+START_TEST(old_session_is_unauthenticated)
+{
+	fake.session.created_s = fake.session.now_s - SESSION_ABSOLUTE_TTL_S;
+	fake.session.last_seen_s = fake.session.now_s;
+	run();
+	ck_assert_int_eq(auth.outcome, ACCOUNT_UNAUTHENTICATED);
+	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+/* A token of the wrong shape never reaches the store. */
+START_TEST(malformed_token_reads_nothing)
+{
+	struct booking_start start;
+
+	ck_assert_int_eq(
+	    booking_begin(&store, &accounts, "nope", 4, &req, &start, &auth),
+	    ACCOUNT_UNAUTHENTICATED);
+	ck_assert_int_eq(fake.checks, 0);
+	ck_assert_int_eq(fake.session_finds, 0);
+}
+END_TEST
+
+/* Seen more than the touch interval ago: its idle expiry moves on. */
+START_TEST(session_seen_long_ago_is_touched)
+{
+	fake.session.last_seen_s =
+	    fake.session.now_s - SESSION_TOUCH_INTERVAL_S;
+	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
+	ck_assert_int_eq(fake.touches, 1);
+	ck_assert_int_eq(fake.session_finds, 0);
+}
+END_TEST
+
+START_TEST(session_seen_lately_is_not_touched)
+{
+	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
+	ck_assert_int_eq(fake.touches, 0);
+	ck_assert_int_eq(fake.checks, 1);
+	ck_assert_int_eq(fake.session_finds, 0);
+}
+END_TEST
+
 START_TEST(unknown_tier)
 {
 	snprintf(req.lines[1].tier_id, sizeof(req.lines[1].tier_id), "zz");
@@ -412,8 +567,7 @@ START_TEST(payment_timeout_books_nothing)
 {
 	const struct payment_settings slow = {2, 1, 0.0, true};
 
-	ck_assert_int_eq(
-	    booking_create(&store, &slow, &req, &out), BOOKING_PAYMENT_TIMEOUT);
+	ck_assert_int_eq(run_paying(&slow), BOOKING_PAYMENT_TIMEOUT);
 	ck_assert_int_eq(fake.books, 0);
 }
 END_TEST
@@ -779,6 +933,22 @@ START_TEST(marked_tier_answers_without_reading)
 	ck_assert_int_eq(fake.finds, 1);
 	ck_assert_int_eq(fake.tier_loads, 0);
 	ck_assert_int_eq(fake.turns, 0);
+	/* Only the session was read before: no check. */
+	ck_assert_int_eq(fake.session_finds, 1);
+	ck_assert_int_eq(fake.checks, 0);
+}
+END_TEST
+
+/* A fan signed out is told so before "sold out". */
+START_TEST(marked_tier_still_needs_a_session)
+{
+	so.marked_tier = "vip";
+	fake.session_err = TD_ERR_NOT_FOUND;
+	run();
+	ck_assert_int_eq(auth.outcome, ACCOUNT_UNAUTHENTICATED);
+	ck_assert_int_eq(fake.session_finds, 1);
+	ck_assert_int_eq(fake.finds, 0);
+	ck_assert_int_eq(fake.checks, 0);
 }
 END_TEST
 
@@ -1058,6 +1228,13 @@ suite(void)
 	tcase_add_test(tc, key_lookup_fails);
 	tcase_add_test(tc, concert_not_found);
 	tcase_add_test(tc, tiers_unreadable);
+	tcase_add_test(tc, check_failed_is_the_session_read_failing);
+	tcase_add_test(tc, no_session_is_unauthenticated);
+	tcase_add_test(tc, idle_session_is_unauthenticated);
+	tcase_add_test(tc, old_session_is_unauthenticated);
+	tcase_add_test(tc, malformed_token_reads_nothing);
+	tcase_add_test(tc, session_seen_long_ago_is_touched);
+	tcase_add_test(tc, session_seen_lately_is_not_touched);
 	tcase_add_test(tc, unknown_tier);
 	tcase_add_test(tc, wrong_total);
 	tcase_add_test(tc, shortage_before_payment);
@@ -1095,6 +1272,7 @@ suite(void)
 	tcase_add_test(
 	    marks, declined_payment_is_recorded_though_marked_at_its_turn);
 	tcase_add_test(marks, marked_tier_answers_without_reading);
+	tcase_add_test(marks, marked_tier_still_needs_a_session);
 	tcase_add_test(marks, marked_answer_is_the_shortage_reply);
 	tcase_add_test(marks, replay_of_a_confirmed_key_beats_the_mark);
 	tcase_add_test(

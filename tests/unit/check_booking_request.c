@@ -15,14 +15,19 @@
 static struct booking_request br;
 static struct response res;
 
-/* The signed-in fan the bodies are parsed for: "u", the userId most of
- * them carry (a userId is optional, and must then name the fan). */
+/* The signed-in fan the bodies are parsed for, then bound to as the
+ * handler does: "u", the userId most of them carry (a userId is optional,
+ * and must then name the fan). */
 static int
 parse_as(const char *body, const char *fan)
 {
+	struct user_claim claim;
+	int rc;
+
 	response_free(&res);
 	response_init(&res);
-	return booking_request_parse(body, strlen(body), fan, &br, &res);
+	rc = booking_request_parse(body, strlen(body), &br, &claim, &res);
+	return rc != 0 ? rc : booking_request_bind(&br, &claim, fan, &res);
 }
 
 static int
@@ -210,6 +215,29 @@ START_TEST(user_id_of_another_fan_is_forbidden)
 }
 END_TEST
 
+/* Longer than any fan's id, and than the claim's buffer: still 403. */
+START_TEST(user_id_too_long_for_any_fan_is_forbidden)
+{
+	char body[1024], id[BOOKING_USER_MAX + 2];
+
+	memset(id, 'u', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	snprintf(body, sizeof(body),
+	    "{\"concertId\":\"c\",\"userId\":\"%s\",\"tickets\":"
+	    "[{\"tierId\":\"t\",\"quantity\":1}]" GOOD_TAIL,
+	    id);
+	assert_forbidden(body);
+}
+END_TEST
+
+/* The fan is known only after the body is read: a bad field is 400 first. */
+START_TEST(bad_field_answers_before_another_fans_user_id)
+{
+	assert_invalid(
+	    BODY("\"c\"", "\"v\"", LINE("\"t\"", "0")), "tickets[0].quantity");
+}
+END_TEST
+
 START_TEST(user_id_may_be_left_out)
 {
 	ck_assert_int_eq(parse("{\"concertId\":\"c\",\"tickets\":"
@@ -349,6 +377,8 @@ suite(void)
 	tcase_add_test(tc, concert_id_errors);
 	tcase_add_test(tc, user_id_errors);
 	tcase_add_test(tc, user_id_of_another_fan_is_forbidden);
+	tcase_add_test(tc, user_id_too_long_for_any_fan_is_forbidden);
+	tcase_add_test(tc, bad_field_answers_before_another_fans_user_id);
 	tcase_add_test(tc, user_id_may_be_left_out);
 	tcase_add_loop_test(tc, ticket_error, 0, NTICKET_CASES);
 	tcase_add_test(tc, key_total_and_method_errors);
