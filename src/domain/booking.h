@@ -2,13 +2,15 @@
  * booking.h - the booking flow: its request, its outcomes, and the store
  * it runs against.  Plain C: no HTTP, JSON or SQL here.
  *
- * The path (DESIGN.md): the request is already validated; a key that is
+ * The path (DESIGN.md): the request is already validated; its session is
+ * read with its check, in one round trip (booking_begin); a key that is
  * already known replays its recorded answer; a tier this daemon saw sold
- * out a moment ago is a shortage with no further read; the lines are
- * checked against the concert's tiers read just now (a visibly short tier
- * is a shortage before any payment or write); the payment is authorized
- * with no lock held; then one short transaction claims the key, takes the
- * tickets with guarded decrements and records the outcome.
+ * out a moment ago is a shortage with no further read but the session's
+ * and the key's; the lines are checked against the concert's tiers read
+ * just now (a visibly short tier is a shortage before any payment or
+ * write); the payment is authorized with no lock held; then one short
+ * transaction claims the key, takes the tickets with guarded decrements
+ * and records the outcome (booking_complete).
  */
 #ifndef TICKETD_BOOKING_H
 #define TICKETD_BOOKING_H
@@ -189,12 +191,13 @@ struct booking_store {
 	 * comes with, in one round trip.  *signed_in: a session (revoked ones
 	 * are none) is stored under token_hash, and *session is what the
 	 * account rules need of it; without one nothing else is read.  Else
-	 * the record of req's key if it is known and the fan's (*known; tiers
-	 * untouched), or the concert's tiers read without locks, with its
-	 * limit per fan and what the session's fan holds already (0 tiers is
-	 * not an error; TD_ERR_NOT_FOUND: no such concert).  A tier's
-	 * available may stop at BOOKING_MAX_QUANTITY: below that it is exact.
-	 * req's fan is not known yet: its user_id is not read.
+	 * the record of req's key if it is known (*known; tiers untouched;
+	 * another fan's too: its replay is refused), or the concert's tiers
+	 * read without locks, with its limit per fan and what the session's
+	 * fan holds already (0 tiers is not an error; TD_ERR_NOT_FOUND: no
+	 * such concert).  A tier's available may stop at BOOKING_MAX_QUANTITY:
+	 * below that it is exact.  req's fan is not known yet: its user_id
+	 * is not read.
 	 */
 	int (*check)(void *ctx, const char *token_hash,
 	    const struct booking_request *req, bool *signed_in,

@@ -26,11 +26,17 @@ run(struct store *s, int q, const char *const *params, int *affected)
 	return err;
 }
 
-/* prefix and name, the name of a column read with a prefix. */
+/* prefix and name, the name of a column read with a prefix (both are
+ * this file's constants: one that does not fit is a bug). */
 static const char *
 named(char *buf, size_t len, const char *prefix, const char *name)
 {
-	snprintf(buf, len, "%s%s", prefix, name);
+	int n = snprintf(buf, len, "%s%s", prefix, name);
+
+	if (n < 0 || (size_t)n >= len) {
+		log_error("column name %s%s does not fit", prefix, name);
+		abort();
+	}
 	return buf;
 }
 

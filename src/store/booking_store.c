@@ -191,25 +191,37 @@ check(void *ctx, const char *token_hash, const struct booking_request *req,
     bool *signed_in, struct session_record *session, bool *known,
     struct key_record *rec, struct tier_list *tiers)
 {
-	const char *params[3] = {
-	    req->idempotency_key, req->concert_id, token_hash};
+	char absolute[24], idle[24];
+	const char *params[5] = {
+	    req->idempotency_key, req->concert_id, token_hash, absolute, idle};
 	struct store *s = ctx;
 	char part[8] = "";
 	PGresult *r;
 	int err;
 
 	*signed_in = *known = false;
+	snprintf(absolute, sizeof(absolute), "%lld",
+	    (long long)SESSION_ABSOLUTE_TTL_S);
+	snprintf(idle, sizeof(idle), "%lld", (long long)SESSION_IDLE_TTL_S);
 	if ((err = db_exec(s->primary, Q_BOOKING_CHECK, params, &r)) != 0) {
 		return err;
 	}
-	/* Always one row at least: the session's columns, or NULLs. */
-	if (PQntuples(r) < 1 || rows_is_null(r, 0, "fan_id")) {
+	/* Always one row: the session's columns, or NULLs (no session). */
+	if (PQntuples(r) < 1 || PQfnumber(r, "fan_id") < 0 ||
+	    PQfnumber(r, "part") < 0) {
+		log_error("the booking check answered no session column");
+		err = TD_ERR_INTERNAL;
+		goto out;
+	}
+	if (rows_is_null(r, 0, "fan_id")) {
 		goto out;
 	}
 	*signed_in = true;
 	if ((err = account_store_read_session(r, "fan_", session)) != 0) {
 		goto out;
 	}
+	/* A live session's row without a part: no such concert.  (An
+	 * expired one's reads nothing more; the account rules refuse it.) */
 	if (rows_is_null(r, 0, "part")) {
 		err = TD_ERR_NOT_FOUND;
 		goto out;

@@ -190,7 +190,9 @@ const struct db_query statements[Q_COUNT] = {
      * A new request's check before its payment, with its session, in one
      * statement and one snapshot (a round trip fewer than a session read
      * first).  The session's columns (fan_*) head every row: one row with
-     * none of them is no session, and then nothing else is read.  A known
+     * none of them is no session.  Nothing else is read unless it is live
+     * by its lifetimes ($4 since created, $5 since last seen, in seconds;
+     * the account rules decide again on the columns).  A known
      * key: its record (part 'key', the rows and the WAL message of
      * Q_BOOKING_BY_KEY, whose comment says why).  A new key writes
      * nothing: the concert's tiers as Q_AVAILABILITY reads them (but for
@@ -201,10 +203,13 @@ const struct db_query statements[Q_COUNT] = {
     [Q_BOOKING_CHECK] = {"booking_check",
         "WITH f AS (" SESSION_SELECT("fan_") " WHERE s.token_hash = $3"
         " AND s.revoked_at IS NULL),"
+        " live AS (SELECT fan_id FROM f"
+        "  WHERE fan_now_s - fan_created_s < $4::bigint"
+        "  AND fan_now_s - fan_last_seen_s < $5::bigint),"
         " k AS (" BOOKING_COLUMNS ","
         " pg_logical_emit_message(true, 'ticketd', 'replay')"
         " AS durable_at" BOOKING_FROM " WHERE b.idempotency_key = $1::uuid"
-        " AND EXISTS (SELECT FROM f)),"
+        " AND EXISTS (SELECT FROM live)),"
         " x AS ("
         " SELECT 'key' AS part, k.id, k.concert_id, k.user_id, k.status,"
         " k.total_cents, k.request, k.created_at, k.updated_at,"
@@ -227,15 +232,15 @@ const struct db_query statements[Q_COUNT] = {
         " s.available, t.bucket_count, c.max_tickets_per_fan,"
         " coalesce(q.booked, 0)," SALES_COLUMNS " FROM concerts c"
         " LEFT JOIN fan_quotas q"
-        " ON q.concert_id = c.id AND q.user_id = (SELECT fan_id FROM f)"
+        " ON q.concert_id = c.id AND q.user_id = (SELECT fan_id FROM live)"
         CHECK_TIERS_JOIN
         " WHERE c.id = $2 AND NOT EXISTS (SELECT FROM k)"
-        " AND EXISTS (SELECT FROM f)"
+        " AND EXISTS (SELECT FROM live)"
         ")"
         " SELECT f.*, x.* FROM (SELECT) one LEFT JOIN f ON true"
         " LEFT JOIN x ON true"
         " ORDER BY x.item_tier_id, x.price_cents DESC, x.tier_id",
-        3, true},
+        5, true},
 
     /* Ownership is part of the WHERE: another fan's booking is not found. */
     [Q_BOOKING_BY_ID] = {"booking_by_id",

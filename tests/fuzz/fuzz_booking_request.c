@@ -72,6 +72,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct booking_request br;
+	struct user_claim claim;
 	struct response res;
 	size_t blen;
 	char *body, *canonical;
@@ -84,7 +85,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(body, data, size);
 
 	response_init(&res);
-	if (booking_request_parse(body, size, "u_fuzz", &br, &res) == 0) {
+	/* As the handler does: parsed, then bound to the fan the session names.
+	 */
+	if (booking_request_parse(body, size, &br, &claim, &res) == 0 &&
+	    booking_request_bind(&br, &claim, "u_fuzz", &res) == 0) {
 		check_accepted(&br);
 		canonical = booking_request_canonical(&br);
 		assert(canonical != NULL && canonical[0] == '[');

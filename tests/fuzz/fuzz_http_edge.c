@@ -11,7 +11,10 @@
  * worker.c's serve_one() serves it, except that router_dispatch() only runs
  * when the answer is decided before the database: the context here has no
  * connection.  Requests that would reach PostgreSQL stop after their last
- * database-free step (for a booking: the validator and the canonical text).
+ * database-free step.  A booking without a session cookie (every one here)
+ * is answered 401 after its body is parsed: it is dispatched, and its body
+ * is also checked as a signed-in fan's would be (the validator, the
+ * binding to the fan and the canonical text).
  */
 #include "config.h"
 
@@ -28,6 +31,8 @@
 #include "http/router.h"
 
 #define FUZZ_MAX_BODY 4096 /* a small cap so 413 is reachable */
+
+static const struct payment_settings payment = {0, 1000, 0.0, false};
 #define NFIELDS 4
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -80,6 +85,7 @@ static int
 decided_before_db(const struct request *req)
 {
 	struct booking_request br;
+	struct user_claim claim;
 	struct route_match m;
 	struct response res;
 	char *canonical;
@@ -106,16 +112,22 @@ decided_before_db(const struct request *req)
 		return 1; /* 415 */
 	}
 
+	/* The validator and the binding to a fan, as a signed-in fan's
+	 * booking would run them. */
 	response_init(&res);
-	rc = booking_request_parse(
-	    req->body, req->body_len, "u_fuzz", &br, &res);
+	rc = booking_request_parse(req->body, req->body_len, &br, &claim, &res);
+	if (rc == 0) {
+		rc = booking_request_bind(&br, &claim, "u_fuzz", &res);
+	}
 	if (rc == 0) {
 		/* The last step before the booking flow asks the database. */
 		canonical = booking_request_canonical(&br);
 		free(canonical);
 	}
 	response_free(&res);
-	return rc != 0; /* a 400 is answered before the database */
+	/* These requests carry no session cookie: the handler parses the
+	 * body, then answers 401 without asking the database. */
+	return 1;
 }
 
 static void
@@ -154,6 +166,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.store.txn_semid = -1;
+	ctx.payment = &payment; /* as a worker's: test payments off */
 
 	split_input(data, size, &p, &body, &blen);
 	mr.buf = body;

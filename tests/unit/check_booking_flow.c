@@ -71,7 +71,7 @@ fake_load_tiers(void *ctx, const char *concert_id, const char *user_id,
     struct tier_list *tiers)
 {
 	fake.tier_loads++;
-	ck_assert_str_eq(user_id, "ann");
+	ck_assert_str_eq(user_id, fake.session.user.id);
 	*tiers = fake.tiers;
 	return fake.tiers_err;
 }
@@ -89,6 +89,9 @@ fake_check(void *ctx, const char *token_hash, const struct booking_request *r,
 
 	fake.checks++;
 	ck_assert_str_eq(token_hash, fake.token_hash);
+	/* Who asks is the session's to say: the request has no fan yet. */
+	ck_assert_str_eq(r->user_id, "");
+	ck_assert_str_eq(r->fingerprint, "");
 	*known = false;
 	*signed_in = fake.session_err == 0;
 	if (fake.check_err != 0 || !*signed_in) {
@@ -261,16 +264,21 @@ known_key(enum booking_status status)
 }
 
 /*
- * The booking path as POST /api/bookings runs it for ann (req is hers
- * already): the session with the check, then the rest; a failed
- * session read is the booking's failure, as the handler answers it.
+ * The booking path as POST /api/bookings runs it: the session with the
+ * check, for a request with no fan yet; then, bound to the session's fan
+ * (req's user_id and fingerprint are what binding makes), the rest.  A
+ * failed session read is the booking's failure, as the handler answers
+ * it; a refused session leaves out's outcome BOOKING_OUTCOME_COUNT.
  */
 static enum booking_outcome
 run_paying(const struct payment_settings *pay)
 {
+	struct booking_request bound = req;
 	struct booking_start start;
 
 	memset(&out, 0, sizeof(out));
+	memset(req.user_id, 0, sizeof(req.user_id));
+	memset(req.fingerprint, 0, sizeof(req.fingerprint));
 	switch (booking_begin(&store, &accounts, fake.token, strlen(fake.token),
 	    &req, &start, &auth)) {
 	case ACCOUNT_OK: break;
@@ -279,7 +287,9 @@ run_paying(const struct payment_settings *pay)
 		return out.outcome = BOOKING_FAILED;
 	default: return out.outcome = BOOKING_OUTCOME_COUNT;
 	}
-	ck_assert_str_eq(auth.user.id, "ann");
+	ck_assert_str_eq(auth.user.id, fake.session.user.id);
+	req = bound;
+	snprintf(req.user_id, sizeof(req.user_id), "%s", auth.user.id);
 	return booking_complete(&store, pay, &req, &start, &out);
 }
 
@@ -507,6 +517,30 @@ START_TEST(session_seen_long_ago_is_touched)
 	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
 	ck_assert_int_eq(fake.touches, 1);
 	ck_assert_int_eq(fake.session_finds, 0);
+}
+END_TEST
+
+/* The fan is the session's: its quota is read, and the booking is its. */
+START_TEST(fan_is_the_sessions)
+{
+	snprintf(fake.session.user.id, sizeof(fake.session.user.id), "bob");
+	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
+	ck_assert_str_eq(auth.user.id, "bob");
+	ck_assert_int_eq(fake.tier_loads, 1);
+	ck_assert_str_eq(out.booking.user_id, "bob");
+}
+END_TEST
+
+/* An expired session with a known key: no replay, nothing booked. */
+START_TEST(idle_session_with_a_known_key_replays_nothing)
+{
+	known_key(BOOKING_STATUS_CONFIRMED);
+	fake.session.last_seen_s = fake.session.now_s - SESSION_IDLE_TTL_S;
+	ck_assert_int_eq(run(), BOOKING_OUTCOME_COUNT);
+	ck_assert_int_eq(auth.outcome, ACCOUNT_UNAUTHENTICATED);
+	ck_assert(!out.replayed);
+	ck_assert_int_eq(fake.books, 0);
+	ck_assert_int_eq(fake.touches, 0);
 }
 END_TEST
 
@@ -1235,6 +1269,8 @@ suite(void)
 	tcase_add_test(tc, malformed_token_reads_nothing);
 	tcase_add_test(tc, session_seen_long_ago_is_touched);
 	tcase_add_test(tc, session_seen_lately_is_not_touched);
+	tcase_add_test(tc, fan_is_the_sessions);
+	tcase_add_test(tc, idle_session_with_a_known_key_replays_nothing);
 	tcase_add_test(tc, unknown_tier);
 	tcase_add_test(tc, wrong_total);
 	tcase_add_test(tc, shortage_before_payment);
