@@ -9,6 +9,18 @@ MAIL_PIDFILE=$RUN_DIR/mail.pid
 # Debian's interpreter: the one python3-aiosmtpd is installed for, whatever is first on PATH.
 MAIL_PYTHON=/usr/bin/python3
 
+# Whether pid itself listens on 127.0.0.1:MAIL_PORT: a port another process took answers a
+# probe as well, and the sink would then have died on its bind while the start succeeded (its
+# mail lost, the tests waiting for it until they time out). The listening socket's inode, from
+# /proc/net/tcp (state 0A), must be one of pid's descriptors.
+mail_listens() {
+	local pid=$1 port inode
+
+	port=$(printf '0100007F:%04X' "$MAIL_PORT")
+	inode=$(awk -v a="$port" '$2 == a && $4 == "0A" { print $10; exit }' /proc/net/tcp)
+	[ -n "$inode" ] && find "/proc/$pid/fd" -lname "socket:\[$inode\]" 2>/dev/null | grep -q .
+}
+
 mail_start() {
 	local i pid
 
@@ -22,11 +34,11 @@ mail_start() {
 		"$MAIL_DIR" </dev/null >>"$LOG_DIR/mail.log" 2>&1 9>&- &
 	pid=$!
 	printf '%s\n' "$pid" >"$MAIL_PIDFILE"
-	# Ready when it accepts a connection (bounded: a taken port fails the start). Whether it
-	# still runs is asked of the pid itself: until the child has exec'd Python its command line
-	# is this script's, and pid_alive's name check failed the start at random (seen in CI).
+	# Ready when it listens itself (bounded: a taken port fails the start). Whether it still
+	# runs is asked of the pid itself: until the child has exec'd Python its command line is
+	# this script's, and pid_alive's name check failed the start at random (seen in CI).
 	for ((i = 0; i < 100; i++)); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$MAIL_PORT") 2>/dev/null; then
+		if mail_listens "$pid"; then
 			return 0
 		fi
 		kill -0 "$pid" 2>/dev/null || break
