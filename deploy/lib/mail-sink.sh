@@ -16,9 +16,12 @@ MAIL_PYTHON=/usr/bin/python3
 mail_listens() {
 	local pid=$1 port inode
 
-	port=$(printf '0100007F:%04X' "$MAIL_PORT")
-	inode=$(awk -v a="$port" '$2 == a && $4 == "0A" { print $10; exit }' /proc/net/tcp)
-	[ -n "$inode" ] && find "/proc/$pid/fd" -lname "socket:\[$inode\]" 2>/dev/null | grep -q .
+	# 127.0.0.1 as the kernel prints it, in either byte order; the port in hex (decimal, even
+	# with a leading zero, as the sink reads it).
+	port=$(printf '%04X' "$((10#$MAIL_PORT))")
+	inode=$(awk -v p="$port" '($2 == "0100007F:" p || $2 == "7F000001:" p) && $4 == "0A" { print $10; exit }' \
+		/proc/net/tcp)
+	[ -n "$inode" ] && [ -n "$(find "/proc/$pid/fd" -lname "socket:\[$inode\]" -print -quit 2>/dev/null)" ]
 }
 
 mail_start() {

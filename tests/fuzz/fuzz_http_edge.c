@@ -125,8 +125,10 @@ decided_before_db(const struct request *req)
 		free(canonical);
 	}
 	response_free(&res);
-	/* These requests carry no session cookie: the handler parses the
-	 * body, then answers 401 without asking the database. */
+	/* These requests carry no session cookie (param() has none): the
+	 * handler parses the body, then answers 401 without asking the
+	 * database. */
+	assert(req->cookie == NULL || req->cookie[0] == '\0');
 	return 1;
 }
 
