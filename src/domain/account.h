@@ -164,9 +164,9 @@ int account_token_hash(const char *token, size_t len, char *hash);
 
 /*
  * The account rules on the session a read found behind token_hash (rec;
- * NULL: none), for a read that did more than find it (a booking's
- * check): ACCOUNT_OK with out->user when it is live, touched when due;
- * else ACCOUNT_UNAUTHENTICATED.
+ * NULL: none, and token_hash is not used), for a read that did more than
+ * find it (a booking's check): ACCOUNT_OK with out->user when it is live,
+ * touched when due; else ACCOUNT_UNAUTHENTICATED.
  */
 enum account_outcome account_accept_session(const struct account_store *store,
     const char *token_hash, const struct session_record *rec,

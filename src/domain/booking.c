@@ -386,15 +386,6 @@ settle(const struct booking_store *store, const struct booking_txn *txn,
 	return replay(txn->req, &rec, out);
 }
 
-/* begin's answer without a session: a missing or malformed one. */
-static enum account_outcome
-unauthenticated(struct account_result *auth)
-{
-	memset(auth, 0, sizeof(*auth));
-	auth->outcome = ACCOUNT_UNAUTHENTICATED;
-	return auth->outcome;
-}
-
 enum account_outcome
 booking_begin(const struct booking_store *store,
     const struct account_store *accounts, const char *token, size_t len,
@@ -418,8 +409,9 @@ booking_begin(const struct booking_store *store,
 		start->shortage = marked.shortage;
 		return account_authenticate(accounts, token, len, auth);
 	}
+	/* A token of the wrong shape is no session: nothing is read. */
 	if (account_token_hash(token, len, hash) != 0) {
-		return unauthenticated(auth);
+		return account_accept_session(accounts, NULL, NULL, auth);
 	}
 	start->st = stamp(store->sold_out);
 	memset(&session, 0, sizeof(session));
