@@ -340,6 +340,28 @@ if ($runs{pg_ours}) {
 		    . fmt_pct($pg_ceiling ? $ours / $pg_ceiling : undef) . ' of insert ceiling', '', '');
 }
 
+# 7. The next lever, measured before it is built: bookings per statement. PostgreSQL's CPU per
+# booking is the postmaster's tree over the run divided by the bookings (n per transaction).
+my %per_txn = (pg_one_line => 1, pg_one_line1 => 1, pg_batch4 => 4, pg_batch16 => 16);
+my $cpu_per_booking = sub {
+	my $name = shift;
+	return med_of($name, sub { defined $_[0]{cpu_pg} ? $_[0]{cpu_pg} / $per_txn{$name} : undef });
+};
+my $one_cpu = $runs{pg_one_line} ? $cpu_per_booking->('pg_one_line') : undef;
+for my $r (['pg_one_line', 16, 'pgbench: the one statement ticketd sends after a payment (book_one_line), one booking each'],
+	['pg_one_line1', 1, 'pgbench: the one statement, one client (no other booking in flight)'],
+	['pg_batch4', 4, 'pgbench: a candidate statement writing 4 bookings of the tier at once (batch.sql)'],
+	['pg_batch16', 1, 'pgbench: the candidate writing 16 bookings at once']) {
+	my ($name, $clients, $label) = @$r;
+	next unless $runs{$name};
+	my $cpu = $cpu_per_booking->($name);
+	my $ratio = sprintf('PostgreSQL %.3f ms of CPU a booking', $cpu // 0);
+	$ratio .= sprintf(' (%.1f× less than the one statement at 16)', $one_cpu / $cpu)
+	    if $name =~ /batch/ && $one_cpu && $cpu;
+	row($label, $clients, fmt_rate(med($name, 'rps') * $per_txn{$name}) . ' bookings/s',
+		'avg ' . fmt_ms(med($name, 'lat_ms')), '', pg_errs($name), $ratio, '', '');
+}
+
 # --- output -----------------------------------------------------------------------------------
 my $m = sub { $ENV{"BENCH_META_$_[0]"} // '?' };
 print "# ticketd on-sale rush benchmark — ", $m->('DATE'), " on ", $m->('HOST'), "\n\n";
