@@ -39,6 +39,10 @@ struct shared {
 	uint64_t db_errors[NCLASSES];
 	uint64_t sold_out[METRIC_SOLD_OUT_COUNT];
 	uint64_t booking_fallbacks;
+	uint64_t batches;       /* statements the booking writer ran */
+	uint64_t batched;       /* bookings they wrote */
+	uint64_t batch_returns; /* bookings handed back to go on their own */
+	int64_t writer_waiting; /* workers waiting for the writer now */
 	uint64_t restarts[2];
 	uint8_t busy[2][METRICS_MAX_WORKERS];
 };
@@ -110,6 +114,27 @@ metrics_booking_fallback(void)
 {
 	if (shm != NULL) {
 		ADD(shm->booking_fallbacks);
+	}
+}
+
+void
+metrics_batch(int written, int returned)
+{
+	if (shm != NULL) {
+		ADD(shm->batches);
+		__atomic_add_fetch(
+		    &shm->batched, (uint64_t)written, __ATOMIC_RELAXED);
+		__atomic_add_fetch(
+		    &shm->batch_returns, (uint64_t)returned, __ATOMIC_RELAXED);
+	}
+}
+
+void
+metrics_writer_waiting(int delta)
+{
+	if (shm != NULL) {
+		__atomic_add_fetch(
+		    &shm->writer_waiting, delta, __ATOMIC_RELAXED);
 	}
 }
 
@@ -320,6 +345,29 @@ metrics_render(const struct metrics_labels *labels)
 		    "# TYPE ticketd_booking_fallbacks_total counter\n"
 		    "ticketd_booking_fallbacks_total %llu\n",
 		    (unsigned long long)LOAD(shm->booking_fallbacks));
+		fprintf(fp,
+		    "# HELP ticketd_booking_batches_total Statements the "
+		    "booking writer ran, each writing the paid one-tier "
+		    "bookings of a tier that queued together.\n"
+		    "# TYPE ticketd_booking_batches_total counter\n"
+		    "ticketd_booking_batches_total %llu\n"
+		    "# HELP ticketd_booking_batched_total Bookings those "
+		    "statements wrote (confirmed, or a key already used).\n"
+		    "# TYPE ticketd_booking_batched_total counter\n"
+		    "ticketd_booking_batched_total %llu\n"
+		    "# HELP ticketd_booking_batch_returns_total Bookings the "
+		    "booking writer handed back to be written on their own "
+		    "(a batch that could not write them all, an error).\n"
+		    "# TYPE ticketd_booking_batch_returns_total counter\n"
+		    "ticketd_booking_batch_returns_total %llu\n"
+		    "# HELP ticketd_booking_writer_waiting Booking workers "
+		    "waiting for the booking writer's answer.\n"
+		    "# TYPE ticketd_booking_writer_waiting gauge\n"
+		    "ticketd_booking_writer_waiting %lld\n",
+		    (unsigned long long)LOAD(shm->batches),
+		    (unsigned long long)LOAD(shm->batched),
+		    (unsigned long long)LOAD(shm->batch_returns),
+		    (long long)LOAD(shm->writer_waiting));
 		render_pools(fp, labels->pool_sizes);
 	}
 	fclose(fp);

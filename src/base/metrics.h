@@ -56,6 +56,13 @@ void metrics_sold_out(enum metrics_sold_out event);
 /* A paid one-tier booking the one statement left to book(). */
 void metrics_booking_fallback(void);
 
+/* A statement of the booking writer: the bookings it wrote, and those it
+ * handed back to go on their own. */
+void metrics_batch(int written, int returned);
+
+/* A worker starts (+1) or stops (-1) waiting for the booking writer. */
+void metrics_writer_waiting(int delta);
+
 /* A failed statement; sqlstate "" is a lost connection. */
 void metrics_db_error(const char *sqlstate);
 

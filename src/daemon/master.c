@@ -11,8 +11,10 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,22 +32,26 @@
 #include "domain/password.h"
 #include "store/txn_slots.h"
 #include "daemon/worker.h"
+#include "daemon/writer.h"
 #include "mail/mailer.h"
+#include "store/writer_link.h"
 
 /*
  * A worker that dies younger than this is crash-looping: its slot waits
  * RESPAWN_DELAY_MS, doubled for each further quick death up to
  * RESPAWN_MAX_DELAY_MS, so a broken pool costs little CPU.  Tests may set
  * the first wait with TICKETD_RESPAWN_DELAY_MS (a long one shows that the
- * master never sleeps through a signal while a slot waits).
+ * master never sleeps through a signal while a slot waits), and the
+ * minimum life with TICKETD_RESPAWN_MIN_LIFE_MS (a long one makes every
+ * death quick, however slowly a loaded machine starts a worker).
  */
 #define RESPAWN_MIN_LIFE_MS 1000
 #define RESPAWN_DELAY_MS 200
 #define RESPAWN_MAX_DELAY_MS 5000
 #define RESPAWN_DELAY_TEST_MAX_MS 600000
 
-/* The pools of the table in master_run(): read, book, mailer. */
-#define MAX_POOLS 3
+/* The pools of the table in master_run(): read, book, mailer, writer. */
+#define MAX_POOLS 4
 
 /* After SIGKILL, how often a drain looks again for children to reap. */
 #define KILLED_REAP_MS 100
@@ -110,6 +116,14 @@ on_reopen(int sig)
 {
 	log_reopen_request();
 	got_reopen = 1;
+}
+
+/* A FastCGI pool, with its socket and its counters (the mailer and the
+ * booking writer are pools of one of their own). */
+static bool
+is_fastcgi(const struct pool *p)
+{
+	return p->kind != POOL_COUNT;
 }
 
 static int
@@ -194,7 +208,9 @@ backoff_ms(int quick_deaths)
 static void
 schedule_respawn(struct slot *w, long long now)
 {
-	if (now - w->born_ms < RESPAWN_MIN_LIFE_MS) {
+	if (now - w->born_ms < env_int("TICKETD_RESPAWN_MIN_LIFE_MS",
+	                           RESPAWN_MIN_LIFE_MS, 1,
+	                           RESPAWN_DELAY_TEST_MAX_MS)) {
 		w->quick_deaths++;
 	} else {
 		w->quick_deaths = 0;
@@ -261,12 +277,12 @@ reap(struct master *m, int serving)
 		}
 		p->slots[s].pid = 0;
 		/* A worker killed mid-request never cleared its mark (the
-		 * mailer has no FastCGI pool's counters). */
-		if (p->fd >= 0) {
+		 * mailer and the writer have no FastCGI pool's counters). */
+		if (is_fastcgi(p)) {
 			metrics_set_busy(p->kind, s, 0);
 		}
 		if (serving) {
-			if (p->fd >= 0) {
+			if (is_fastcgi(p)) {
 				metrics_worker_restart(p->kind);
 			}
 			log_death(p, pid, status);
@@ -421,9 +437,10 @@ start_reload(struct master *m, const char *exe, char **argv)
 		return;
 	}
 
-	/* The sockets pass to the new master; the mailer has none. */
+	/* The FastCGI sockets pass to the new master; the writer's is named
+	 * after this master, and the new one makes its own. */
 	for (int i = 0; i < m->npools; i++) {
-		if (m->pools[i].fd >= 0) {
+		if (is_fastcgi(&m->pools[i])) {
 			fds[n++] = m->pools[i].fd;
 		}
 	}
@@ -496,6 +513,37 @@ run_mailer(struct master *m, struct pool *p, int slot)
 	mailer_run(&ms);
 }
 
+static void
+run_writer(struct master *m, struct pool *p, int slot)
+{
+	writer_run(m->cfg, p->fd);
+}
+
+/*
+ * The booking writer's socket (store/writer_link.h), made before any
+ * worker is forked so that a worker can connect whenever it starts, and
+ * kept across the writer's respawns (connections wait in its backlog).
+ * Returns the listening descriptor, or -1 after logging why.
+ */
+static int
+writer_listen(const struct settings *cfg)
+{
+	struct sockaddr_un sa;
+	socklen_t len = writer_link_address(getpid(), &sa);
+	int fd =
+	    socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) != 0 ||
+	    listen(fd, cfg->book_workers + 16) != 0) {
+		log_error("booking writer's socket: %s", strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+		}
+		return -1;
+	}
+	return fd;
+}
+
 /*
  * The tickets' signing key, read once here so every worker inherits it
  * (after password_init(): libsodium is set up).  No key file: tickets
@@ -531,7 +579,10 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	    {"book", POOL_BOOK, book_fd, cfg->book_workers, run_worker, NULL},
 	    {"mailer", POOL_COUNT, -1, *cfg->smtp_url != '\0', run_mailer,
 	        NULL},
+	    {"writer", POOL_COUNT, -1, cfg->book_batch_max > 0, run_writer,
+	        NULL},
 	};
+	struct pool *writer = &pools[3];
 	struct master m = {
 	    .cfg = cfg,
 	    .pools = pools,
@@ -557,6 +608,12 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	if (load_ticket_key(cfg, &m.shared) != 0) {
 		goto out;
 	}
+	if (cfg->book_batch_max > 0) {
+		if ((writer->fd = writer_listen(cfg)) < 0) {
+			goto out;
+		}
+		m.shared.writer_master = getpid();
+	}
 	/* Shared by the workers forked from here on; a TTL of 0: none. */
 	if (cfg->sold_out_ttl_ms > 0) {
 		m.shared.sold_out = soldout_create(cfg->sold_out_ttl_ms);
@@ -579,8 +636,9 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	reload_report_ready(m.ready_fd);
 	m.ready_fd = -1;
 	log_info("serving: %d read workers, %d booking workers, %d transaction "
-	         "slots, %s",
+	         "slots, %s, %s",
 	    cfg->read_workers, cfg->book_workers, cfg->txn_slots,
+	    cfg->book_batch_max > 0 ? "a booking writer" : "no booking writer",
 	    *cfg->smtp_url != '\0' ? "a mailer"
 	                           : "no mailer (SMTP_URL is empty)");
 
@@ -592,6 +650,9 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 out:
 	if (m.ready_fd >= 0) {
 		close(m.ready_fd);
+	}
+	if (writer->fd >= 0) {
+		close(writer->fd);
 	}
 	txn_slots_destroy(m.shared.txn_semid);
 	txn_slots_destroy(m.shared.hash_semid);

@@ -54,6 +54,16 @@ static const struct setting table[] = {
         "how long a transaction waits for one of those slots before its "
         "request is answered 503 (with the payment's time, under nginx's "
         "fastcgi_read_timeout of 15 s)"},
+    {"TICKETD_BOOK_BATCH_MAX", ST_INT, OFF(book_batch_max), 0, 16, "16",
+        "paid bookings of one tier that the booking writer writes in one "
+        "statement at most (those that queued while its last one ran); 0: "
+        "no writer, each worker writes its own"},
+    {"TICKETD_BOOK_BATCH_LOCK_WAIT_MS", ST_INT, OFF(book_batch_lock_wait_ms), 1,
+        600000, "100",
+        "how long the booking writer's statement waits for a row lock (a "
+        "fan's quota row another transaction holds) before it hands its "
+        "batch back, each booking to wait on its own: every booking of the "
+        "node queues behind the writer"},
     {"TICKETD_HASH_SLOTS", ST_INT, OFF(hash_slots), 1, 64, "2",
         "password hashes (sign-up, sign-in) at once: ~19 MiB and ~15 ms "
         "of CPU each"},

@@ -32,6 +32,8 @@ struct settings {
 	int book_workers;
 	int txn_slots;
 	int slot_wait_ms;
+	int book_batch_max; /* 0: no booking writer */
+	int book_batch_lock_wait_ms;
 	int hash_slots;
 	int backlog;
 	int max_body;

@@ -32,6 +32,10 @@
 #include "store/concert_store.h"
 #include "store/db.h"
 #include "store/statements.h"
+#include "store/writer_link.h"
+
+/* The longest a worker waits for the booking writer's answer. */
+#define WRITER_WAIT_MAX_MS 10000
 
 static volatile sig_atomic_t stopping;
 
@@ -161,6 +165,16 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 		    "ticketd-replica", statements, Q_COUNT);
 		(void)db_connect(ctx->store.replica);
 	}
+	if (pool == POOL_BOOK && shared->writer_master != 0) {
+		/* Its answer may wait for a statement of every tier in line. */
+		int wait_ms = cfg->db.statement_timeout_ms > 0
+		                  ? 2 * cfg->db.statement_timeout_ms + 1000
+		                  : WRITER_WAIT_MAX_MS;
+
+		ctx->store.writer = writer_link_new(shared->writer_master,
+		    wait_ms < WRITER_WAIT_MAX_MS ? wait_ms
+		                                 : WRITER_WAIT_MAX_MS);
+	}
 	booking_store_bind(&ctx->store, &ctx->bookings);
 	account_store_bind(&ctx->store, &ctx->accounts);
 	account_mail_store_bind(&ctx->store, &ctx->account_mail);
@@ -254,6 +268,7 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 	}
 
 	FCGX_Free(&fr, 0);
+	writer_link_free(ctx.store.writer);
 	db_free(ctx.store.replica);
 	db_free(ctx.store.primary);
 	log_debug("worker exits");

@@ -4,6 +4,8 @@
 #ifndef TICKETD_WORKER_H
 #define TICKETD_WORKER_H
 
+#include <sys/types.h>
+
 #include "http/context.h"
 #include "daemon/settings.h"
 
@@ -23,6 +25,9 @@ struct worker_shared {
 	/* When the listing's totals are due a refresh (base/periodic.h), or
 	 * NULL. */
 	struct periodic *listing_totals;
+	/* The master whose booking writer the booking workers hand their
+	 * paid one-tier bookings to (daemon/writer.h), or 0 for none. */
+	pid_t writer_master;
 };
 
 void worker_run(const struct settings *cfg, enum pool_kind pool, int slot,

@@ -17,7 +17,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +24,7 @@
 #include <sodium.h>
 
 #include "base/env.h"
+#include "base/helper_process.h"
 #include "base/log.h"
 #include "domain/account_mail.h"
 #include "domain/link_token.h"
@@ -304,30 +304,11 @@ void
 mailer_run(const struct mailer_settings *ms)
 {
 	struct mailer m = {.ms = ms};
-	sigset_t block, waitmask;
-	struct sigaction sa;
-	pid_t parent = getppid();
+	sigset_t waitmask;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGCHLD, SIG_DFL);
 	/* SIGTERM is taken only while waiting: a send in hand is finished. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_SETMASK, &block, &waitmask);
-	sigdelset(&waitmask, SIGTERM);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent) {
-		exit(0);
-	}
-	/* Operators (and tests) tell it from the workers in ps. */
-	prctl(PR_SET_NAME, "ticketd-mailer");
-
-	log_init(ms->log_level, "mailer");
+	helper_process_start(
+	    on_term, "ticketd-mailer", ms->log_level, "mailer", &waitmask);
 	m.mail = (struct mail_settings){ms->from, "", ms->site};
 	if (mail_address(ms->from, m.from_addr, sizeof(m.from_addr)) != 0) {
 		log_error("MAIL_FROM has no address: not sending");

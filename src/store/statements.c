@@ -368,6 +368,82 @@ const struct db_query statements[Q_COUNT] = {
         " FROM (VALUES (1)) one LEFT JOIN ins ON true",
         12, false},
 
+    /*
+     * Paid bookings of one tier, one per fan and per key, whole, in one
+     * statement (019 says why it is safe; the booking writer sends it,
+     * src/daemon/writer.c): the arrays hold one element per booking.  Every
+     * fan's quota first, in the order of their ids, then a bucket no one
+     * holds for each new booking, the lines and the outbox rows.  A row per
+     * booking, in the arrays' order (n from 1): 'confirmed' or, for a key
+     * already used, 'duplicate'.  Whatever it cannot confirm raises TDSLW,
+     * undoing it all, and each booking is sent on its own instead.
+     */
+    [Q_BOOK_BATCH] = {"book_batch",
+        "/* book_batch */"
+        " WITH req AS MATERIALIZED (SELECT * FROM unnest($1::uuid[],"
+        "  $2::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],"
+        "  $9::integer[], $11::text[], $12::text[])"
+        "  WITH ORDINALITY AS r(k, id, fan, request, method, total, qty, ref,"
+        "  request_id, n)),"
+        " ins AS (INSERT INTO bookings (id, idempotency_key, concert_id,"
+        "  user_id, status, total_cents, payment_method, payment_ref, request,"
+        "  request_id)"
+        "  SELECT id, k, $3, fan, 'confirmed', total, method, ref, request,"
+        "  request_id FROM req ORDER BY fan"
+        "  ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, created_at),"
+        /* The new bookings, numbered: the nth takes the nth bucket. */
+        " want AS MATERIALIZED (SELECT req.id, req.fan, req.qty, req.total,"
+        "  row_number() OVER (ORDER BY req.n) AS slot"
+        "  FROM req JOIN ins ON ins.id = req.id),"
+        " quota AS (INSERT INTO fan_quotas AS f (concert_id, user_id, booked)"
+        "  SELECT c.id, want.fan, want.qty FROM want, concerts c"
+        "  WHERE c.id = $3 AND want.qty <= c.max_tickets_per_fan"
+        "  ORDER BY want.fan"
+        "  ON CONFLICT (concert_id, user_id) DO UPDATE"
+        "  SET booked = f.booked + EXCLUDED.booked"
+        "  WHERE f.booked + EXCLUDED.booked <= (SELECT c.max_tickets_per_fan"
+        "   FROM concerts c WHERE c.id = EXCLUDED.concert_id)"
+        "  RETURNING f.user_id),"
+        /* Counted whole, so every quota row is locked before a bucket;
+         * a fan at the limit takes no bucket for anyone. */
+        " quotas AS MATERIALIZED (SELECT count(*) AS n FROM quota),"
+        " start AS MATERIALIZED (SELECT"
+        "  floor(random() * greatest($10::integer, 1))::integer AS bucket),"
+        " picks AS MATERIALIZED (SELECT s.bucket,"
+        "  row_number() OVER (ORDER BY s.bucket) AS slot"
+        "  FROM (SELECT x.bucket FROM tier_buckets x, start"
+        "   WHERE x.tier_id = $8"
+        "   AND x.available >= (SELECT max(qty) FROM want)"
+        "   AND (SELECT n FROM quotas) = (SELECT count(*) FROM want)"
+        "   ORDER BY (x.bucket + greatest($10::integer, 1) - start.bucket)"
+        "   % greatest($10::integer, 1), x.bucket"
+        "   LIMIT (SELECT count(*) FROM want)"
+        "   FOR UPDATE OF x SKIP LOCKED) s),"
+        " took AS (UPDATE tier_buckets b"
+        "  SET available = b.available - w.qty"
+        "  FROM (SELECT picks.bucket, want.id, want.qty FROM picks"
+        "   JOIN want ON want.slot = picks.slot) w"
+        "  WHERE b.tier_id = $8 AND b.bucket = w.bucket"
+        "  AND b.available >= w.qty"
+        "  RETURNING w.id, w.qty),"
+        /* The price as the last step read it after the locks: each total
+         * = price x quantity, or nothing is written at all. */
+        " line AS (INSERT INTO booking_items (booking_id, tier_id, quantity,"
+        "  price_cents)"
+        "  SELECT took.id, $8, took.qty, want.total / took.qty"
+        "  FROM took JOIN want ON want.id = took.id),"
+        " mail AS (INSERT INTO outbox (kind, booking_id)"
+        "  SELECT 'booking_confirmed', took.id FROM took),"
+        " verdict AS MATERIALIZED (SELECT batch_booking_outcome("
+        "  (SELECT count(*) FROM took) = (SELECT count(*) FROM want), $3, $8,"
+        "  (SELECT array_agg(qty ORDER BY slot) FROM want),"
+        "  (SELECT array_agg(total ORDER BY slot) FROM want)) AS v)"
+        " SELECT req.n, CASE WHEN ins.id IS NULL THEN 'duplicate'"
+        "  ELSE verdict.v END AS outcome,"
+        " iso8601(ins.created_at) AS o_created_at"
+        " FROM verdict, req LEFT JOIN ins ON ins.id = req.id ORDER BY req.n",
+        12, false},
+
     [Q_CANCEL] = {"cancel",
         "SELECT outcome, o_status, o_refunded_cents"
         " FROM cancel_booking(p_booking_id => $1, p_request_id => $2,"

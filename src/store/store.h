@@ -7,6 +7,8 @@
 
 #include "store/db.h"
 
+struct writer_link;
+
 /* How often a transaction is run again after 40001 or 40P01. */
 #define STORE_TXN_ATTEMPTS 3
 
@@ -18,6 +20,9 @@ struct store {
 	/* How far from now the listing's summary may have been refreshed to
 	 * be read (015_concert_totals.sql); 0: never read. */
 	int totals_window_ms;
+	/* The booking writer (daemon/writer.h) for paid one-tier bookings,
+	 * or NULL: each is written by its own statement. */
+	struct writer_link *writer;
 };
 
 /*

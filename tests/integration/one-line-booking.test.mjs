@@ -2,7 +2,8 @@
 // more (1,600 tickets) is written by a single statement, and every case it cannot confirm by
 // itself is left to book(), with nothing of its own left behind. That a booking was left to
 // book() is read from /metrics (ticketd_booking_fallbacks_total); every wait is observed in
-// pg_stat_activity, never timed.
+// pg_stat_activity, never timed. The booking writer is off here (TICKETD_BOOK_BATCH_MAX=0): each
+// booking is its own statement, as it is when a batch hands it back (booking-writer.test.mjs).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -18,7 +19,7 @@ let s;
 // a slow machine makes the wait longer, never a 503.
 before(async () => {
   s = await startStack({ rateLimit: 'off', metrics: true,
-    env: { DB_LOCK_TIMEOUT_MS: '60000', DB_STATEMENT_TIMEOUT_MS: '60000' } });
+    env: { DB_LOCK_TIMEOUT_MS: '60000', DB_STATEMENT_TIMEOUT_MS: '60000', TICKETD_BOOK_BATCH_MAX: '0' } });
 });
 after(async () => {
   await s?.destroy();

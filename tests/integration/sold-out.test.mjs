@@ -28,12 +28,19 @@ let off;
 let queued;
 let admin; // of the long stack
 
+// 32 booking workers: the rush below sends 30 at once; four stacks of the default 96 each are
+// 400 processes to start on a small machine. Waits are generous (the rush's bookings queue on
+// their fans' quota rows and for a transaction slot): a slow machine makes them longer, never
+// a 503.
+const WORKERS = { TICKETD_BOOK_WORKERS: '32', TICKETD_READ_WORKERS: '4', TICKETD_SLOT_WAIT_MS: '10000',
+  DB_LOCK_TIMEOUT_MS: '60000', DB_STATEMENT_TIMEOUT_MS: '60000' };
+
 before(async () => {
   const started = await Promise.allSettled([
-    startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: String(LONG_TTL_MS) } }),
-    startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: String(SHORT_TTL_MS) } }),
-    startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: '0' } }),
-    startStack({ rateLimit: 'off', metrics: true, env: { TICKETD_SOLD_OUT_TTL_MS: String(LONG_TTL_MS),
+    startStack({ rateLimit: 'off', metrics: true, env: { ...WORKERS, TICKETD_SOLD_OUT_TTL_MS: String(LONG_TTL_MS) } }),
+    startStack({ rateLimit: 'off', metrics: true, env: { ...WORKERS, TICKETD_SOLD_OUT_TTL_MS: String(SHORT_TTL_MS) } }),
+    startStack({ rateLimit: 'off', metrics: true, env: { ...WORKERS, TICKETD_SOLD_OUT_TTL_MS: '0' } }),
+    startStack({ rateLimit: 'off', metrics: true, env: { ...WORKERS, TICKETD_SOLD_OUT_TTL_MS: String(LONG_TTL_MS),
       TICKETD_TXN_SLOTS: '1', TICKETD_SLOT_WAIT_MS: '10000', DB_LOCK_TIMEOUT_MS: '60000',
       DB_STATEMENT_TIMEOUT_MS: '60000' } }),
   ]);

@@ -249,7 +249,16 @@ export async function startStack({ env = {}, rateLimit = 'on', name = callerName
   const vars = parseEnvFile(await readFile(path.join(dir, 'stack.env'), 'utf8'));
   const stack = new Stack(dir, port, stackEnv, vars, name);
   stack.metricsPort = metrics ? metricsPort : null;
+  await everyWorkerStarted(stack);
   return stack;
+}
+
+// The stack answers once one read worker has; the master forks the rest of its pools (96
+// booking workers by default) before it logs "serving: ...". A test that began before would
+// share a loaded machine's CPU with those forks.
+async function everyWorkerStarted(stack) {
+  await pollUntil(async () => /serving: \d+ read workers/.test(
+    await readFile(stack.vars.TICKETD_LOG, 'utf8').catch(() => '')), 'ticketd to start every worker', 120000);
 }
 
 function callerName() {

@@ -1,6 +1,6 @@
 // The master as a supervisor, on ticketd alone (no PostgreSQL, no nginx): a reload whose new
 // master never gets ready or dies does not take the service down, a crash-looping pool does
-// not delay SIGTERM, and every worker holds only its own pool's socket.
+// not delay SIGTERM, and every worker (and the booking writer) holds only its own pool's socket.
 //
 // Waits are on log lines and process states; their deadlines only turn a hang into a failure.
 
@@ -66,7 +66,7 @@ describe('reload hand-over', () => {
     const d = await startCopy({ TICKETD_RELOAD_TIMEOUT_MS: '1000' });
     await assertServes();
     const workers = sorted(await childrenOf(d.pid));
-    assert.equal(workers.length, 4);
+    assert.equal(workers.length, 5, 'two read workers, two booking workers and the booking writer');
 
     // Neither reports ready nor exits: exec keeps the pid the master knows.
     await replaceBinary('#!/bin/sh\nexec sleep 600\n');
@@ -131,10 +131,12 @@ describe('workers', () => {
     await d.waitForExit();
     daemons.push({ killAll: () => { try { process.kill(next, 'SIGKILL'); } catch { /* gone */ } } });
 
-    const sockets = await socketInodes([path.join(dir, 'read.sock'), path.join(dir, 'book.sock')]);
-    assert.equal(Object.keys(sockets).length, 2, 'both listening sockets found');
+    // The booking writer's socket is abstract, named after its master (/proc/net/unix shows @).
+    const sockets = await socketInodes([path.join(dir, 'read.sock'), path.join(dir, 'book.sock'),
+      `@ticketd-writer-${next}`]);
+    assert.equal(Object.keys(sockets).length, 3, 'every listening socket found');
     const workers = await childrenOf(next);
-    assert.equal(workers.length, 4);
+    assert.equal(workers.length, 5);
     const seen = [];
     for (const w of workers) {
       const files = await openFiles(w);
@@ -143,7 +145,7 @@ describe('workers', () => {
       assert.ok(inode in sockets, `worker ${w} holds ${files[0]}, not a listening socket`);
       seen.push(sockets[inode]);
     }
-    assert.equal(new Set(seen).size, 2, 'both pools have workers');
+    assert.equal(new Set(seen).size, 3, 'both pools have workers, and the writer is there');
 
     process.kill(next, 'SIGTERM');
     await waitGone(next);
@@ -156,13 +158,15 @@ describe('respawn back-off', () => {
     // it exits at once, so every slot crash-loops and backs off. The back-off is made a minute
     // long, so no respawn can be due while the test runs: a master that slept through its
     // back-off (the old one did, with SIGTERM pending) would hang here until the test's
-    // deadline, and one that kept respawning would log more spawns. Nothing is timed.
+    // deadline, and one that kept respawning would log more spawns. Every death counts as quick
+    // (a minimum life of ten minutes), however slowly a loaded machine starts a worker. Nothing
+    // is timed.
     const d = startDaemon({
       bin: defaultTicketdBin(),
       dir,
       env: {
         TICKETD_LISTEN_FDS: '3,4', TICKETD_READ_WORKERS: '1', TICKETD_BOOK_WORKERS: '8',
-        TICKETD_RESPAWN_DELAY_MS: '60000', LOG_LEVEL: 'debug',
+        TICKETD_RESPAWN_DELAY_MS: '60000', TICKETD_RESPAWN_MIN_LIFE_MS: '600000', LOG_LEVEL: 'debug',
       },
       extraFds: ['pipe', 'pipe'],
     });

@@ -1,0 +1,332 @@
+/*
+ * writer.c - the node's booking writer.
+ *
+ * Each worker has at most one booking here at a time (it waits for the
+ * answer), so a client holds one pending request or none.  A pass of the
+ * loop reads every request that has arrived, then writes them in batches:
+ * the oldest waiting request heads a batch, which takes the others of its
+ * tier (in the order they came) up to the batch's size, skipping any of
+ * the same fan or key (they go in the next one).  Anything the batch
+ * cannot write whole is answered "on its own": the worker then runs the
+ * booking's own statement, as it does when there is no writer.  So is a
+ * batch that waits for a row lock longer than TICKETD_BOOK_BATCH_LOCK_WAIT_MS
+ * (a fan's quota row that another of the fan's bookings holds): every
+ * booking of the node queues behind this one connection, so it never waits
+ * long for one fan.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/errors.h"
+#include "base/helper_process.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "daemon/writer.h"
+#include "store/book_batch.h"
+#include "store/db.h"
+#include "store/statements.h"
+#include "store/writer_link.h"
+
+struct client {
+	int fd;                     /* -1: a free entry */
+	unsigned long long arrived; /* while pending: its place in line */
+	bool pending;
+	struct writer_request rq;
+};
+
+struct writer {
+	struct db *db;
+	struct client *clients;
+	int nclients;
+	int batch_max;
+	unsigned long long arrivals;
+};
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	stopping = 1;
+}
+
+static void
+client_close(struct client *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	c->pending = false;
+}
+
+/* Only our own uid's processes hand us bookings to write. */
+static bool
+peer_is_us(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+	       cred.uid == geteuid();
+}
+
+static void
+accept_all(struct writer *w, int listen_fd)
+{
+	int fd;
+
+	while ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		struct client *c = NULL;
+
+		for (int i = 0; i < w->nclients && c == NULL; i++) {
+			if (w->clients[i].fd < 0) {
+				c = &w->clients[i];
+			}
+		}
+		if (c == NULL || !peer_is_us(fd)) {
+			/* The worker's send fails: it books on its own. */
+			log_warn("booking writer: %s",
+			    c == NULL ? "no room for another worker"
+			              : "a peer of another user");
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		c->pending = false;
+	}
+}
+
+static void
+read_request(struct writer *w, struct client *c)
+{
+	ssize_t n = recv(c->fd, &c->rq, sizeof(c->rq), MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		return;
+	}
+	if (n != (ssize_t)sizeof(c->rq) || c->pending ||
+	    !writer_request_valid(&c->rq)) {
+		if (n != 0) {
+			log_warn(
+			    "booking writer: a bad request (%zd bytes)", n);
+		}
+		client_close(c);
+		return;
+	}
+	c->pending = true;
+	c->arrived = ++w->arrivals;
+}
+
+static void
+reply(struct client *c, const struct book_batch_result *res)
+{
+	struct writer_reply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.seq = c->rq.seq;
+	rep.result = *res;
+	if (send(c->fd, &rep, sizeof(rep), MSG_NOSIGNAL | MSG_DONTWAIT) !=
+	    (ssize_t)sizeof(rep)) {
+		/* The worker gave up or died: its own statement, if any,
+		 * finds the key ours wrote. */
+		client_close(c);
+		return;
+	}
+	c->pending = false;
+}
+
+/* The pending client that came first, or NULL. */
+static struct client *
+oldest_pending(struct writer *w)
+{
+	struct client *head = NULL;
+
+	for (int i = 0; i < w->nclients; i++) {
+		struct client *c = &w->clients[i];
+
+		if (c->fd >= 0 && c->pending &&
+		    (head == NULL || c->arrived < head->arrived)) {
+			head = c;
+		}
+	}
+	return head;
+}
+
+/*
+ * Fills batch with head and the requests of its tier that came after it,
+ * in order, none of the same fan or key as another.  Returns how many.
+ */
+static int
+gather(struct writer *w, struct client *head, struct client **batch)
+{
+	int n = 0, max = w->batch_max;
+
+	/* Each booking takes a bucket of its own: leave the tier half. */
+	if (head->rq.item.buckets / 2 < max) {
+		max = head->rq.item.buckets / 2 > 0 ? head->rq.item.buckets / 2
+		                                    : 1;
+	}
+	batch[n++] = head;
+	while (n < max) {
+		struct client *next = NULL;
+
+		for (int i = 0; i < w->nclients; i++) {
+			struct client *c = &w->clients[i];
+			bool taken = false;
+
+			if (c->fd < 0 || !c->pending ||
+			    !book_batch_same_tier(
+			        &head->rq.item, &c->rq.item) ||
+			    (next != NULL && c->arrived > next->arrived)) {
+				continue;
+			}
+			for (int j = 0; j < n && !taken; j++) {
+				taken = batch[j] == c ||
+				        book_batch_conflict(
+				            &batch[j]->rq.item, &c->rq.item);
+			}
+			if (!taken) {
+				next = c;
+			}
+		}
+		if (next == NULL) {
+			break;
+		}
+		batch[n++] = next;
+	}
+	return n;
+}
+
+static void
+write_batch(struct writer *w, struct client **batch, int n)
+{
+	const struct book_batch_item *items[BOOK_BATCH_MAX];
+	struct book_batch_result res[BOOK_BATCH_MAX];
+	int err;
+
+	for (int i = 0; i < n; i++) {
+		items[i] = &batch[i]->rq.item;
+	}
+	err = book_batch_run(w->db, items, n, res);
+	if (err != 0) {
+		if (err == TD_ERR_FALLBACK || err == TD_ERR_BUSY) {
+			/* A case the batch leaves (017's, 019's), or a row
+			 * lock held longer than the writer waits. */
+			log_debug("booking writer: a batch of %d goes on its "
+			          "own: %s",
+			    n, td_strerror(err));
+		} else {
+			log_warn("booking writer: a batch of %d: %s (SQLSTATE "
+			         "%s); each goes on its own",
+			    n, td_strerror(err), db_sqlstate(w->db));
+		}
+		for (int i = 0; i < n; i++) {
+			memset(&res[i], 0, sizeof(res[i]));
+			res[i].outcome = BOOK_BATCH_ON_ITS_OWN;
+		}
+	}
+	metrics_batch(err == 0 ? n : 0, err == 0 ? 0 : n);
+	for (int i = 0; i < n; i++) {
+		reply(batch[i], &res[i]);
+	}
+}
+
+static void
+write_pending(struct writer *w)
+{
+	struct client *batch[BOOK_BATCH_MAX], *head;
+
+	while ((head = oldest_pending(w)) != NULL) {
+		write_batch(w, batch, gather(w, head, batch));
+	}
+}
+
+static void
+serve(struct writer *w, int listen_fd, const sigset_t *waitmask)
+{
+	struct pollfd *p = calloc((size_t)w->nclients + 1, sizeof(*p));
+
+	if (p == NULL) {
+		log_error("booking writer: out of memory");
+		exit(1);
+	}
+	while (!stopping) {
+		int np = 0;
+
+		p[np++] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
+		for (int i = 0; i < w->nclients; i++) {
+			p[np++] = (struct pollfd){
+			    .fd = w->clients[i].fd, .events = POLLIN};
+		}
+		if (ppoll(p, (nfds_t)np, NULL, waitmask) < 0) {
+			if (errno != EINTR) {
+				log_error("booking writer: poll: %s",
+				    strerror(errno));
+				exit(1);
+			}
+			continue;
+		}
+		if (p[0].revents != 0) {
+			accept_all(w, listen_fd);
+		}
+		for (int i = 0; i < w->nclients; i++) {
+			if (p[i + 1].fd >= 0 && p[i + 1].revents != 0 &&
+			    w->clients[i].fd == p[i + 1].fd) {
+				read_request(w, &w->clients[i]);
+			}
+		}
+		write_pending(w);
+	}
+	free(p);
+}
+
+void
+writer_run(const struct settings *cfg, int listen_fd)
+{
+	static struct db_settings dbs; /* the connection keeps a pointer */
+	struct writer w = {.batch_max = cfg->book_batch_max};
+	sigset_t waitmask;
+
+	/* SIGTERM is taken only while waiting: a batch in hand is finished. */
+	helper_process_start(
+	    on_term, "ticketd-writer", cfg->log_level, "writer", &waitmask);
+
+	/* Every worker of the pool, and the ones a respawn briefly adds. */
+	w.nclients = cfg->book_workers + 16;
+	w.clients = calloc((size_t)w.nclients, sizeof(*w.clients));
+	if (w.clients == NULL) {
+		log_error("booking writer: out of memory");
+		exit(1);
+	}
+	for (int i = 0; i < w.nclients; i++) {
+		w.clients[i].fd = -1;
+	}
+	/* Every booking of the node queues behind this connection's wait. */
+	dbs = cfg->db;
+	if (dbs.lock_timeout_ms == 0 ||
+	    dbs.lock_timeout_ms > cfg->book_batch_lock_wait_ms) {
+		dbs.lock_timeout_ms = cfg->book_batch_lock_wait_ms;
+	}
+	w.db = db_new(
+	    &dbs, cfg->database_url, "ticketd-writer", statements, Q_COUNT);
+	/* A database still down is retried per batch. */
+	(void)db_connect(w.db);
+
+	serve(&w, listen_fd, &waitmask);
+
+	for (int i = 0; i < w.nclients; i++) {
+		if (w.clients[i].fd >= 0) {
+			client_close(&w.clients[i]);
+		}
+	}
+	free(w.clients);
+	db_free(w.db);
+	log_debug("booking writer exits");
+	exit(0);
+}
