@@ -43,6 +43,7 @@ struct shared {
 	uint64_t batched;       /* bookings they wrote */
 	uint64_t batch_returns; /* bookings handed back to go on their own */
 	int64_t writer_waiting; /* workers waiting for the writer now */
+	uint64_t writer_no_answers; /* ... that stopped waiting unanswered */
 	uint64_t restarts[2];
 	uint8_t busy[2][METRICS_MAX_WORKERS];
 };
@@ -126,6 +127,14 @@ metrics_batch(int written, int returned)
 		    &shm->batched, (uint64_t)written, __ATOMIC_RELAXED);
 		__atomic_add_fetch(
 		    &shm->batch_returns, (uint64_t)returned, __ATOMIC_RELAXED);
+	}
+}
+
+void
+metrics_writer_no_answer(void)
+{
+	if (shm != NULL) {
+		ADD(shm->writer_no_answers);
 	}
 }
 
@@ -363,11 +372,17 @@ metrics_render(const struct metrics_labels *labels)
 		    "# HELP ticketd_booking_writer_waiting Booking workers "
 		    "waiting for the booking writer's answer.\n"
 		    "# TYPE ticketd_booking_writer_waiting gauge\n"
-		    "ticketd_booking_writer_waiting %lld\n",
+		    "ticketd_booking_writer_waiting %lld\n"
+		    "# HELP ticketd_booking_writer_no_answers_total Bookings "
+		    "whose worker stopped waiting for the booking writer (it "
+		    "was killed or hung) and wrote them on its own.\n"
+		    "# TYPE ticketd_booking_writer_no_answers_total counter\n"
+		    "ticketd_booking_writer_no_answers_total %llu\n",
 		    (unsigned long long)LOAD(shm->batches),
 		    (unsigned long long)LOAD(shm->batched),
 		    (unsigned long long)LOAD(shm->batch_returns),
-		    (long long)LOAD(shm->writer_waiting));
+		    (long long)LOAD(shm->writer_waiting),
+		    (unsigned long long)LOAD(shm->writer_no_answers));
 		render_pools(fp, labels->pool_sizes);
 	}
 	fclose(fp);

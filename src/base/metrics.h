@@ -63,6 +63,9 @@ void metrics_batch(int written, int returned);
 /* A worker starts (+1) or stops (-1) waiting for the booking writer. */
 void metrics_writer_waiting(int delta);
 
+/* A worker stopped waiting for the booking writer without an answer. */
+void metrics_writer_no_answer(void);
+
 /* A failed statement; sqlstate "" is a lost connection. */
 void metrics_db_error(const char *sqlstate);
 

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -68,6 +69,8 @@ struct pool;
 
 /* What a forked child of the pool runs; never returns. */
 typedef void pool_run_fn(struct master *m, struct pool *p, int slot);
+
+static pool_run_fn run_writer;
 
 struct pool {
 	const char *name;
@@ -247,14 +250,23 @@ find_worker(struct master *m, pid_t pid, struct pool **pool, int *slot)
 }
 
 static int
+pool_alive(const struct pool *p)
+{
+	int alive = 0;
+
+	for (int s = 0; s < p->size; s++) {
+		alive += p->slots[s].pid != 0;
+	}
+	return alive;
+}
+
+static int
 count_alive(const struct master *m)
 {
 	int alive = 0;
 
 	for (int i = 0; i < m->npools; i++) {
-		for (int s = 0; s < m->pools[i].size; s++) {
-			alive += m->pools[i].slots[s].pid != 0;
-		}
+		alive += pool_alive(&m->pools[i]);
 	}
 	return alive;
 }
@@ -330,15 +342,33 @@ next_wake_ms(const struct master *m)
 }
 
 static void
+signal_pool(struct pool *p, int sig)
+{
+	for (int s = 0; s < p->size; s++) {
+		if (p->slots[s].pid != 0) {
+			kill(p->slots[s].pid, sig);
+		}
+	}
+}
+
+static void
 signal_all(struct master *m, int sig)
 {
 	for (int i = 0; i < m->npools; i++) {
-		for (int s = 0; s < m->pools[i].size; s++) {
-			if (m->pools[i].slots[s].pid != 0) {
-				kill(m->pools[i].slots[s].pid, sig);
-			}
+		signal_pool(&m->pools[i], sig);
+	}
+}
+
+/* The booking writer's pool, or NULL when there is none. */
+static struct pool *
+writer_pool(struct master *m)
+{
+	for (int i = 0; i < m->npools; i++) {
+		if (m->pools[i].run == run_writer && m->pools[i].size > 0) {
+			return &m->pools[i];
 		}
 	}
+	return NULL;
 }
 
 /* Waits up to ms for a child to exit (SIGCHLD is blocked, so none is lost). */
@@ -353,17 +383,30 @@ wait_child(long long ms)
 	sigtimedwait(&chld, NULL, &ts);
 }
 
-/* Asks every worker to finish; kills the ones still busy at the deadline. */
+/*
+ * Asks every worker to finish, the booking writer once the others are
+ * gone (the bookings workers hand it while they finish are written);
+ * kills the ones still busy at the deadline.
+ */
 static void
 drain(struct master *m)
 {
 	long long deadline = clock_now_ms() + m->cfg->drain_timeout_ms;
+	struct pool *writer = writer_pool(m);
 	long long left;
 	int alive;
 
-	signal_all(m, SIGTERM);
+	for (int i = 0; i < m->npools; i++) {
+		if (&m->pools[i] != writer) {
+			signal_pool(&m->pools[i], SIGTERM);
+		}
+	}
 	while ((alive = reap(m, 0)) > 0 &&
 	       (left = deadline - clock_now_ms()) > 0) {
+		if (writer != NULL && alive == pool_alive(writer)) {
+			signal_pool(writer, SIGTERM);
+			writer = NULL;
+		}
 		wait_child(left);
 	}
 	if (alive > 0) {
@@ -526,16 +569,22 @@ run_writer(struct master *m, struct pool *p, int slot)
  * Returns the listening descriptor, or -1 after logging why.
  */
 static int
-writer_listen(const struct settings *cfg)
+writer_listen(const struct settings *cfg, uint64_t *nonce)
 {
 	struct sockaddr_un sa;
-	socklen_t len = writer_link_address(getpid(), &sa);
-	int fd =
-	    socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	socklen_t len;
+	int fd;
 
+	if (getrandom(nonce, sizeof(*nonce), 0) != (ssize_t)sizeof(*nonce)) {
+		log_warn(
+		    "booking writer's socket: getrandom: %s", strerror(errno));
+		return -1;
+	}
+	len = writer_link_address(getpid(), *nonce, &sa);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) != 0 ||
 	    listen(fd, cfg->book_workers + 16) != 0) {
-		log_error("booking writer's socket: %s", strerror(errno));
+		log_warn("booking writer's socket: %s", strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 		}
@@ -608,11 +657,12 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	if (load_ticket_key(cfg, &m.shared) != 0) {
 		goto out;
 	}
-	if (cfg->book_batch_max > 0) {
-		if ((writer->fd = writer_listen(cfg)) < 0) {
-			goto out;
-		}
+	/* Without its socket, each booking worker writes its own. */
+	if (cfg->book_batch_max > 0 &&
+	    (writer->fd = writer_listen(cfg, &m.shared.writer_nonce)) >= 0) {
 		m.shared.writer_master = getpid();
+	} else {
+		writer->size = 0;
 	}
 	/* Shared by the workers forked from here on; a TTL of 0: none. */
 	if (cfg->sold_out_ttl_ms > 0) {
@@ -638,7 +688,7 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	log_info("serving: %d read workers, %d booking workers, %d transaction "
 	         "slots, %s, %s",
 	    cfg->read_workers, cfg->book_workers, cfg->txn_slots,
-	    cfg->book_batch_max > 0 ? "a booking writer" : "no booking writer",
+	    writer->size > 0 ? "a booking writer" : "no booking writer",
 	    *cfg->smtp_url != '\0' ? "a mailer"
 	                           : "no mailer (SMTP_URL is empty)");
 

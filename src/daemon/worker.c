@@ -171,9 +171,10 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 		                  ? 2 * cfg->db.statement_timeout_ms + 1000
 		                  : WRITER_WAIT_MAX_MS;
 
-		ctx->store.writer = writer_link_new(shared->writer_master,
-		    wait_ms < WRITER_WAIT_MAX_MS ? wait_ms
-		                                 : WRITER_WAIT_MAX_MS);
+		ctx->store.writer =
+		    writer_link_new(shared->writer_master, shared->writer_nonce,
+		        wait_ms < WRITER_WAIT_MAX_MS ? wait_ms
+		                                     : WRITER_WAIT_MAX_MS);
 	}
 	booking_store_bind(&ctx->store, &ctx->bookings);
 	account_store_bind(&ctx->store, &ctx->accounts);

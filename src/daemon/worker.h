@@ -4,6 +4,7 @@
 #ifndef TICKETD_WORKER_H
 #define TICKETD_WORKER_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "http/context.h"
@@ -28,6 +29,7 @@ struct worker_shared {
 	/* The master whose booking writer the booking workers hand their
 	 * paid one-tier bookings to (daemon/writer.h), or 0 for none. */
 	pid_t writer_master;
+	uint64_t writer_nonce; /* the rest of its socket's name */
 };
 
 void worker_run(const struct settings *cfg, enum pool_kind pool, int slot,

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/errors.h"
 #include "base/helper_process.h"
 #include "base/log.h"
@@ -65,35 +66,34 @@ client_close(struct client *c)
 	c->pending = false;
 }
 
-/* Only our own uid's processes hand us bookings to write. */
-static bool
-peer_is_us(int fd)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-
-	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
-	       cred.uid == geteuid();
-}
-
+/*
+ * Takes the connections waiting, as many as there are free entries: the
+ * rest wait in the backlog for the next pass, so a flood of connections
+ * never keeps the writer from writing.  Only our own uid's processes hand
+ * us bookings (the abstract socket is open to every local user).
+ */
 static void
-accept_all(struct writer *w, int listen_fd)
+accept_some(struct writer *w, int listen_fd)
 {
-	int fd;
+	static long long warned_ms;
 
-	while ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		struct client *c = NULL;
+	for (int i = 0; i < w->nclients; i++) {
+		struct client *c = &w->clients[i];
+		int fd;
 
-		for (int i = 0; i < w->nclients && c == NULL; i++) {
-			if (w->clients[i].fd < 0) {
-				c = &w->clients[i];
-			}
+		if (c->fd >= 0) {
+			continue;
 		}
-		if (c == NULL || !peer_is_us(fd)) {
-			/* The worker's send fails: it books on its own. */
-			log_warn("booking writer: %s",
-			    c == NULL ? "no room for another worker"
-			              : "a peer of another user");
+		if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+			return;
+		}
+		if (!writer_peer_is_us(fd)) {
+			/* At most one line a minute however many try. */
+			if (clock_now_ms() - warned_ms >= 60000) {
+				warned_ms = clock_now_ms();
+				log_warn("booking writer: turned away a peer "
+				         "of another user");
+			}
 			close(fd);
 			continue;
 		}
@@ -105,20 +105,24 @@ accept_all(struct writer *w, int listen_fd)
 static void
 read_request(struct writer *w, struct client *c)
 {
-	ssize_t n = recv(c->fd, &c->rq, sizeof(c->rq), MSG_DONTWAIT);
+	struct writer_request rq;
+	/* MSG_TRUNC: the datagram's whole length, however long. */
+	ssize_t n = recv(c->fd, &rq, sizeof(rq), MSG_DONTWAIT | MSG_TRUNC);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 		return;
 	}
-	if (n != (ssize_t)sizeof(c->rq) || c->pending ||
-	    !writer_request_valid(&c->rq)) {
+	if (n != (ssize_t)sizeof(rq) || c->pending ||
+	    !writer_request_valid(&rq)) {
 		if (n != 0) {
 			log_warn(
 			    "booking writer: a bad request (%zd bytes)", n);
 		}
+		/* A pending request is answered by the worker's EOF. */
 		client_close(c);
 		return;
 	}
+	c->rq = rq;
 	c->pending = true;
 	c->arrived = ++w->arrivals;
 }
@@ -127,12 +131,15 @@ static void
 reply(struct client *c, const struct book_batch_result *res)
 {
 	struct writer_reply rep;
+	ssize_t n;
 
 	memset(&rep, 0, sizeof(rep));
 	rep.seq = c->rq.seq;
 	rep.result = *res;
-	if (send(c->fd, &rep, sizeof(rep), MSG_NOSIGNAL | MSG_DONTWAIT) !=
-	    (ssize_t)sizeof(rep)) {
+	do {
+		n = send(c->fd, &rep, sizeof(rep), MSG_NOSIGNAL | MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(rep)) {
 		/* The worker gave up or died: its own statement, if any,
 		 * finds the key ours wrote. */
 		client_close(c);
@@ -214,26 +221,44 @@ write_batch(struct writer *w, struct client **batch, int n)
 		items[i] = &batch[i]->rq.item;
 	}
 	err = book_batch_run(w->db, items, n, res);
-	if (err != 0) {
-		if (err == TD_ERR_FALLBACK || err == TD_ERR_BUSY) {
-			/* A case the batch leaves (017's, 019's), or a row
-			 * lock held longer than the writer waits. */
-			log_debug("booking writer: a batch of %d goes on its "
-			          "own: %s",
-			    n, td_strerror(err));
-		} else {
-			log_warn("booking writer: a batch of %d: %s (SQLSTATE "
-			         "%s); each goes on its own",
-			    n, td_strerror(err), db_sqlstate(w->db));
-		}
-		for (int i = 0; i < n; i++) {
-			memset(&res[i], 0, sizeof(res[i]));
-			res[i].outcome = BOOK_BATCH_ON_ITS_OWN;
-		}
+	if (err == TD_ERR_FALLBACK || err == TD_ERR_BUSY) {
+		/* A case the batch leaves (019's), or a row lock held longer
+		 * than the writer waits: nothing written. */
+		log_debug("booking writer: a batch of %d goes on its own: %s",
+		    n, td_strerror(err));
+	} else if (err != 0) {
+		log_warn("booking writer: a batch of %d: %s (SQLSTATE %s)", n,
+		    td_strerror(err), db_sqlstate(w->db));
+	}
+	for (int i = 0; err != 0 && i < n; i++) {
+		memset(&res[i], 0, sizeof(res[i]));
+		res[i].outcome = err == TD_ERR_UNAVAILABLE
+		                     ? BOOK_BATCH_UNKNOWN
+		                     : BOOK_BATCH_ON_ITS_OWN;
 	}
 	metrics_batch(err == 0 ? n : 0, err == 0 ? 0 : n);
 	for (int i = 0; i < n; i++) {
 		reply(batch[i], &res[i]);
+	}
+}
+
+/*
+ * A request whose worker stopped waiting is not started: the worker is
+ * writing it on its own (and a batch that started in time and commits
+ * late finds or leaves the key, which settles who wrote it).
+ */
+static void
+answer_expired(struct writer *w)
+{
+	struct book_batch_result own = {.outcome = BOOK_BATCH_ON_ITS_OWN};
+	long long now = clock_now_ms();
+
+	for (int i = 0; i < w->nclients; i++) {
+		struct client *c = &w->clients[i];
+
+		if (c->fd >= 0 && c->pending && c->rq.deadline_ms <= now) {
+			reply(c, &own);
+		}
 	}
 }
 
@@ -242,6 +267,7 @@ write_pending(struct writer *w)
 {
 	struct client *batch[BOOK_BATCH_MAX], *head;
 
+	answer_expired(w);
 	while ((head = oldest_pending(w)) != NULL) {
 		write_batch(w, batch, gather(w, head, batch));
 	}
@@ -272,14 +298,15 @@ serve(struct writer *w, int listen_fd, const sigset_t *waitmask)
 			}
 			continue;
 		}
-		if (p[0].revents != 0) {
-			accept_all(w, listen_fd);
-		}
+		/* Read first: a worker that hung up frees its entry. */
 		for (int i = 0; i < w->nclients; i++) {
 			if (p[i + 1].fd >= 0 && p[i + 1].revents != 0 &&
 			    w->clients[i].fd == p[i + 1].fd) {
 				read_request(w, &w->clients[i]);
 			}
+		}
+		if (p[0].revents != 0) {
+			accept_some(w, listen_fd);
 		}
 		write_pending(w);
 	}

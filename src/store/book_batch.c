@@ -154,8 +154,10 @@ book_batch_run(struct db *db, const struct book_batch_item *const *items, int n,
 	params[7] = items[0]->tier_id;
 	params[8] = quantities;
 	params[9] = buckets;
-	if ((err = db_exec(db, Q_BOOK_BATCH, params, &r)) == 0) {
-		err = read_results(r, n, out);
+	/* Rows that cannot be read come from a committed statement. */
+	if ((err = db_exec(db, Q_BOOK_BATCH, params, &r)) == 0 &&
+	    read_results(r, n, out) != 0) {
+		err = TD_ERR_UNAVAILABLE;
 	}
 	PQclear(r);
 out:

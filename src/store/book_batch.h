@@ -39,7 +39,15 @@ enum book_batch_outcome {
 	BOOK_BATCH_CONFIRMED, /* written, with created_at */
 	BOOK_BATCH_DUPLICATE, /* the key was used first: nothing written */
 	/* Not written by the batch: the booking goes on its own. */
-	BOOK_BATCH_ON_ITS_OWN
+	BOOK_BATCH_ON_ITS_OWN,
+	/* The statement may have committed, its answer is lost (the
+	 * connection, or a synchronous standby that never confirmed): as a
+	 * booking's own statement would, the request is answered 503 and its
+	 * retry finds out by its key. */
+	BOOK_BATCH_UNKNOWN,
+	/* The writer had the request and did not answer in time (killed,
+	 * hung): it may yet write it.  Set by the worker's line, never sent. */
+	BOOK_BATCH_NO_ANSWER
 };
 
 struct book_batch_result {
@@ -59,9 +67,12 @@ bool book_batch_conflict(
 
 /*
  * Writes the n items (1..BOOK_BATCH_MAX, one tier, no two in conflict) in
- * one statement on db.  Returns 0 with a result per item, or a td_error
- * (TD_ERR_FALLBACK: the batch could not confirm them all) with nothing
- * written: each item then goes on its own.
+ * one statement on db.  Returns 0 with a result per item;
+ * TD_ERR_UNAVAILABLE when the statement may have committed but its
+ * answer is lost (the connection, a standby that never confirmed, or its
+ * rows unreadable); or another td_error (TD_ERR_FALLBACK: the batch could
+ * not confirm them all) with nothing written: each item then goes on its
+ * own.
  */
 int book_batch_run(struct db *db, const struct book_batch_item *const *items,
     int n, struct book_batch_result *out);

@@ -426,14 +426,18 @@ fits(char *dst, size_t len, const char *src)
 /*
  * The same booking written by the node's booking writer, in one statement
  * with the others of its tier queued behind each other (daemon/writer.h).
- * Returns 0 with *out, or TD_ERR_FALLBACK when the booking goes on its
- * own: the batch could not write it (nothing of it written), or the writer
- * did not answer (the outcome unknown: the booking's own statement then
- * finds the key if the writer wrote it, and replays it).
+ * Returns 0 with *out; TD_ERR_UNAVAILABLE when the writer's statement may
+ * have committed and its answer is lost (503, the authorization kept, as
+ * for a booking's own statement); or TD_ERR_FALLBACK when the booking
+ * goes on its own: nothing of it written, or (*unsure) the writer had it
+ * and did not answer, so it may write it yet.  Then the booking's own
+ * statement finds the key if the writer wrote it first (and replays it),
+ * or the writer's finds ours; but a failure of ours says nothing of the
+ * writer's.
  */
 static int
 book_by_writer(const struct store *s, const struct booking_txn *txn,
-    struct txn_result *out)
+    struct txn_result *out, bool *unsure)
 {
 	const struct booking_request *req = txn->req;
 	struct book_batch_item item, *it = &item;
@@ -459,7 +463,7 @@ book_by_writer(const struct store *s, const struct booking_txn *txn,
 	err = writer_link_book(s->writer, it, &res);
 	metrics_writer_waiting(-1);
 	if (err != 0) {
-		return TD_ERR_FALLBACK;
+		return TD_ERR_FALLBACK; /* it never reached the writer */
 	}
 	switch (res.outcome) {
 	case BOOK_BATCH_CONFIRMED:
@@ -472,6 +476,11 @@ book_by_writer(const struct store *s, const struct booking_txn *txn,
 		memset(out, 0, sizeof(*out));
 		out->outcome = TXN_DUPLICATE;
 		return 0;
+	case BOOK_BATCH_UNKNOWN: return TD_ERR_UNAVAILABLE;
+	case BOOK_BATCH_NO_ANSWER:
+		metrics_writer_no_answer();
+		*unsure = true;
+		return TD_ERR_FALLBACK;
 	default: return TD_ERR_FALLBACK;
 	}
 }
@@ -502,6 +511,7 @@ static int
 book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
 {
 	const struct store *s = ctx;
+	bool unsure = false;
 	char total[24];
 	int err;
 
@@ -516,7 +526,7 @@ book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
 	}
 	err = TD_ERR_FALLBACK;
 	if (one_line_applies(s, txn) && s->writer != NULL) {
-		err = book_by_writer(s, txn, out);
+		err = book_by_writer(s, txn, out, &unsure);
 	}
 	if (err == TD_ERR_FALLBACK && one_line_applies(s, txn) &&
 	    (err = book_one_line(s, txn, total, out)) == TD_ERR_FALLBACK) {
@@ -524,6 +534,10 @@ book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
 	}
 	if (err == TD_ERR_FALLBACK) {
 		err = book_general(s, txn, total, out);
+	}
+	if (err != 0 && unsure) {
+		/* The writer may yet commit it: keep the authorization. */
+		err = TD_ERR_UNAVAILABLE;
 	}
 	if (err == 0 && txn->settled != NULL) {
 		txn->settled(txn->turn_ctx, out);

@@ -17,13 +17,14 @@
 
 struct writer_link {
 	pid_t master;
+	uint64_t nonce;
 	int timeout_ms;
 	int fd; /* -1 while closed */
 	uint32_t seq;
 };
 
 socklen_t
-writer_link_address(pid_t master, struct sockaddr_un *sa)
+writer_link_address(pid_t master, uint64_t nonce, struct sockaddr_un *sa)
 {
 	int n;
 
@@ -31,8 +32,19 @@ writer_link_address(pid_t master, struct sockaddr_un *sa)
 	sa->sun_family = AF_UNIX;
 	/* Abstract: sun_path starts with a NUL, and the name is not a file. */
 	n = snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1,
-	    "ticketd-writer-%ld", (long)master);
+	    "ticketd-writer-%ld-%016llx", (long)master,
+	    (unsigned long long)nonce);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+bool
+writer_peer_is_us(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+	       cred.uid == geteuid();
 }
 
 static bool
@@ -56,12 +68,13 @@ writer_request_valid(const struct writer_request *rq)
 }
 
 struct writer_link *
-writer_link_new(pid_t master, int timeout_ms)
+writer_link_new(pid_t master, uint64_t nonce, int timeout_ms)
 {
 	struct writer_link *l = calloc(1, sizeof(*l));
 
 	if (l != NULL) {
 		l->master = master;
+		l->nonce = nonce;
 		l->timeout_ms = timeout_ms;
 		l->fd = -1;
 	}
@@ -77,21 +90,31 @@ link_close(struct writer_link *l)
 	}
 }
 
+/*
+ * Non-blocking: a full backlog (a writer that hangs, or is being
+ * respawned) fails the connect at once instead of holding the worker.
+ */
 static int
 link_open(struct writer_link *l)
 {
 	struct sockaddr_un sa;
-	socklen_t len = writer_link_address(l->master, &sa);
+	socklen_t len = writer_link_address(l->master, l->nonce, &sa);
 
 	if (l->fd >= 0) {
 		return 0;
 	}
-	l->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	l->fd =
+	    socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0) {
 		return TD_ERR_UNAVAILABLE;
 	}
 	if (connect(l->fd, (struct sockaddr *)&sa, len) != 0) {
 		log_debug("booking writer: connect: %s", strerror(errno));
+		link_close(l);
+		return TD_ERR_UNAVAILABLE;
+	}
+	if (!writer_peer_is_us(l->fd)) {
+		log_warn("booking writer: its socket is held by another user");
 		link_close(l);
 		return TD_ERR_UNAVAILABLE;
 	}
@@ -122,11 +145,12 @@ await_reply(struct writer_link *l, uint32_t seq, long long deadline_ms,
 		if (p.revents == 0) {
 			continue;
 		}
-		n = recv(l->fd, rep, sizeof(*rep), 0);
-		if (n < 0 && errno == EINTR) {
+		n = recv(l->fd, rep, sizeof(*rep), MSG_TRUNC);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
 			continue;
 		}
-		if (n != (ssize_t)sizeof(*rep) || rep->seq != seq) {
+		if (n != (ssize_t)sizeof(*rep) || rep->seq != seq ||
+		    rep->result.outcome > BOOK_BATCH_UNKNOWN) {
 			/* Gone (0), or not our answer: never guess. */
 			if (n != 0) {
 				log_warn("booking writer: a reply of %zd "
@@ -145,7 +169,6 @@ writer_link_book(struct writer_link *l, const struct book_batch_item *item,
 {
 	struct writer_request rq;
 	struct writer_reply rep;
-	long long deadline = clock_now_ms() + l->timeout_ms;
 	ssize_t n;
 
 	if (link_open(l) != 0) {
@@ -153,14 +176,21 @@ writer_link_book(struct writer_link *l, const struct book_batch_item *item,
 	}
 	memset(&rq, 0, sizeof(rq));
 	rq.seq = ++l->seq;
+	rq.deadline_ms = clock_now_ms() + l->timeout_ms;
 	rq.item = *item;
 	do {
 		n = send(l->fd, &rq, sizeof(rq), MSG_NOSIGNAL);
 	} while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(rq) ||
-	    await_reply(l, rq.seq, deadline, &rep) != 0) {
+	if (n != (ssize_t)sizeof(rq)) {
+		/* A datagram is sent whole or not at all. */
 		link_close(l);
 		return TD_ERR_UNAVAILABLE;
+	}
+	memset(out, 0, sizeof(*out));
+	if (await_reply(l, rq.seq, rq.deadline_ms, &rep) != 0) {
+		link_close(l);
+		out->outcome = BOOK_BATCH_NO_ANSWER;
+		return 0;
 	}
 	*out = rep.result;
 	out->created_at[sizeof(out->created_at) - 1] = '\0';

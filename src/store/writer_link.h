@@ -21,6 +21,10 @@
 
 struct writer_request {
 	uint32_t seq; /* echoed by the reply */
+	/* CLOCK_MONOTONIC (base/clock.h), one clock for the whole machine:
+	 * after this the worker no longer waits, and the writer does not
+	 * start the request. */
+	long long deadline_ms;
 	struct book_batch_item item;
 };
 
@@ -29,8 +33,17 @@ struct writer_reply {
 	struct book_batch_result result;
 };
 
-/* The writer's address under the master whose pid is given. */
-socklen_t writer_link_address(pid_t master, struct sockaddr_un *sa);
+/*
+ * The writer's address under the master whose pid and nonce are given:
+ * an abstract name, listed in /proc/net/unix for every local user to see
+ * but unknown to anyone before the master binds it (the nonce is random),
+ * and each side checks the other's uid (writer_peer_is_us()).
+ */
+socklen_t writer_link_address(
+    pid_t master, uint64_t nonce, struct sockaddr_un *sa);
+
+/* Whether the process at the other end of fd runs as our uid. */
+bool writer_peer_is_us(int fd);
 
 /*
  * Whether a request that arrived is whole: every string ends inside its
@@ -42,14 +55,16 @@ struct writer_link;
 
 /* A line to the writer of that master, connected on first use; an answer
  * is awaited for timeout_ms at most.  NULL when out of memory. */
-struct writer_link *writer_link_new(pid_t master, int timeout_ms);
+struct writer_link *writer_link_new(
+    pid_t master, uint64_t nonce, int timeout_ms);
 
 /*
- * Sends the item and waits for its outcome.  Returns 0 with *out, or
- * TD_ERR_UNAVAILABLE when the writer could not be reached or did not
- * answer in time: the outcome is unknown (the item may be written yet),
- * and the line is closed so that a late answer is never read as another
- * item's.
+ * Sends the item and waits for its outcome.  Returns 0 with *out: the
+ * writer's answer, or BOOK_BATCH_NO_ANSWER when it had the item and did
+ * not answer in time (it may write it yet; the line is closed, so that a
+ * late answer is never read as another item's).  Returns
+ * TD_ERR_UNAVAILABLE when the item never reached the writer (no writer,
+ * a full backlog, a peer of another user): nothing for it to write.
  */
 int writer_link_book(struct writer_link *l, const struct book_batch_item *item,
     struct book_batch_result *out);

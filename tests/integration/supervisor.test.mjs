@@ -106,12 +106,12 @@ describe('reload hand-over', () => {
   });
 });
 
-// The unix socket inode of each listening path, from /proc/net/unix.
+// The unix socket inode of each listening path, from /proc/net/unix (a RegExp matches a name).
 async function socketInodes(paths) {
   const inodes = {};
   for (const line of (await readFile('/proc/net/unix', 'utf8')).split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (paths.includes(f[7])) inodes[f[6]] = f[7];
+    if (paths.some((p) => (p instanceof RegExp ? p.test(f[7] ?? '') : p === f[7]))) inodes[f[6]] = f[7];
   }
   return inodes;
 }
@@ -131,9 +131,10 @@ describe('workers', () => {
     await d.waitForExit();
     daemons.push({ killAll: () => { try { process.kill(next, 'SIGKILL'); } catch { /* gone */ } } });
 
-    // The booking writer's socket is abstract, named after its master (/proc/net/unix shows @).
+    // The booking writer's socket is abstract, named after its master and a random nonce
+    // (/proc/net/unix shows @).
     const sockets = await socketInodes([path.join(dir, 'read.sock'), path.join(dir, 'book.sock'),
-      `@ticketd-writer-${next}`]);
+      new RegExp(`^@ticketd-writer-${next}-[0-9a-f]{16}$`)]);
     assert.equal(Object.keys(sockets).length, 3, 'every listening socket found');
     const workers = await childrenOf(next);
     assert.equal(workers.length, 5);

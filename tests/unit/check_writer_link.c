@@ -3,7 +3,8 @@
  * what the writer accepts as a request, which bookings may share a
  * statement, and the worker's side of an exchange with a stand-in writer
  * (a child process on the line's abstract socket): the answer to its own
- * request, and "unknown" (TD_ERR_UNAVAILABLE) whenever it cannot be sure.
+ * request; "no answer" when the writer had it and said nothing it can be
+ * sure of; "never delivered" (TD_ERR_UNAVAILABLE) when nothing was sent.
  */
 #include <check.h>
 #include <signal.h>
@@ -35,6 +36,7 @@ item_init(struct book_batch_item *it, const char *user, const char *key)
 	it->buckets = 20;
 }
 
+#define NONCE 0x0123456789abcdefULL
 #define KEY1 "00000000-0000-4000-8000-000000000001"
 #define KEY2 "00000000-0000-4000-8000-000000000002"
 
@@ -113,7 +115,7 @@ static pid_t
 stand_in_writer(enum stand_in how, int requests)
 {
 	struct sockaddr_un sa;
-	socklen_t len = writer_link_address(getpid(), &sa);
+	socklen_t len = writer_link_address(getpid(), NONCE, &sa);
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	pid_t pid;
 
@@ -160,7 +162,7 @@ stop(pid_t pid)
 START_TEST(the_answer_to_its_own_request)
 {
 	pid_t writer = stand_in_writer(ANSWER, 1);
-	struct writer_link *l = writer_link_new(getpid(), 5000);
+	struct writer_link *l = writer_link_new(getpid(), NONCE, 5000);
 	struct book_batch_item it;
 	struct book_batch_result res;
 
@@ -173,25 +175,27 @@ START_TEST(the_answer_to_its_own_request)
 }
 END_TEST
 
-START_TEST(an_answer_to_another_request_is_unknown_and_the_line_reopens)
+START_TEST(an_answer_to_another_request_is_no_answer_and_the_line_reopens)
 {
 	pid_t writer = stand_in_writer(WRONG_SEQ, 2);
-	struct writer_link *l = writer_link_new(getpid(), 5000);
+	struct writer_link *l = writer_link_new(getpid(), NONCE, 5000);
 	struct book_batch_item it;
 	struct book_batch_result res;
 
 	item_init(&it, "u_1", KEY1);
-	ck_assert_int_eq(writer_link_book(l, &it, &res), TD_ERR_UNAVAILABLE);
+	ck_assert_int_eq(writer_link_book(l, &it, &res), 0);
+	ck_assert_int_eq(res.outcome, BOOK_BATCH_NO_ANSWER);
 	/* Closed, so the late answer is never read: a new connection. */
-	ck_assert_int_eq(writer_link_book(l, &it, &res), TD_ERR_UNAVAILABLE);
+	ck_assert_int_eq(writer_link_book(l, &it, &res), 0);
+	ck_assert_int_eq(res.outcome, BOOK_BATCH_NO_ANSWER);
 	writer_link_free(l);
 	stop(writer);
 }
 END_TEST
 
-START_TEST(no_writer_is_unknown)
+START_TEST(no_writer_is_never_delivered)
 {
-	struct writer_link *l = writer_link_new(getpid(), 5000);
+	struct writer_link *l = writer_link_new(getpid(), NONCE, 5000);
 	struct book_batch_item it;
 	struct book_batch_result res;
 
@@ -201,17 +205,56 @@ START_TEST(no_writer_is_unknown)
 }
 END_TEST
 
-START_TEST(no_answer_in_time_is_unknown)
+START_TEST(no_answer_in_time_is_no_answer)
 {
 	pid_t writer = stand_in_writer(SILENT, 1);
-	struct writer_link *l = writer_link_new(getpid(), 100);
+	struct writer_link *l = writer_link_new(getpid(), NONCE, 100);
 	struct book_batch_item it;
 	struct book_batch_result res;
 
 	item_init(&it, "u_1", KEY1);
-	ck_assert_int_eq(writer_link_book(l, &it, &res), TD_ERR_UNAVAILABLE);
+	ck_assert_int_eq(writer_link_book(l, &it, &res), 0);
+	ck_assert_int_eq(res.outcome, BOOK_BATCH_NO_ANSWER);
 	writer_link_free(l);
 	stop(writer);
+}
+END_TEST
+
+/* Another user holds the writer's name: nothing is sent to it. */
+START_TEST(a_socket_of_another_user_is_never_delivered)
+{
+	struct writer_link *l = writer_link_new(getpid(), NONCE, 5000);
+	struct book_batch_item it;
+	struct book_batch_result res;
+	int ready[2];
+	pid_t squatter;
+	char c;
+
+	if (geteuid() != 0) {
+		return; /* only root can be another user here */
+	}
+	ck_assert_int_eq(pipe(ready), 0);
+	squatter = fork();
+	ck_assert_int_ge(squatter, 0);
+	if (squatter == 0) {
+		struct sockaddr_un sa;
+		socklen_t len = writer_link_address(getppid(), NONCE, &sa);
+		int fd;
+
+		if (setuid(65534) != 0 ||
+		    (fd = socket(AF_UNIX, SOCK_SEQPACKET, 0)) < 0 ||
+		    bind(fd, (struct sockaddr *)&sa, len) != 0 ||
+		    listen(fd, 4) != 0 || write(ready[1], "r", 1) != 1) {
+			_exit(1);
+		}
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	item_init(&it, "u_1", KEY1);
+	ck_assert_int_eq(writer_link_book(l, &it, &res), TD_ERR_UNAVAILABLE);
+	writer_link_free(l);
+	stop(squatter);
 }
 END_TEST
 
@@ -228,10 +271,11 @@ suite(void)
 	tcase_add_test(req, one_statement_takes_one_tier_one_fan_one_key_each);
 	suite_add_tcase(s, req);
 	tcase_add_test(line, the_answer_to_its_own_request);
-	tcase_add_test(
-	    line, an_answer_to_another_request_is_unknown_and_the_line_reopens);
-	tcase_add_test(line, no_writer_is_unknown);
-	tcase_add_test(line, no_answer_in_time_is_unknown);
+	tcase_add_test(line,
+	    an_answer_to_another_request_is_no_answer_and_the_line_reopens);
+	tcase_add_test(line, no_writer_is_never_delivered);
+	tcase_add_test(line, no_answer_in_time_is_no_answer);
+	tcase_add_test(line, a_socket_of_another_user_is_never_delivered);
 	suite_add_tcase(s, line);
 	return s;
 }
