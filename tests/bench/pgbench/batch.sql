@@ -1,8 +1,9 @@
--- batch.sql - the next lever measured before it is built (issue 15): :n paid bookings of one
--- tier, each for its own fan with a fresh key, written by ONE statement and one commit instead
--- of :n (what a node could do if the paid bookings queued for a tier's transaction were written
--- together). A candidate, not what ticketd sends: compare its PostgreSQL CPU per booking with
--- one_line.pl's (the statement ticketd sends), at the same number of bookings in flight.
+-- batch.sql - the batching lever as it was measured before it was built (issue 15): :n paid
+-- bookings of one tier, each for its own fan with a fresh key, written by ONE statement and one
+-- commit instead of :n. The candidate of that measurement, kept so that the bench's pg_batch rows
+-- stay comparable: what ticketd's booking writer sends since is book_batch in
+-- src/store/statements.c (019), the same writes with every booking's own parameters. Compare its
+-- PostgreSQL CPU per booking with one_line.pl's, at the same number of bookings in flight.
 --
 -- It writes what book_one_line writes for each booking (the booking, the fan's quota, a bucket's
 -- decrement, the line, the confirmation email) and reads the concert again after its locks as
