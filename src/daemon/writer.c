@@ -317,7 +317,10 @@ void
 writer_run(const struct settings *cfg, int listen_fd)
 {
 	static struct db_settings dbs; /* the connection keeps a pointer */
-	struct writer w = {.batch_max = cfg->book_batch_max};
+	/* The setting's range stops there too; the arrays are that long. */
+	struct writer w = {.batch_max = cfg->book_batch_max < BOOK_BATCH_MAX
+	                                    ? cfg->book_batch_max
+	                                    : BOOK_BATCH_MAX};
 	sigset_t waitmask;
 
 	/* SIGTERM is taken only while waiting: a batch in hand is finished. */
