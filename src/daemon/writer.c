@@ -66,6 +66,17 @@ client_close(struct client *c)
 	c->pending = false;
 }
 
+static bool
+has_room(const struct writer *w)
+{
+	for (int i = 0; i < w->nclients; i++) {
+		if (w->clients[i].fd < 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * Takes the connections waiting, as many as there are free entries: the
  * rest wait in the backlog for the next pass, so a flood of connections
@@ -220,7 +231,10 @@ write_batch(struct writer *w, struct client **batch, int n)
 	for (int i = 0; i < n; i++) {
 		items[i] = &batch[i]->rq.item;
 	}
-	err = book_batch_run(w->db, items, n, res);
+	/* A connection refused (the database down, its limit reached) sent
+	 * nothing: the workers' own connections may still work. */
+	err = db_connect(w->db) != 0 ? TD_ERR_FALLBACK
+	                             : book_batch_run(w->db, items, n, res);
 	if (err == TD_ERR_FALLBACK || err == TD_ERR_BUSY) {
 		/* A case the batch leaves (019's), or a row lock held longer
 		 * than the writer waits: nothing written. */
@@ -267,8 +281,13 @@ write_pending(struct writer *w)
 {
 	struct client *batch[BOOK_BATCH_MAX], *head;
 
-	answer_expired(w);
-	while ((head = oldest_pending(w)) != NULL) {
+	for (;;) {
+		/* Before each batch: the last may have run a statement's
+		 * whole timeout. */
+		answer_expired(w);
+		if ((head = oldest_pending(w)) == NULL) {
+			return;
+		}
 		write_batch(w, batch, gather(w, head, batch));
 	}
 }
@@ -285,7 +304,9 @@ serve(struct writer *w, int listen_fd, const sigset_t *waitmask)
 	while (!stopping) {
 		int np = 0;
 
-		p[np++] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
+		/* With no entry free, the backlog waits (instead of a spin). */
+		p[np++] = (struct pollfd){
+		    .fd = has_room(w) ? listen_fd : -1, .events = POLLIN};
 		for (int i = 0; i < w->nclients; i++) {
 			p[np++] = (struct pollfd){
 			    .fd = w->clients[i].fd, .events = POLLIN};
@@ -305,7 +326,7 @@ serve(struct writer *w, int listen_fd, const sigset_t *waitmask)
 				read_request(w, &w->clients[i]);
 			}
 		}
-		if (p[0].revents != 0) {
+		if (p[0].fd >= 0 && p[0].revents != 0) {
 			accept_some(w, listen_fd);
 		}
 		write_pending(w);

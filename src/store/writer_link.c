@@ -131,18 +131,19 @@ await_reply(struct writer_link *l, uint32_t seq, long long deadline_ms,
 		long long left = deadline_ms - clock_now_ms();
 		ssize_t n;
 
-		if (left <= 0) {
-			log_warn("booking writer: no answer in %d ms",
-			    l->timeout_ms);
-			return -1;
-		}
-		if (poll(&p, 1, (int)left) < 0) {
+		/* At the deadline, one last look: an answer may be queued. */
+		if (poll(&p, 1, left > 0 ? (int)left : 0) < 0) {
 			if (errno == EINTR) {
 				continue;
 			}
 			return -1;
 		}
 		if (p.revents == 0) {
+			if (left <= 0) {
+				log_warn("booking writer: no answer in %d ms",
+				    l->timeout_ms);
+				return -1;
+			}
 			continue;
 		}
 		n = recv(l->fd, rep, sizeof(*rep), MSG_TRUNC);
