@@ -159,18 +159,29 @@ stop(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
+/* One booking over a new line to this process's writer: what the line
+ * returns, with the answer in *res. */
+static int
+book_once(int timeout_ms, struct book_batch_result *res)
+{
+	struct writer_link *l = writer_link_new(getpid(), NONCE, timeout_ms);
+	struct book_batch_item it;
+	int err;
+
+	item_init(&it, "u_1", KEY1);
+	err = writer_link_book(l, &it, res);
+	writer_link_free(l);
+	return err;
+}
+
 START_TEST(the_answer_to_its_own_request)
 {
 	pid_t writer = stand_in_writer(ANSWER, 1);
-	struct writer_link *l = writer_link_new(getpid(), NONCE, 5000);
-	struct book_batch_item it;
 	struct book_batch_result res;
 
-	item_init(&it, "u_1", KEY1);
-	ck_assert_int_eq(writer_link_book(l, &it, &res), 0);
+	ck_assert_int_eq(book_once(5000, &res), 0);
 	ck_assert_int_eq(res.outcome, BOOK_BATCH_CONFIRMED);
 	ck_assert_str_eq(res.created_at, "2026-12-02T10:00:00Z");
-	writer_link_free(l);
 	stop(writer);
 }
 END_TEST
@@ -195,27 +206,19 @@ END_TEST
 
 START_TEST(no_writer_is_never_delivered)
 {
-	struct writer_link *l = writer_link_new(getpid(), NONCE, 5000);
-	struct book_batch_item it;
 	struct book_batch_result res;
 
-	item_init(&it, "u_1", KEY1);
-	ck_assert_int_eq(writer_link_book(l, &it, &res), TD_ERR_UNAVAILABLE);
-	writer_link_free(l);
+	ck_assert_int_eq(book_once(5000, &res), TD_ERR_UNAVAILABLE);
 }
 END_TEST
 
 START_TEST(no_answer_in_time_is_no_answer)
 {
 	pid_t writer = stand_in_writer(SILENT, 1);
-	struct writer_link *l = writer_link_new(getpid(), NONCE, 100);
-	struct book_batch_item it;
 	struct book_batch_result res;
 
-	item_init(&it, "u_1", KEY1);
-	ck_assert_int_eq(writer_link_book(l, &it, &res), 0);
+	ck_assert_int_eq(book_once(100, &res), 0);
 	ck_assert_int_eq(res.outcome, BOOK_BATCH_NO_ANSWER);
-	writer_link_free(l);
 	stop(writer);
 }
 END_TEST
@@ -223,8 +226,6 @@ END_TEST
 /* Another user holds the writer's name: nothing is sent to it. */
 START_TEST(a_socket_of_another_user_is_never_delivered)
 {
-	struct writer_link *l = writer_link_new(getpid(), NONCE, 5000);
-	struct book_batch_item it;
 	struct book_batch_result res;
 	int ready[2];
 	pid_t squatter;
@@ -251,9 +252,7 @@ START_TEST(a_socket_of_another_user_is_never_delivered)
 		_exit(0);
 	}
 	ck_assert_int_eq(read(ready[0], &c, 1), 1);
-	item_init(&it, "u_1", KEY1);
-	ck_assert_int_eq(writer_link_book(l, &it, &res), TD_ERR_UNAVAILABLE);
-	writer_link_free(l);
+	ck_assert_int_eq(book_once(5000, &res), TD_ERR_UNAVAILABLE);
 	stop(squatter);
 }
 END_TEST
