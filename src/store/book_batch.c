@@ -118,28 +118,25 @@ book_batch_run(struct db *db, const struct book_batch_item *const *items, int n,
 {
 	char *text[NTEXT] = {NULL};
 	int qty[BOOK_BATCH_MAX];
-	/* Each total: at most 19 digits and a comma. */
+	int64_t cents[BOOK_BATCH_MAX];
+	/* Each total: at most 20 characters and a comma. */
 	char totals[BOOK_BATCH_MAX * 21 + 3],
 	    quantities[BOOK_BATCH_MAX * 12 + 3];
 	char buckets[12];
 	const char *params[12];
 	PGresult *r = NULL;
-	size_t off = 0;
 	int err = TD_ERR_INTERNAL;
 
 	if (n < 1 || n > BOOK_BATCH_MAX) {
 		return TD_ERR_INTERNAL;
 	}
-	totals[off++] = '{';
 	for (int i = 0; i < n; i++) {
-		off += (size_t)snprintf(totals + off, sizeof(totals) - off,
-		    "%s%lld", i > 0 ? "," : "",
-		    (long long)items[i]->total_cents);
+		cents[i] = items[i]->total_cents;
 		qty[i] = items[i]->quantity;
 	}
-	snprintf(totals + off, sizeof(totals) - off, "}");
 	snprintf(buckets, sizeof(buckets), "%d", items[0]->buckets);
-	if (pg_array_int(quantities, sizeof(quantities), qty, n) != 0) {
+	if (pg_array_int64(totals, sizeof(totals), cents, n) != 0 ||
+	    pg_array_int(quantities, sizeof(quantities), qty, n) != 0) {
 		goto out;
 	}
 	for (size_t i = 0; i < NTEXT; i++) {

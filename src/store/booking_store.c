@@ -525,12 +525,15 @@ book(void *ctx, const struct booking_txn *txn, struct txn_result *out)
 		return TD_ERR_NOT_WANTED;
 	}
 	err = TD_ERR_FALLBACK;
-	if (one_line_applies(s, txn) && s->writer != NULL) {
-		err = book_by_writer(s, txn, out, &unsure);
-	}
-	if (err == TD_ERR_FALLBACK && one_line_applies(s, txn) &&
-	    (err = book_one_line(s, txn, total, out)) == TD_ERR_FALLBACK) {
-		metrics_booking_fallback();
+	if (one_line_applies(s, txn)) {
+		if (s->writer != NULL) {
+			err = book_by_writer(s, txn, out, &unsure);
+		}
+		if (err == TD_ERR_FALLBACK &&
+		    (err = book_one_line(s, txn, total, out)) ==
+		        TD_ERR_FALLBACK) {
+			metrics_booking_fallback();
+		}
 	}
 	if (err == TD_ERR_FALLBACK) {
 		err = book_general(s, txn, total, out);

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "base/errors.h"
@@ -60,8 +61,10 @@ pg_array_text(char *buf, size_t len, const char *const *items, int n)
 	return put(buf, len, &off, '}') == 0 ? 0 : TD_ERR_TOO_LARGE;
 }
 
-int
-pg_array_int(char *buf, size_t len, const int *items, int n)
+/* The literal of n numbers, item(items, i) the ith, into buf. */
+static int
+numbers(char *buf, size_t len, int n, long long (*item)(const void *, int),
+    const void *items)
 {
 	size_t off = 0;
 	int w;
@@ -70,12 +73,36 @@ pg_array_int(char *buf, size_t len, const int *items, int n)
 		return TD_ERR_TOO_LARGE;
 	}
 	for (int i = 0; i < n; i++) {
-		w = snprintf(
-		    buf + off, len - off, "%s%d", i > 0 ? "," : "", items[i]);
+		w = snprintf(buf + off, len - off, "%s%lld", i > 0 ? "," : "",
+		    item(items, i));
 		if (w < 0 || (size_t)w >= len - off) {
 			return TD_ERR_TOO_LARGE;
 		}
 		off += (size_t)w;
 	}
 	return put(buf, len, &off, '}') == 0 ? 0 : TD_ERR_TOO_LARGE;
+}
+
+static long long
+int_item(const void *items, int i)
+{
+	return ((const int *)items)[i];
+}
+
+static long long
+int64_item(const void *items, int i)
+{
+	return (long long)((const int64_t *)items)[i];
+}
+
+int
+pg_array_int(char *buf, size_t len, const int *items, int n)
+{
+	return numbers(buf, len, n, int_item, items);
+}
+
+int
+pg_array_int64(char *buf, size_t len, const int64_t *items, int n)
+{
+	return numbers(buf, len, n, int64_item, items);
 }

@@ -6,6 +6,7 @@
 #define TICKETD_PG_ARRAY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Writes the n strings as a text[] literal into buf (len bytes), each
@@ -17,5 +18,6 @@ int pg_array_text(char *buf, size_t len, const char *const *items, int n);
 
 /* The same for integers.  Returns 0 or TD_ERR_TOO_LARGE. */
 int pg_array_int(char *buf, size_t len, const int *items, int n);
+int pg_array_int64(char *buf, size_t len, const int64_t *items, int n);
 
 #endif

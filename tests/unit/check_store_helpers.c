@@ -3,6 +3,7 @@
  * quoting, and truncation as an error rather than a silent cut.
  */
 #include <check.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/errors.h"
@@ -69,6 +70,21 @@ START_TEST(int_truncation_is_an_error)
 }
 END_TEST
 
+START_TEST(int64_arrays_keep_every_digit)
+{
+	const int64_t items[] = {0, 9223372036854775807LL, -1};
+	const char *want = "{0,9223372036854775807,-1}";
+	char buf[64];
+
+	ck_assert_int_eq(pg_array_int64(buf, sizeof(buf), items, 3), 0);
+	ck_assert_str_eq(buf, want);
+	for (size_t len = 0; len <= strlen(want); len++) {
+		ck_assert_int_eq(
+		    pg_array_int64(buf, len, items, 3), TD_ERR_TOO_LARGE);
+	}
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -80,6 +96,7 @@ suite(void)
 	tcase_add_test(tc, int_arrays);
 	tcase_add_test(tc, text_truncation_is_an_error);
 	tcase_add_test(tc, int_truncation_is_an_error);
+	tcase_add_test(tc, int64_arrays_keep_every_digit);
 	suite_add_tcase(s, tc);
 	return s;
 }
