@@ -25,6 +25,16 @@ pg_bindir() {
 	printf '%s\n' "$dir"
 }
 
+# psql, pg_isready and the rest of the client tools of the server's own version, ahead of
+# Debian's /usr/bin/psql: that is a Perl wrapper choosing a version, and costs about 100 ms
+# of CPU a call on a small machine (measured on 2 cores: 140 ms against 44 ms for the binary),
+# which the tests and the cluster's checks pay hundreds of times. Call once the server package
+# is installed.
+pg_client_first() {
+	PATH=$(pg_bindir):$PATH
+	export PATH
+}
+
 # Debian packages the build, the stack and the tests need. Callers add their own extras.
 # shellcheck disable=SC2034 # used by the scripts that source this file
 BASE_PACKAGES=(build-essential autoconf automake libtool pkg-config
