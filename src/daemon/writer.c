@@ -12,7 +12,9 @@
  * batch that waits for a row lock longer than TICKETD_BOOK_BATCH_LOCK_WAIT_MS
  * (a fan's quota row that another of the fan's bookings holds): every
  * booking of the node queues behind this one connection, so it never waits
- * long for one fan.
+ * long for one fan.  For the same reason it never waits for the database
+ * either: its connection is opened in the loop, without blocking, and
+ * while it is not open every request is answered "on its own" at once.
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -44,6 +47,7 @@ struct client {
 
 struct writer {
 	struct db *db;
+	short db_events; /* a connection under way waits for these */
 	struct client *clients;
 	int nclients;
 	int batch_max;
@@ -231,10 +235,11 @@ write_batch(struct writer *w, struct client **batch, int n)
 	for (int i = 0; i < n; i++) {
 		items[i] = &batch[i]->rq.item;
 	}
-	/* A connection refused (the database down, its limit reached) sent
-	 * nothing: the workers' own connections may still work. */
-	err = db_connect(w->db) != 0 ? TD_ERR_FALLBACK
-	                             : book_batch_run(w->db, items, n, res);
+	/* No connection open (the database away, its limit reached, ours
+	 * still under way): nothing sent, and the workers' own connections
+	 * may still work. */
+	err = db_is_open(w->db) ? book_batch_run(w->db, items, n, res)
+	                        : TD_ERR_FALLBACK;
 	if (err == TD_ERR_FALLBACK || err == TD_ERR_BUSY) {
 		/* A case the batch leaves (019's), or a row lock held longer
 		 * than the writer waits: nothing written. */
@@ -292,18 +297,54 @@ write_pending(struct writer *w)
 	}
 }
 
+/*
+ * Moves the connection on (ready: its socket is ready for what it waited
+ * for): starts one when none is open or under way and the backoff allows,
+ * and gives up on one that took too long.
+ */
+static void
+connect_step(struct writer *w, bool ready)
+{
+	if (w->db_events != 0 && !ready && clock_now_ms() < db_wake_ms(w->db)) {
+		return;
+	}
+	(void)db_connect_async(w->db, &w->db_events);
+}
+
+/* How long the loop may wait for a socket: until the connection's next
+ * step without one, or for ever while it is open. */
+static struct timespec *
+wait_limit(const struct writer *w, struct timespec *ts)
+{
+	long long wake = db_wake_ms(w->db), left;
+
+	if (wake == 0) {
+		return NULL;
+	}
+	left = wake - clock_now_ms();
+	if (left < 0) {
+		left = 0;
+	}
+	ts->tv_sec = (time_t)(left / 1000);
+	ts->tv_nsec = (long)(left % 1000) * 1000000L;
+	return ts;
+}
+
 static void
 serve(struct writer *w, int listen_fd, const sigset_t *waitmask)
 {
-	struct pollfd *p = calloc((size_t)w->nclients + 1, sizeof(*p));
+	/* The listening socket, every worker's, and the database's. */
+	struct pollfd *p = calloc((size_t)w->nclients + 2, sizeof(*p));
 
 	if (p == NULL) {
 		log_error("booking writer: out of memory");
 		exit(1);
 	}
 	while (!stopping) {
-		int np = 0;
+		struct timespec ts;
+		int np = 0, dbi;
 
+		connect_step(w, false);
 		/* With no entry free, the backlog waits (instead of a spin). */
 		p[np++] = (struct pollfd){
 		    .fd = has_room(w) ? listen_fd : -1, .events = POLLIN};
@@ -311,7 +352,13 @@ serve(struct writer *w, int listen_fd, const sigset_t *waitmask)
 			p[np++] = (struct pollfd){
 			    .fd = w->clients[i].fd, .events = POLLIN};
 		}
-		if (ppoll(p, (nfds_t)np, NULL, waitmask) < 0) {
+		/* Under way: what the connection waits for.  Open and idle:
+		 * whatever the server says, so a connection it closed is
+		 * replaced before a batch would fail on it. */
+		dbi = np;
+		p[np++] = (struct pollfd){.fd = db_socket(w->db),
+		    .events = w->db_events != 0 ? w->db_events : POLLIN};
+		if (ppoll(p, (nfds_t)np, wait_limit(w, &ts), waitmask) < 0) {
 			if (errno != EINTR) {
 				log_error("booking writer: poll: %s",
 				    strerror(errno));
@@ -328,6 +375,13 @@ serve(struct writer *w, int listen_fd, const sigset_t *waitmask)
 		}
 		if (p[0].fd >= 0 && p[0].revents != 0) {
 			accept_some(w, listen_fd);
+		}
+		if (p[dbi].fd >= 0 && p[dbi].revents != 0) {
+			if (w->db_events != 0) {
+				connect_step(w, true);
+			} else {
+				db_read_idle(w->db);
+			}
 		}
 		write_pending(w);
 	}
@@ -366,8 +420,6 @@ writer_run(const struct settings *cfg, int listen_fd)
 	}
 	w.db = db_new(
 	    &dbs, cfg->database_url, "ticketd-writer", statements, Q_COUNT);
-	/* A database still down is retried per batch. */
-	(void)db_connect(w.db);
 
 	serve(&w, listen_fd, &waitmask);
 

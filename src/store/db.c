@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ struct db {
 	bool sync_wait_cancelled;  /* set by the notice receiver */
 	long long next_attempt_ms; /* while down: do not try before this */
 	int backoff_ms;
+	bool connecting;          /* db_connect_async() has one under way */
+	long long connect_end_ms; /* ... and gives up on it then */
 };
 
 struct db *
@@ -51,6 +54,7 @@ db_drop(struct db *db)
 {
 	PQfinish(db->conn);
 	db->conn = NULL;
+	db->connecting = false;
 }
 
 static int
@@ -102,11 +106,64 @@ db_is_open(const struct db *db)
 	return db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK;
 }
 
+/* A connection's parameters: ours first, DATABASE_URL's own override them. */
+struct conn_params {
+	char timeout[16], options[128];
+	const char *keys[5], *values[5];
+};
+
+static void
+conn_params_fill(const struct db *db, struct conn_params *p)
+{
+	snprintf(
+	    p->timeout, sizeof(p->timeout), "%d", db->ds->connect_timeout_s);
+	snprintf(p->options, sizeof(p->options),
+	    "-c statement_timeout=%d -c lock_timeout=%d",
+	    db->ds->statement_timeout_ms, db->ds->lock_timeout_ms);
+	p->keys[0] = "connect_timeout";
+	p->values[0] = p->timeout;
+	p->keys[1] = "application_name";
+	p->values[1] = db->app_name;
+	p->keys[2] = "options";
+	p->values[2] = p->options;
+	p->keys[3] = "dbname";
+	p->values[3] = db->conninfo;
+	p->keys[4] = NULL;
+	p->values[4] = NULL;
+}
+
+/* An attempt that failed (why: NULL for libpq's own message): backoff. */
+static int
+connect_failed(struct db *db, long long now, const char *why)
+{
+	log_warn("cannot connect to the database (next try in %d ms): %s",
+	    db->backoff_ms, why != NULL ? why : PQerrorMessage(db->conn));
+	db_drop(db);
+	db->next_attempt_ms = now + db->backoff_ms;
+	db->backoff_ms = db->backoff_ms * 2 > BACKOFF_MAX_MS
+	                     ? BACKOFF_MAX_MS
+	                     : db->backoff_ms * 2;
+	return TD_ERR_UNAVAILABLE;
+}
+
+/* The server took the connection: our statements, then it is ours. */
+static int
+connect_opened(struct db *db, long long now)
+{
+	if (db->ds->prepared && db_prepare_all(db) != 0) {
+		return connect_failed(db, now, NULL);
+	}
+	db->backoff_ms = BACKOFF_MIN_MS;
+	db->next_attempt_ms = 0;
+	log_debug("connected, %d statements %s", db->nqueries,
+	    db->ds->prepared ? "prepared" : "sent unnamed");
+	return TD_OK;
+}
+
 int
 db_connect(struct db *db)
 {
-	char timeout[16], options[128];
-	const char *keys[5], *values[5];
+	struct conn_params p;
 	long long now;
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
@@ -118,46 +175,101 @@ db_connect(struct db *db)
 	if (now < db->next_attempt_ms) {
 		return TD_ERR_UNAVAILABLE;
 	}
-
-	snprintf(timeout, sizeof(timeout), "%d", db->ds->connect_timeout_s);
-	snprintf(options, sizeof(options),
-	    "-c statement_timeout=%d -c lock_timeout=%d",
-	    db->ds->statement_timeout_ms, db->ds->lock_timeout_ms);
-
-	/* Ours first: settings in DATABASE_URL itself override them. */
-	keys[0] = "connect_timeout";
-	values[0] = timeout;
-	keys[1] = "application_name";
-	values[1] = db->app_name;
-	keys[2] = "options";
-	values[2] = options;
-	keys[3] = "dbname";
-	values[3] = db->conninfo;
-	keys[4] = NULL;
-	values[4] = NULL;
-
-	db->conn = PQconnectdbParams(keys, values, 1);
+	conn_params_fill(db, &p);
+	db->conn = PQconnectdbParams(p.keys, p.values, 1);
 	if (db->conn != NULL) {
 		PQsetNoticeReceiver(db->conn, db_notice, db);
 	}
-	if (PQstatus(db->conn) != CONNECTION_OK ||
-	    (db->ds->prepared && db_prepare_all(db) != 0)) {
-		log_warn(
-		    "cannot connect to the database (next try in %d ms): %s",
-		    db->backoff_ms, PQerrorMessage(db->conn));
-		db_drop(db);
-		db->next_attempt_ms = now + db->backoff_ms;
-		db->backoff_ms = db->backoff_ms * 2 > BACKOFF_MAX_MS
-		                     ? BACKOFF_MAX_MS
-		                     : db->backoff_ms * 2;
-		return TD_ERR_UNAVAILABLE;
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		return connect_failed(db, now, NULL);
 	}
+	return connect_opened(db, now);
+}
 
-	db->backoff_ms = BACKOFF_MIN_MS;
-	db->next_attempt_ms = 0;
-	log_debug("connected, %d statements %s", db->nqueries,
-	    db->ds->prepared ? "prepared" : "sent unnamed");
-	return TD_OK;
+/*
+ * libpq leaves a connection opened this way without a time limit
+ * (connect_timeout is PQconnectdb's): ours is the same, for the whole
+ * attempt over every host of the URL.
+ */
+int
+db_connect_async(struct db *db, short *events)
+{
+	long long now = clock_now_ms();
+	PostgresPollingStatusType st;
+
+	*events = 0;
+	if (db->connecting) {
+		if (now >= db->connect_end_ms) {
+			return connect_failed(db, now, "timeout expired");
+		}
+		st = PQconnectPoll(db->conn);
+	} else {
+		struct conn_params p;
+
+		if (db_is_open(db)) {
+			return TD_OK;
+		}
+		db_drop(db);
+		if (now < db->next_attempt_ms) {
+			return TD_ERR_UNAVAILABLE;
+		}
+		conn_params_fill(db, &p);
+		db->conn = PQconnectStartParams(p.keys, p.values, 1);
+		if (db->conn == NULL) {
+			return connect_failed(db, now, "out of memory");
+		}
+		if (PQstatus(db->conn) == CONNECTION_BAD) {
+			return connect_failed(db, now, NULL);
+		}
+		PQsetNoticeReceiver(db->conn, db_notice, db);
+		db->connecting = true;
+		db->connect_end_ms = now + db->ds->connect_timeout_s * 1000LL;
+		/* libpq: first wait until the socket can be written. */
+		st = PGRES_POLLING_WRITING;
+	}
+	switch (st) {
+	case PGRES_POLLING_OK:
+		db->connecting = false;
+		return connect_opened(db, now);
+	case PGRES_POLLING_READING: *events = POLLIN; return TD_OK;
+	case PGRES_POLLING_WRITING: *events = POLLOUT; return TD_OK;
+	default: return connect_failed(db, now, NULL);
+	}
+}
+
+void
+db_read_idle(struct db *db)
+{
+	if (!db_is_open(db)) {
+		return;
+	}
+	/* Reads the server's FATAL, or the end of the stream. */
+	if (PQconsumeInput(db->conn) == 0 ||
+	    PQstatus(db->conn) != CONNECTION_OK) {
+		log_warn("the database closed an idle connection: %s",
+		    PQerrorMessage(db->conn));
+		db_drop(db);
+		return;
+	}
+	/* A notice is handled as it is read; anything else is not ours. */
+	for (PGresult *r; (r = PQgetResult(db->conn)) != NULL;) {
+		PQclear(r);
+	}
+}
+
+int
+db_socket(const struct db *db)
+{
+	return db->conn != NULL ? PQsocket(db->conn) : -1;
+}
+
+long long
+db_wake_ms(const struct db *db)
+{
+	if (db->connecting) {
+		return db->connect_end_ms;
+	}
+	return db_is_open(db) ? 0 : db->next_attempt_ms;
 }
 
 int

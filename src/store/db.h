@@ -47,6 +47,36 @@ struct db *db_new(const struct db_settings *ds, const char *conninfo,
 /* Connects now if not connected.  Returns 0 or TD_ERR_UNAVAILABLE. */
 int db_connect(struct db *db);
 
+/*
+ * Connects without waiting, for a process that must go on answering while
+ * the database is away (the booking writer: every paid booking of the
+ * node waits on it).  Returns TD_ERR_UNAVAILABLE while the database is
+ * down (an attempt failed, or the backoff since the last one has not run
+ * out), else 0 with *events 0 once the connection is open (statements
+ * prepared), or the poll() events to wait for on db_socket() before
+ * calling again.  A connection that takes longer than connect_timeout_s
+ * fails on the first call after that; db_wake_ms() says when that is.
+ */
+int db_connect_async(struct db *db, short *events);
+
+/*
+ * For a caller that polls an open connection's socket while it is idle
+ * (the booking writer): reads what the server sent.  A connection the
+ * server closed (a restart, a failover, an administrator) is dropped, so
+ * the next use reconnects instead of failing a statement on it.
+ */
+void db_read_idle(struct db *db);
+
+/* The connection's socket, or -1. */
+int db_socket(const struct db *db);
+
+/*
+ * When db_connect_async() has something to do without its socket: the
+ * end of an attempt under way, or the end of the backoff while down; 0
+ * while the connection is open (clock_now_ms() time).
+ */
+long long db_wake_ms(const struct db *db);
+
 /* Whether the handle holds a working connection now (it never connects). */
 bool db_is_open(const struct db *db);
 

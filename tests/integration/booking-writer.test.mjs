@@ -24,6 +24,7 @@ before(async () => {
   s = await startStack({ rateLimit: 'off', metrics: true,
     env: { TICKETD_BOOK_WORKERS: '16', TICKETD_READ_WORKERS: '4', DB_LOCK_TIMEOUT_MS: '60000',
       DB_STATEMENT_TIMEOUT_MS: '60000', TICKETD_BOOK_BATCH_LOCK_WAIT_MS: '60000' } });
+  await writerConnected();
 });
 after(async () => {
   await s?.destroy();
@@ -42,6 +43,13 @@ const counters = async () => ({
   noAnswers: await metric('ticketd_booking_writer_no_answers_total'),
 });
 const sqlUntil = (sql, what) => pollUntil(async () => (await s.psql(sql)).trim(), what);
+
+// The writer opens its connection without blocking and, until it is open, answers every
+// booking "on its own" at once: a test that needs a batch first waits for the connection of
+// a writer started after `since` (the database's clock).
+const writerConnected = (since = '-infinity') => sqlUntil(`SELECT 1 FROM pg_stat_activity
+  WHERE application_name = 'ticketd-writer' AND backend_start > '${since}'::timestamptz LIMIT 1`,
+'the booking writer\'s connection');
 
 // A tier of 2,000 tickets has 20 buckets: a batch of up to 10.
 const BIG = ['GA:2000:10.00'];
@@ -161,6 +169,7 @@ test('the writer killed while bookings wait for it: each is written once, by its
   const { head, queued, release } = await queueBehind(c, fans[0], first, [[bookingBody(c, { GA: 2 }), fans[1]]]);
   const pid = await writerPid();
   assert.ok(pid > 0, 'the writer runs');
+  const killedAt = (await s.psql('SELECT now()')).trim();
   process.kill(pid, 'SIGKILL');
   // The second is written at once (on its own, or by the next writer); the first waits for its
   // key, which the killed writer's statement holds until the row is let go and it commits.
@@ -181,8 +190,26 @@ test('the writer killed while bookings wait for it: each is written once, by its
   // The master starts another writer, and the next booking is batched again.
   const next = await pollUntil(async () => { const p = await writerPid(); return p !== pid && p; }, 'a new writer');
   assert.ok(next > 0);
+  await writerConnected(killedAt);
   const batches = await metric('ticketd_booking_batches_total');
   assertOk(assert, await book(s, bookingBody(c, { GA: 1 }), { fan: fans[1] }), 201);
   assert.ok(await metric('ticketd_booking_batches_total') > batches, 'written by the new writer');
   assert.ok((await counters()).batches > before.batches);
+});
+
+test('the database restarted: the writer replaces its connection by itself, and the next booking is batched, not failed', async () => {
+  const c = await addConcert(s, BIG);
+  const [fan] = await createFans(s, 1);
+  const restartedAt = (await s.psql('SELECT now()')).trim();
+  await s.stack('db-restart');
+  // The writer watches its idle connection: the server's goodbye makes it connect again,
+  // without a booking having to fail on the closed one first.
+  await writerConnected(restartedAt);
+  const before = await counters();
+  assertOk(assert, await book(s, bookingBody(c, { GA: 2 }), { fan }), 201);
+  const after = await counters();
+  assert.equal(after.batches - before.batches, 1, 'written by the writer');
+  assert.equal(after.returns - before.returns, 0, 'not handed back');
+  assert.equal(await available(s, c.tiers.GA.id), 2000 - 2);
+  await assertInvariant(assert, s);
 });

@@ -1,0 +1,152 @@
+/*
+ * check_db_connect.c - a connection opened without blocking
+ * (db_connect_async(), the booking writer's): against a server that never
+ * answers it is given up at its time limit, never before, and against a
+ * port that refuses it fails at once; either way the caller never waits
+ * inside libpq.  The stand-in servers are sockets of this process.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/errors.h"
+#include "store/db.h"
+#include "unit_main.h"
+
+static const struct db_settings settings = {
+    .connect_timeout_s = 1,
+    .statement_timeout_ms = 1000,
+    .lock_timeout_ms = 1000,
+};
+
+/* A loopback TCP socket on a port of its own: listening, or only bound
+ * (a connection to it is refused). */
+static int
+stand_in(bool listening, int *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	if (listening) {
+		ck_assert_int_eq(listen(fd, 4), 0);
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* The handle keeps a pointer to its settings and its URL. */
+static struct db *
+handle(const struct db_settings *ds, int port, char *conninfo, size_t size)
+{
+	snprintf(conninfo, size,
+	    "host=127.0.0.1 port=%d dbname=ticketd user=ticketd "
+	    "password=unused sslmode=disable gssencmode=disable",
+	    port);
+	return db_new(ds, conninfo, "check_db_connect", NULL, 0);
+}
+
+/*
+ * Drives one attempt as the writer's loop does: poll the socket for what
+ * it waits for, until its time limit; returns the last answer, and every
+ * answer on the way must be "under way" (0 with events to wait for).
+ */
+static int
+drive(struct db *db, int *steps)
+{
+	short ev;
+	int rc = db_connect_async(db, &ev);
+
+	*steps = 0;
+	while (rc == TD_OK && ev != 0) {
+		struct pollfd p = {.fd = db_socket(db), .events = ev};
+		long long left = db_wake_ms(db) - clock_now_ms();
+
+		ck_assert_int_ge(p.fd, 0);
+		(void)poll(&p, 1, left > 0 ? (int)left : 0);
+		rc = db_connect_async(db, &ev);
+		(*steps)++;
+	}
+	return rc;
+}
+
+START_TEST(a_server_that_never_answers_is_given_up_at_the_time_limit)
+{
+	char conninfo[256];
+	int port, steps, rc;
+	int srv = stand_in(true, &port);
+	struct db *db = handle(&settings, port, conninfo, sizeof(conninfo));
+	long long start = clock_now_ms(), limit;
+	short ev;
+
+	/* Started, not finished: the startup packet waits for its answer. */
+	ck_assert_int_eq(db_connect_async(db, &ev), TD_OK);
+	ck_assert(ev == POLLOUT || ev == POLLIN);
+	ck_assert(!db_is_open(db));
+	limit = db_wake_ms(db);
+	ck_assert_int_ge(limit, start + settings.connect_timeout_s * 1000LL);
+
+	rc = drive(db, &steps);
+	ck_assert_int_eq(rc, TD_ERR_UNAVAILABLE);
+	ck_assert_int_ge(steps, 1); /* it waited in poll(), not in libpq */
+	ck_assert(!db_is_open(db));
+	ck_assert_int_eq(db_socket(db), -1);
+	/* Not before its time: the server said nothing wrong. */
+	ck_assert_int_ge(clock_now_ms(), limit);
+	/* Down now: the next attempt waits for the backoff. */
+	ck_assert_int_gt(db_wake_ms(db), limit);
+	db_free(db);
+	close(srv);
+}
+END_TEST
+
+START_TEST(a_refused_connection_fails_without_waiting_for_the_limit)
+{
+	/* A limit far away, so failing before it is the refusal's doing. */
+	struct db_settings slow = settings;
+	char conninfo[256];
+	int port, steps;
+	int srv = stand_in(false, &port);
+	long long start = clock_now_ms();
+	struct db *db;
+
+	slow.connect_timeout_s = 60;
+	db = handle(&slow, port, conninfo, sizeof(conninfo));
+	ck_assert_int_eq(drive(db, &steps), TD_ERR_UNAVAILABLE);
+	ck_assert_int_lt(clock_now_ms(), start + 60000);
+	ck_assert(!db_is_open(db));
+	ck_assert_int_eq(db_socket(db), -1);
+	db_free(db);
+	close(srv);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("db_connect");
+	TCase *tc = tcase_create("async");
+
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(
+	    tc, a_server_that_never_answers_is_given_up_at_the_time_limit);
+	tcase_add_test(
+	    tc, a_refused_connection_fails_without_waiting_for_the_limit);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return unit_run(suite());
+}
