@@ -27,8 +27,10 @@ struct db {
 	bool sync_wait_cancelled;  /* set by the notice receiver */
 	long long next_attempt_ms; /* while down: do not try before this */
 	int backoff_ms;
-	bool connecting;          /* db_connect_async() has one under way */
-	long long connect_end_ms; /* ... and gives up on it then */
+	bool connecting;            /* db_connect_async() has one under way */
+	long long connect_end_ms;   /* ... gives up on its host then */
+	long long connect_limit_ms; /* ... each host's time */
+	int connect_sock;           /* ... the socket of the host it tries */
 };
 
 struct db *
@@ -62,8 +64,12 @@ db_prepare_all(struct db *db)
 {
 	for (int i = 0; i < db->nqueries; i++) {
 		const struct db_query *q = &db->queries[i];
-		PGresult *res =
-		    PQprepare(db->conn, q->name, q->sql, q->nparams, NULL);
+		PGresult *res;
+
+		if (q->sql == NULL) {
+			continue; /* a statement this handle never runs */
+		}
+		res = PQprepare(db->conn, q->name, q->sql, q->nparams, NULL);
 
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			log_error("prepare %s: %s", q->name,
@@ -187,9 +193,30 @@ db_connect(struct db *db)
 }
 
 /*
+ * The time one host gets, as PQconnectdb gives it: the connection's
+ * connect_timeout (the URL's own, else ours), at least 2 s.
+ */
+static long long
+connect_limit_ms(const struct db *db)
+{
+	PQconninfoOption *opts = PQconninfo(db->conn);
+	long long s = db->ds->connect_timeout_s;
+
+	for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++) {
+		if (strcmp(o->keyword, "connect_timeout") == 0 &&
+		    o->val != NULL && atoi(o->val) > 0) {
+			s = atoi(o->val);
+		}
+	}
+	PQconninfoFree(opts);
+	return (s < 2 ? 2 : s) * 1000LL;
+}
+
+/*
  * libpq leaves a connection opened this way without a time limit
- * (connect_timeout is PQconnectdb's): ours is the same, for the whole
- * attempt over every host of the URL.
+ * (connect_timeout is PQconnectdb's): ours is the same, per host, so a
+ * host of the URL that drops packets does not keep the next one (the
+ * primary, say) from being tried.  A new socket is a new host.
  */
 int
 db_connect_async(struct db *db, short *events)
@@ -203,6 +230,10 @@ db_connect_async(struct db *db, short *events)
 			return connect_failed(db, now, "timeout expired");
 		}
 		st = PQconnectPoll(db->conn);
+		if (PQsocket(db->conn) != db->connect_sock) {
+			db->connect_sock = PQsocket(db->conn);
+			db->connect_end_ms = now + db->connect_limit_ms;
+		}
 	} else {
 		struct conn_params p;
 
@@ -223,7 +254,9 @@ db_connect_async(struct db *db, short *events)
 		}
 		PQsetNoticeReceiver(db->conn, db_notice, db);
 		db->connecting = true;
-		db->connect_end_ms = now + db->ds->connect_timeout_s * 1000LL;
+		db->connect_limit_ms = connect_limit_ms(db);
+		db->connect_sock = PQsocket(db->conn);
+		db->connect_end_ms = now + db->connect_limit_ms;
 		/* libpq: first wait until the socket can be written. */
 		st = PGRES_POLLING_WRITING;
 	}
@@ -269,7 +302,11 @@ db_wake_ms(const struct db *db)
 	if (db->connecting) {
 		return db->connect_end_ms;
 	}
-	return db_is_open(db) ? 0 : db->next_attempt_ms;
+	if (db_is_open(db)) {
+		return 0;
+	}
+	/* Down: the next attempt's time, maybe already past (1: at once). */
+	return db->next_attempt_ms > 0 ? db->next_attempt_ms : 1;
 }
 
 int

@@ -30,7 +30,7 @@ struct db_settings {
 
 struct db_query {
 	const char *name;
-	const char *sql;
+	const char *sql; /* NULL: not prepared (a handle that never runs it) */
 	int nparams;
 	bool idempotent; /* safe to send again after a lost connection */
 };
@@ -53,9 +53,13 @@ int db_connect(struct db *db);
  * node waits on it).  Returns TD_ERR_UNAVAILABLE while the database is
  * down (an attempt failed, or the backoff since the last one has not run
  * out), else 0 with *events 0 once the connection is open (statements
- * prepared), or the poll() events to wait for on db_socket() before
- * calling again.  A connection that takes longer than connect_timeout_s
- * fails on the first call after that; db_wake_ms() says when that is.
+ * prepared), or the poll() events to wait for on db_socket() (read it
+ * again after each call: each host of the URL has its own) before
+ * calling again.  A host that takes longer than its connect_timeout (the
+ * URL's, else connect_timeout_s) is given up on the first call after
+ * that; db_wake_ms() says when that is.  What still blocks: the host
+ * name's lookup (give addresses, or hostaddr, where that matters), and
+ * preparing the handle's statements once connected.
  */
 int db_connect_async(struct db *db, short *events);
 
@@ -72,8 +76,9 @@ int db_socket(const struct db *db);
 
 /*
  * When db_connect_async() has something to do without its socket: the
- * end of an attempt under way, or the end of the backoff while down; 0
- * while the connection is open (clock_now_ms() time).
+ * end of an attempt under way, or while down the time the next one may
+ * start (maybe already past); 0 while the connection is open
+ * (clock_now_ms() time).
  */
 long long db_wake_ms(const struct db *db);
 

@@ -46,10 +46,12 @@ const sqlUntil = (sql, what) => pollUntil(async () => (await s.psql(sql)).trim()
 
 // The writer opens its connection without blocking and, until it is open, answers every
 // booking "on its own" at once: a test that needs a batch first waits for the connection of
-// a writer started after `since` (the database's clock).
+// a writer started after `since` (the database's clock). Its backend shows before the
+// connection is the writer's; its one statement shows once the writer prepares it, which it
+// does before it reads another booking.
 const writerConnected = (since = '-infinity') => sqlUntil(`SELECT 1 FROM pg_stat_activity
-  WHERE application_name = 'ticketd-writer' AND backend_start > '${since}'::timestamptz LIMIT 1`,
-'the booking writer\'s connection');
+  WHERE application_name = 'ticketd-writer' AND backend_start > '${since}'::timestamptz
+  AND query LIKE '/* book_batch */%' LIMIT 1`, 'the booking writer\'s connection');
 
 // A tier of 2,000 tickets has 20 buckets: a batch of up to 10.
 const BIG = ['GA:2000:10.00'];

@@ -3,7 +3,10 @@
  * (db_connect_async(), the booking writer's): against a server that never
  * answers it is given up at its time limit, never before, and against a
  * port that refuses it fails at once; either way the caller never waits
- * inside libpq.  The stand-in servers are sockets of this process.
+ * inside libpq.  Against a stand-in that says just enough of the protocol
+ * to let a client in, it opens, and db_read_idle() keeps it while the
+ * server says nothing and drops it once the server closes it.  The
+ * stand-in servers are sockets of this process, or of a child.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -11,6 +14,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -111,7 +115,8 @@ END_TEST
 
 START_TEST(a_refused_connection_fails_without_waiting_for_the_limit)
 {
-	/* A limit far away, so failing before it is the refusal's doing. */
+	/* A limit far away, beyond the case's own 20 s: failing at all is
+	 * the refusal's doing, not the limit's. */
 	struct db_settings slow = settings;
 	char conninfo[256];
 	int port, steps;
@@ -130,6 +135,99 @@ START_TEST(a_refused_connection_fails_without_waiting_for_the_limit)
 }
 END_TEST
 
+static void
+read_full(int fd, void *buf, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t r = read(fd, (char *)buf + got, n - got);
+
+		if (r <= 0) {
+			_exit(2);
+		}
+		got += (size_t)r;
+	}
+}
+
+/*
+ * A child that lets one client in (it reads the startup packet and
+ * answers AuthenticationOk, then ReadyForQuery), then says nothing until
+ * the parent writes to `go`, and closes the connection.
+ */
+static pid_t
+let_one_in(int listen_fd, int go)
+{
+	static const unsigned char hello[] = {
+	    'R', 0, 0, 0, 8, 0, 0, 0, 0, /* AuthenticationOk */
+	    'Z', 0, 0, 0, 5, 'I',        /* ReadyForQuery, idle */
+	};
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		unsigned char len[4], rest[1024];
+		size_t n;
+		int c = accept(listen_fd, NULL, NULL);
+		char b;
+
+		if (c < 0) {
+			_exit(2);
+		}
+		read_full(c, len, sizeof(len));
+		n = ((size_t)len[0] << 24 | (size_t)len[1] << 16 |
+		        (size_t)len[2] << 8 | len[3]) -
+		    4;
+		if (n > sizeof(rest)) {
+			_exit(2);
+		}
+		read_full(c, rest, n);
+		if (write(c, hello, sizeof(hello)) != (ssize_t)sizeof(hello) ||
+		    read(go, &b, 1) != 1) {
+			_exit(2);
+		}
+		close(c);
+		_exit(0);
+	}
+	return pid;
+}
+
+START_TEST(an_open_connection_is_kept_until_the_server_closes_it)
+{
+	char conninfo[256];
+	int port, steps, go[2], status;
+	int srv = stand_in(true, &port);
+	struct db *db = handle(&settings, port, conninfo, sizeof(conninfo));
+	struct pollfd p;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(go), 0);
+	pid = let_one_in(srv, go[0]);
+	ck_assert_int_eq(drive(db, &steps), TD_OK);
+	ck_assert(db_is_open(db));
+	ck_assert_int_eq(db_wake_ms(db), 0);
+
+	/* Nothing to read: still open. */
+	db_read_idle(db);
+	ck_assert(db_is_open(db));
+
+	/* The server goes: its socket turns readable, and the read drops it. */
+	ck_assert_int_eq(write(go[1], "x", 1), 1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	p = (struct pollfd){.fd = db_socket(db), .events = POLLIN};
+	ck_assert_int_eq(poll(&p, 1, 10000), 1);
+	db_read_idle(db);
+	ck_assert(!db_is_open(db));
+	ck_assert_int_eq(db_socket(db), -1);
+	/* Down, and not from a failed attempt: the next may start at once. */
+	ck_assert_int_ne(db_wake_ms(db), 0);
+	ck_assert_int_le(db_wake_ms(db), clock_now_ms());
+	db_free(db);
+	close(go[0]);
+	close(go[1]);
+	close(srv);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -141,6 +239,8 @@ suite(void)
 	    tc, a_server_that_never_answers_is_given_up_at_the_time_limit);
 	tcase_add_test(
 	    tc, a_refused_connection_fails_without_waiting_for_the_limit);
+	tcase_add_test(
+	    tc, an_open_connection_is_kept_until_the_server_closes_it);
 	suite_add_tcase(s, tc);
 	return s;
 }
