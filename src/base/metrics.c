@@ -42,13 +42,17 @@ struct shared {
 	uint64_t batches;       /* statements the booking writer ran */
 	uint64_t batched;       /* bookings they wrote */
 	uint64_t batch_returns; /* bookings handed back to go on their own */
-	int64_t writer_waiting; /* workers waiting for the writer now */
-	uint64_t writer_no_answers; /* ... that stopped waiting unanswered */
+	uint64_t writer_no_answers; /* workers that stopped waiting for the
+	                             * writer unanswered */
 	uint64_t restarts[2];
 	uint8_t busy[2][METRICS_MAX_WORKERS];
+	/* Per booking worker's slot, like busy: the master clears a dead
+	 * worker's mark, which a shared count could not tell apart. */
+	uint8_t writer_waiting[METRICS_MAX_WORKERS];
 };
 
 static struct shared *shm;
+static int self_slot = -1; /* this process's slot in the booking pool */
 
 #define ADD(field) __atomic_add_fetch(&(field), 1, __ATOMIC_RELAXED)
 #define LOAD(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
@@ -139,11 +143,17 @@ metrics_writer_no_answer(void)
 }
 
 void
-metrics_writer_waiting(int delta)
+metrics_set_book_slot(int slot)
 {
-	if (shm != NULL) {
-		__atomic_add_fetch(
-		    &shm->writer_waiting, delta, __ATOMIC_RELAXED);
+	self_slot = slot;
+}
+
+void
+metrics_writer_waiting(bool waiting)
+{
+	if (shm != NULL && self_slot >= 0 && self_slot < METRICS_MAX_WORKERS) {
+		__atomic_store_n(&shm->writer_waiting[self_slot],
+		    (uint8_t)waiting, __ATOMIC_RELAXED);
 	}
 }
 
@@ -181,6 +191,12 @@ metrics_set_busy(int pool, int slot, int busy)
 	if (shm != NULL && slot >= 0 && slot < METRICS_MAX_WORKERS) {
 		__atomic_store_n(
 		    &shm->busy[pool][slot], (uint8_t)busy, __ATOMIC_RELAXED);
+		/* An idle worker (or a dead one) waits for nothing; pool 1
+		 * is the booking pool, as in names[] below. */
+		if (!busy && pool == 1) {
+			__atomic_store_n(
+			    &shm->writer_waiting[slot], 0, __ATOMIC_RELAXED);
+		}
 	}
 }
 
@@ -261,6 +277,17 @@ render_latency(FILE *fp, const struct metrics_labels *labels)
 		    "%llu\n",
 		    route_label(labels, r), (unsigned long long)cumulative);
 	}
+}
+
+static int
+writer_waiting(int book_workers)
+{
+	int n = 0;
+
+	for (int s = 0; s < book_workers && s < METRICS_MAX_WORKERS; s++) {
+		n += LOAD(shm->writer_waiting[s]) != 0;
+	}
+	return n;
 }
 
 static void
@@ -381,7 +408,7 @@ metrics_render(const struct metrics_labels *labels)
 		    (unsigned long long)LOAD(shm->batches),
 		    (unsigned long long)LOAD(shm->batched),
 		    (unsigned long long)LOAD(shm->batch_returns),
-		    (long long)LOAD(shm->writer_waiting),
+		    (long long)writer_waiting(labels->pool_sizes[1]),
 		    (unsigned long long)LOAD(shm->writer_no_answers));
 		render_pools(fp, labels->pool_sizes);
 	}

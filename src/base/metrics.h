@@ -9,6 +9,8 @@
 #ifndef TICKETD_METRICS_H
 #define TICKETD_METRICS_H
 
+#include <stdbool.h>
+
 /* Booking requests counted by outcome (the label values of the metric). */
 enum metrics_outcome {
 	METRIC_CONFIRMED,
@@ -60,8 +62,12 @@ void metrics_booking_fallback(void);
  * handed back to go on their own. */
 void metrics_batch(int written, int returned);
 
-/* A worker starts (+1) or stops (-1) waiting for the booking writer. */
-void metrics_writer_waiting(int delta);
+/* A booking worker's slot in its pool, set once at its start: where its
+ * marks go (metrics_writer_waiting). */
+void metrics_set_book_slot(int slot);
+
+/* This booking worker starts or stops waiting for the booking writer. */
+void metrics_writer_waiting(bool waiting);
 
 /* A worker stopped waiting for the booking writer without an answer. */
 void metrics_writer_no_answer(void);

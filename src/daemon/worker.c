@@ -250,6 +250,9 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 	}
 
 	log_init(cfg->log_level, pool == POOL_READ ? "read" : "book");
+	if (pool == POOL_BOOK) {
+		metrics_set_book_slot(slot);
+	}
 	context_init(&ctx, cfg, pool, shared);
 
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);

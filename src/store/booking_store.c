@@ -459,9 +459,9 @@ book_by_writer(const struct store *s, const struct booking_txn *txn,
 	it->total_cents = req->total_cents;
 	it->quantity = req->lines[0].quantity;
 	it->buckets = txn->tiers[0]->buckets;
-	metrics_writer_waiting(1);
+	metrics_writer_waiting(true);
 	err = writer_link_book(s->writer, it, &res);
-	metrics_writer_waiting(-1);
+	metrics_writer_waiting(false);
 	if (err != 0) {
 		return TD_ERR_FALLBACK; /* it never reached the writer */
 	}

@@ -336,21 +336,14 @@ static const struct {
 	const char *sqlstate;
 	int err;
 } sqlstates[] = {
-    {NULL, TD_ERR_UNAVAILABLE},
-    {"", TD_ERR_UNAVAILABLE},
-    {"57P01", TD_ERR_UNAVAILABLE},
-    {"08006", TD_ERR_UNAVAILABLE},
+    {NULL, TD_ERR_UNAVAILABLE}, {"", TD_ERR_UNAVAILABLE},
+    {"57P01", TD_ERR_UNAVAILABLE}, {"08006", TD_ERR_UNAVAILABLE},
     {"53300", TD_ERR_UNAVAILABLE},
     {"25006", TD_ERR_UNAVAILABLE}, /* reached a standby: not the primary */
-    {"40001", TD_ERR_SERIALIZATION},
-    {"40P01", TD_ERR_SERIALIZATION},
-    {"57014", TD_ERR_BUSY},
-    {"55P03", TD_ERR_BUSY},
-    {"23505", TD_ERR_CONFLICT},
-    {"23514", TD_ERR_CONFLICT},
-    {"22001", TD_ERR_BAD_DATA},
-    {"22021", TD_ERR_BAD_DATA},
-    {"42883", TD_ERR_INTERNAL},
+    {"40001", TD_ERR_SERIALIZATION}, {"40P01", TD_ERR_SERIALIZATION},
+    {"57014", TD_ERR_BUSY}, {"55P03", TD_ERR_BUSY}, {"23505", TD_ERR_CONFLICT},
+    {"23514", TD_ERR_CONFLICT}, {"22001", TD_ERR_BAD_DATA},
+    {"22021", TD_ERR_BAD_DATA}, {"42883", TD_ERR_INTERNAL},
     {"TDSLW", TD_ERR_FALLBACK}, /* the one-line booking's (017) */
     {"TDNOB", TD_ERR_INTERNAL}, /* book()'s own, caught inside it */
 };
@@ -434,6 +427,40 @@ START_TEST(metrics_shared_across_fork)
 }
 END_TEST
 
+static bool
+rendered(const char *line)
+{
+	char *text =
+	    metrics_render(&(struct metrics_labels){.routes = router_names,
+	        .nroutes = ROUTE_COUNT,
+	        .pool_sizes = {2, 8}});
+	bool found = strstr(text, line) != NULL;
+
+	free(text);
+	return found;
+}
+
+/* A booking worker killed while it waits for the writer leaves its mark;
+ * the master's reap (busy 0 for its slot) takes it away. */
+START_TEST(metrics_writer_waiting_cleared_with_the_slot)
+{
+	pid_t pid;
+
+	ck_assert_int_eq(metrics_init(), 0);
+	pid = fork();
+	if (pid == 0) {
+		metrics_set_book_slot(5);
+		metrics_set_busy(1, 5, 1);
+		metrics_writer_waiting(true);
+		_exit(0); /* as if killed: nothing cleared */
+	}
+	waitpid(pid, NULL, 0);
+	ck_assert(rendered("ticketd_booking_writer_waiting 1\n"));
+	metrics_set_busy(1, 5, 0);
+	ck_assert(rendered("ticketd_booking_writer_waiting 0\n"));
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -456,6 +483,7 @@ suite(void)
 	    sizeof(sqlstates) / sizeof(sqlstates[0]));
 	tcase_add_test(tc, response_head);
 	tcase_add_test(tc, metrics_shared_across_fork);
+	tcase_add_test(tc, metrics_writer_waiting_cleared_with_the_slot);
 	suite_add_tcase(s, tc);
 	return s;
 }
