@@ -622,14 +622,19 @@ int
 master_run(const struct settings *cfg, int read_fd, int book_fd,
     const char *exe, char **argv, int *handed_over)
 {
-	/* The mailer is a pool of one, or of none without a relay. */
+	/*
+	 * The mailer is a pool of one, or of none without a relay.  So is
+	 * the writer, which is handed only what the one booking statement may
+	 * write, and that needs prepared statements (booking_store.c): behind
+	 * a transaction pooler it would never be handed anything.
+	 */
+	bool want_writer = cfg->book_batch_max > 0 && cfg->db.prepared;
 	struct pool pools[] = {
 	    {"read", POOL_READ, read_fd, cfg->read_workers, run_worker, NULL},
 	    {"book", POOL_BOOK, book_fd, cfg->book_workers, run_worker, NULL},
 	    {"mailer", POOL_COUNT, -1, *cfg->smtp_url != '\0', run_mailer,
 	        NULL},
-	    {"writer", POOL_COUNT, -1, cfg->book_batch_max > 0, run_writer,
-	        NULL},
+	    {"writer", POOL_COUNT, -1, want_writer, run_writer, NULL},
 	};
 	struct pool *writer = &pools[3];
 	struct master m = {
@@ -658,7 +663,7 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 		goto out;
 	}
 	/* Without its socket, each booking worker writes its own. */
-	if (cfg->book_batch_max > 0 &&
+	if (want_writer &&
 	    (writer->fd = writer_listen(cfg, &m.shared.writer_nonce)) >= 0) {
 		m.shared.writer_master = getpid();
 	} else {

@@ -5,13 +5,16 @@
 // pg_stat_activity, never timed. The booking writer is off here (TICKETD_BOOK_BATCH_MAX=0): each
 // booking is its own statement, as it is when a batch hands it back (booking-writer.test.mjs).
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import { assertOk, pollUntil, startStack } from './stack.mjs';
 import {
-  addConcert, assertInvariant, available, book, bookingBody, bookingFallbacks, BOOKING_STATEMENT, holdLocks, PsqlSession,
+  addConcert, assertInvariant, available, book, bookingBody, bookingFallbacks, BOOKING_STATEMENT, holdLocks, masterPid,
+  PsqlSession,
 } from './lib/booking-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
+import { childrenOf } from './lib/daemon.mjs';
 
 let s;
 
@@ -217,10 +220,14 @@ for (const change of CHANGES) {
 
 // DB_PREPARED_STATEMENTS=off (a transaction pooler): the one statement would be parsed and
 // planned on every booking, so book() runs. Which one ran is read from the statement seen
-// waiting for the fan's quota row.
-test('with statements sent unnamed, a one-tier booking of a big tier is book()\'s', async () => {
+// waiting for the fan's quota row. No booking would reach a booking writer, so none runs.
+test('with statements sent unnamed, a one-tier booking of a big tier is book()\'s, and no writer runs', async () => {
   const unnamed = await startStack({ rateLimit: 'off', env: { DB_PREPARED_STATEMENTS: 'off' } });
   try {
+    const comms = await Promise.all((await childrenOf(await masterPid(unnamed)))
+      .map(async (pid) => (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim()));
+    assert.ok(comms.length > 0, 'the master\'s children are read');
+    assert.ok(!comms.includes('ticketd-writer'), `no writer among ${comms}`);
     const c = await addConcert(unnamed, BIG);
     const [fan] = await createFans(unnamed, 1);
     await unnamed.psql(`INSERT INTO fan_quotas VALUES ('${c.id}', '${fan.id}', 0)`);
