@@ -8,15 +8,13 @@
 // (TICKETD_BOOK_BATCH_LOCK_WAIT_MS), so a slow machine makes waits longer, never an answer
 // other than the one asserted.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import { assertOk, metricValue, pollUntil, startStack } from './stack.mjs';
 import {
-  addConcert, assertInvariant, available, book, bookingBody, bookingFallbacks, holdLocks, masterPid,
+  addConcert, assertInvariant, available, book, bookingBody, bookingFallbacks, holdLocks, writerPid,
 } from './lib/booking-helpers.mjs';
 import { createFans } from './lib/fans.mjs';
-import { childrenOf } from './lib/daemon.mjs';
 
 let s;
 
@@ -155,13 +153,6 @@ test('a retry queued behind its first attempt goes in the next batch and replays
   await assertInvariant(assert, s);
 });
 
-async function writerPid() {
-  for (const pid of await childrenOf(await masterPid(s))) {
-    if ((await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'ticketd-writer') return pid;
-  }
-  return 0;
-}
-
 test('the writer killed while bookings wait for it: each is written once, by its batch or on its own', async () => {
   const c = await addConcert(s, BIG);
   const fans = await createFans(s, 2);
@@ -169,7 +160,7 @@ test('the writer killed while bookings wait for it: each is written once, by its
   const before = await counters();
 
   const { head, queued, release } = await queueBehind(c, fans[0], first, [[bookingBody(c, { GA: 2 }), fans[1]]]);
-  const pid = await writerPid();
+  const pid = await writerPid(s);
   assert.ok(pid > 0, 'the writer runs');
   const killedAt = (await s.psql('SELECT now()')).trim();
   process.kill(pid, 'SIGKILL');
@@ -190,7 +181,7 @@ test('the writer killed while bookings wait for it: each is written once, by its
   await assertInvariant(assert, s);
 
   // The master starts another writer, and the next booking is batched again.
-  const next = await pollUntil(async () => { const p = await writerPid(); return p !== pid && p; }, 'a new writer');
+  const next = await pollUntil(async () => { const p = await writerPid(s); return p !== pid && p; }, 'a new writer');
   assert.ok(next > 0);
   await writerConnected(killedAt);
   const batches = await metric('ticketd_booking_batches_total');

@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 
 import { REPO, checkRaw, httpRequest, metricValue, sleep } from '../stack.mjs';
 import { ContractError } from './contract.mjs';
+import { childrenOf } from './daemon.mjs';
 import { defaultFan } from './fans.mjs';
 
 const run = promisify(execFile);
@@ -259,6 +260,14 @@ export async function masterPid(s) {
   return Number((await stackEnvFile(s)).TICKETD_PID);
 }
 
+// The pid of the stack's booking writer (the master's child named ticketd-writer), or 0.
+export async function writerPid(s) {
+  for (const pid of await childrenOf(await masterPid(s))) {
+    if ((await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'ticketd-writer') return pid;
+  }
+  return 0;
+}
+
 async function socketInodes() {
   // /proc/net/unix: Num RefCount Protocol Flags Type St Inode Path
   const text = await readFile('/proc/net/unix', 'utf8');
@@ -268,18 +277,6 @@ async function socketInodes() {
     if (f.length >= 8) byInode.set(f[6], f[7]);
   }
   return byInode;
-}
-
-async function childrenOf(ppid) {
-  const out = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'.
-    const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(after[1]) === ppid && after[0] !== 'Z') out.push(Number(name));
-  }
-  return out.sort((a, b) => a - b);
 }
 
 // The master's live children, told apart by the listening socket each one holds (a worker

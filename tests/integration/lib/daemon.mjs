@@ -31,7 +31,8 @@ export async function waitGone(pid, timeoutMs = 30000) {
   }
 }
 
-// The pids whose parent is pid (from /proc/<n>/stat: the field after the state).
+// The live pids whose parent is pid, in order (from /proc/<n>/stat: the field after the state;
+// comm may hold spaces, so the fields are split after the last ')').
 export async function childrenOf(pid) {
   const kids = [];
   for (const name of await readdir('/proc')) {
@@ -40,7 +41,7 @@ export async function childrenOf(pid) {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (Number(fields[1]) === pid && fields[0] !== 'Z') kids.push(Number(name));
   }
-  return kids;
+  return kids.sort((a, b) => a - b);
 }
 
 // extraFds: what the daemon gets as fd 3, 4, ... (child_process stdio values, e.g. 'pipe').
