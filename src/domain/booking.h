@@ -188,7 +188,8 @@ struct booking_store {
 	int (*find_by_key)(void *ctx, const char *key, struct key_record *out);
 	/*
 	 * A new request's check before its payment, with the session it
-	 * comes with, in one round trip.  *signed_in: a session (revoked ones
+	 * comes with, in one round trip (a known key's record may take a
+	 * second).  *signed_in: a session (revoked ones
 	 * are none) is stored under token_hash, and *session is what the
 	 * account rules need of it; without one nothing else is read.  Else
 	 * the record of req's key if it is known (*known; tiers untouched;

@@ -155,7 +155,7 @@ read_rejection(const PGresult *r, struct key_record *out)
 	return rows_int(r, 0, "reject_available", &sh->available);
 }
 
-/* The record of a key from the rows of Q_BOOKING_BY_KEY or Q_BOOKING_CHECK. */
+/* The record of a key from the rows of Q_BOOKING_BY_KEY. */
 static int
 read_key_record(const PGresult *r, struct key_record *out)
 {
@@ -196,7 +196,6 @@ check(void *ctx, const char *token_hash, const struct booking_request *req,
 	const char *params[5] = {
 	    req->idempotency_key, req->concert_id, token_hash, absolute, idle};
 	struct store *s = ctx;
-	char part[8] = "";
 	PGresult *r;
 	int err;
 
@@ -209,7 +208,7 @@ check(void *ctx, const char *token_hash, const struct booking_request *req,
 	}
 	/* Always one row: the session's columns, or NULLs (no session). */
 	if (PQntuples(r) < 1 || PQfnumber(r, "fan_id") < 0 ||
-	    PQfnumber(r, "part") < 0) {
+	    PQfnumber(r, "known") < 0 || PQfnumber(r, "concert_id") < 0) {
 		log_error("the booking check answered no session column");
 		err = TD_ERR_INTERNAL;
 		goto out;
@@ -221,18 +220,25 @@ check(void *ctx, const char *token_hash, const struct booking_request *req,
 	if ((err = account_store_read_session(r, "fan_", session)) != 0) {
 		goto out;
 	}
-	/* A live session's row without a part: no such concert.  (An
-	 * expired one's reads nothing more; the account rules refuse it.) */
-	if (rows_is_null(r, 0, "part")) {
+	/* An expired session's row reads nothing more (known is NULL): the
+	 * account rules refuse it. */
+	if (rows_is_null(r, 0, "known")) {
 		err = TD_ERR_NOT_FOUND;
 		goto out;
 	}
-	if ((err = rows_text(r, 0, "part", part, sizeof(part))) != 0) {
+	if ((err = rows_bool(r, 0, "known", known)) != 0) {
 		goto out;
 	}
-	if (strcmp(part, "key") == 0) {
-		*known = true;
-		err = read_key_record(r, rec);
+	if (*known) {
+		/* Keys are never deleted: a known key's record is there. */
+		err = find_by_key(ctx, req->idempotency_key, rec);
+		if (err == TD_ERR_NOT_FOUND) {
+			log_error("key %s: known to the check, then not found",
+			    req->idempotency_key);
+			err = TD_ERR_INTERNAL;
+		}
+	} else if (rows_is_null(r, 0, "concert_id")) {
+		err = TD_ERR_NOT_FOUND; /* no such concert */
 	} else {
 		err = concert_store_read_fan_tiers(r, req->concert_id, tiers);
 	}

@@ -86,6 +86,26 @@ rows_int(const PGresult *r, int row, const char *col, int *out)
 	return 0;
 }
 
+int
+rows_bool(const PGresult *r, int row, const char *col, bool *out)
+{
+	int c = column(r, col);
+	const char *text;
+
+	if (c < 0) {
+		return TD_ERR_INTERNAL;
+	}
+	text = PQgetvalue(r, row, c);
+	if (PQgetisnull(r, row, c) ||
+	    (strcmp(text, "t") != 0 && strcmp(text, "f") != 0)) {
+		log_error("column %s: %s is not a boolean", col,
+		    PQgetisnull(r, row, c) ? "NULL" : text);
+		return TD_ERR_INTERNAL;
+	}
+	*out = text[0] == 't';
+	return 0;
+}
+
 bool
 rows_is_null(const PGresult *r, int row, const char *col)
 {

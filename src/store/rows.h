@@ -23,6 +23,9 @@ int rows_int64(const PGresult *r, int row, const char *col, int64_t *out);
 /* The cell as an int (NULL is 0).  Returns 0 or an error. */
 int rows_int(const PGresult *r, int row, const char *col, int *out);
 
+/* The cell as a boolean; NULL, like anything but t or f, is an error. */
+int rows_bool(const PGresult *r, int row, const char *col, bool *out);
+
 /* Whether the cell is NULL (a missing column counts as NULL). */
 bool rows_is_null(const PGresult *r, int row, const char *col);
 

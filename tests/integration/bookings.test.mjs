@@ -236,6 +236,8 @@ test('a key reused with another body, or by another fan, is 422 IDEMPOTENCY_KEY_
     tier: bookingBody(c, { GA: 1 }, { idempotencyKey: body.idempotencyKey }),
     'payment method': { ...body, paymentMethod: 'test_decline' },
     'total (checked as part of the request)': { ...body, totalAmount: 99 },
+    // A known key is answered from its record, before the concert is looked up: not 404.
+    'a concert that does not exist': { ...body, concertId: 'concert_nosuch0000' },
   };
   let ownMessage;
   for (const [what, v] of Object.entries(variants)) {

@@ -8,6 +8,7 @@
 
 #include "base/errors.h"
 #include "store/pg_array.h"
+#include "store/rows.h"
 #include "unit_main.h"
 
 START_TEST(text_arrays_are_quoted)
@@ -85,6 +86,51 @@ START_TEST(int64_arrays_keep_every_digit)
 }
 END_TEST
 
+/* A result of one row with a column "b" holding text (NULL: a NULL cell). */
+static PGresult *
+one_cell(const char *text)
+{
+	PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	PGresAttDesc att = {.name = "b", .format = 0, .typid = 16};
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(PQsetResultAttrs(r, 1, &att), 1);
+	ck_assert_int_eq(PQsetvalue(r, 0, 0, (char *)text,
+	                     text != NULL ? (int)strlen(text) : -1),
+	    1);
+	return r;
+}
+
+START_TEST(booleans_are_t_or_f)
+{
+	PGresult *t = one_cell("t"), *f = one_cell("f");
+	bool v = false;
+
+	ck_assert_int_eq(rows_bool(t, 0, "b", &v), 0);
+	ck_assert(v);
+	ck_assert_int_eq(rows_bool(f, 0, "b", &v), 0);
+	ck_assert(!v);
+	PQclear(t);
+	PQclear(f);
+}
+END_TEST
+
+START_TEST(anything_else_is_no_boolean)
+{
+	const char *bad[] = {NULL, "", "true", "1", "T", "tt"};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PGresult *r = one_cell(bad[i]);
+		bool v = true;
+
+		ck_assert_int_eq(rows_bool(r, 0, "b", &v), TD_ERR_INTERNAL);
+		ck_assert_msg(v, "case %zu: left as it was", i);
+		ck_assert_int_eq(rows_bool(r, 0, "other", &v), TD_ERR_INTERNAL);
+		PQclear(r);
+	}
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -97,6 +143,10 @@ suite(void)
 	tcase_add_test(tc, text_truncation_is_an_error);
 	tcase_add_test(tc, int_truncation_is_an_error);
 	tcase_add_test(tc, int64_arrays_keep_every_digit);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("rows");
+	tcase_add_test(tc, booleans_are_t_or_f);
+	tcase_add_test(tc, anything_else_is_no_boolean);
 	suite_add_tcase(s, tc);
 	return s;
 }
