@@ -66,10 +66,10 @@ export async function freePorts(n) {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Calls get() every 20 ms until it returns something truthy, and returns that; throws once
+// Calls get() every everyMs until it returns something truthy, and returns that; throws once
 // timeoutMs has passed without it. For waiting on a state the test can observe, never on time.
-export async function pollUntil(get, what, timeoutMs = 15000) {
-  for (const deadline = Date.now() + timeoutMs; ; await sleep(20)) {
+export async function pollUntil(get, what, timeoutMs = 15000, everyMs = 20) {
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(everyMs)) {
     const got = await get();
     if (got) return got;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
