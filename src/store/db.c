@@ -112,30 +112,64 @@ db_is_open(const struct db *db)
 	return db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK;
 }
 
+/*
+ * How long a TCP connection to a server that vanished without closing it
+ * (its host lost power, a cable pulled: no reset ever comes) goes unnoticed.
+ * Without these, a statement sent to a dead primary waits for the kernel's
+ * retransmissions (about 15 minutes), and an idle connection, such as the
+ * booking writer's, forever: every worker holding one would miss the
+ * failover.  Data the server has not acknowledged within
+ * DB_TCP_USER_TIMEOUT_MS fails the connection; a connection with nothing
+ * in flight (a statement sent and acknowledged, its answer awaited) is
+ * probed after DB_KEEPALIVES_IDLE_S of silence, every
+ * DB_KEEPALIVES_INTERVAL_S, and given up after DB_KEEPALIVES_COUNT probes
+ * unanswered: about 19 s, the order of a failover.  A live server's kernel
+ * answers probes whatever its statement takes.  A DATABASE_URL's own
+ * keepalives_* or tcp_user_timeout win; Unix sockets ignore them.
+ */
+#define DB_TCP_USER_TIMEOUT_MS "10000"
+#define DB_KEEPALIVES_IDLE_S "10"
+#define DB_KEEPALIVES_INTERVAL_S "3"
+#define DB_KEEPALIVES_COUNT "3"
+
 /* A connection's parameters: ours first, DATABASE_URL's own override them. */
 struct conn_params {
 	char timeout[16], options[128];
-	const char *keys[5], *values[5];
+	const char *keys[10], *values[10];
 };
 
 static void
 conn_params_fill(const struct db *db, struct conn_params *p)
 {
+	static const char *const tcp[][2] = {
+	    {"keepalives", "1"},
+	    {"keepalives_idle", DB_KEEPALIVES_IDLE_S},
+	    {"keepalives_interval", DB_KEEPALIVES_INTERVAL_S},
+	    {"keepalives_count", DB_KEEPALIVES_COUNT},
+	    {"tcp_user_timeout", DB_TCP_USER_TIMEOUT_MS},
+	};
+	size_t n = 0;
+
 	snprintf(
 	    p->timeout, sizeof(p->timeout), "%d", db->ds->connect_timeout_s);
 	snprintf(p->options, sizeof(p->options),
 	    "-c statement_timeout=%d -c lock_timeout=%d",
 	    db->ds->statement_timeout_ms, db->ds->lock_timeout_ms);
-	p->keys[0] = "connect_timeout";
-	p->values[0] = p->timeout;
-	p->keys[1] = "application_name";
-	p->values[1] = db->app_name;
-	p->keys[2] = "options";
-	p->values[2] = p->options;
-	p->keys[3] = "dbname";
-	p->values[3] = db->conninfo;
-	p->keys[4] = NULL;
-	p->values[4] = NULL;
+	p->keys[n] = "connect_timeout";
+	p->values[n++] = p->timeout;
+	p->keys[n] = "application_name";
+	p->values[n++] = db->app_name;
+	p->keys[n] = "options";
+	p->values[n++] = p->options;
+	for (size_t i = 0; i < sizeof(tcp) / sizeof(tcp[0]); i++) {
+		p->keys[n] = tcp[i][0];
+		p->values[n++] = tcp[i][1];
+	}
+	/* Last: with expand_dbname, the URL's parameters override ours. */
+	p->keys[n] = "dbname";
+	p->values[n++] = db->conninfo;
+	p->keys[n] = NULL;
+	p->values[n] = NULL;
 }
 
 /* An attempt that failed (why: NULL for libpq's own message): backoff. */

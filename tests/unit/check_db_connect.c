@@ -5,12 +5,15 @@
  * port that refuses it fails at once; either way the caller never waits
  * inside libpq.  Against a stand-in that says just enough of the protocol
  * to let a client in, it opens, and db_read_idle() keeps it while the
- * server says nothing and drops it once the server closes it.  The
+ * server says nothing and drops it once the server closes it.  Its TCP
+ * socket is set to notice a server that vanished without closing it
+ * (keepalives, TCP_USER_TIMEOUT), unless the URL says otherwise.  The
  * stand-in servers are sockets of this process, or of a child.
  */
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -228,6 +231,70 @@ START_TEST(an_open_connection_is_kept_until_the_server_closes_it)
 }
 END_TEST
 
+/* An int socket option of the attempt under way on db's socket. */
+static int
+sockopt(struct db *db, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	ck_assert_int_eq(getsockopt(db_socket(db), level, name, &v, &len), 0);
+	return v;
+}
+
+/* Starts an attempt against a server that takes the connection in its
+ * backlog and never answers: the socket is there, with its options. */
+static struct db *
+attempt(const char *extra, int *srv, char *conninfo, size_t size)
+{
+	struct db *db;
+	int port, n;
+	short ev;
+
+	*srv = stand_in(true, &port);
+	n = snprintf(conninfo, size,
+	    "host=127.0.0.1 port=%d dbname=ticketd user=ticketd "
+	    "password=unused sslmode=disable gssencmode=disable %s",
+	    port, extra);
+	ck_assert(n > 0 && (size_t)n < size);
+	db = db_new(&settings, conninfo, "check_db_connect", NULL, 0);
+	ck_assert_int_eq(db_connect_async(db, &ev), TD_OK);
+	ck_assert_int_ne(ev, 0);
+	ck_assert_int_ge(db_socket(db), 0);
+	return db;
+}
+
+START_TEST(a_vanished_server_is_noticed_by_the_socket)
+{
+	char conninfo[256];
+	int srv;
+	struct db *db = attempt("", &srv, conninfo, sizeof(conninfo));
+
+	ck_assert_int_eq(sockopt(db, SOL_SOCKET, SO_KEEPALIVE), 1);
+	ck_assert_int_eq(sockopt(db, IPPROTO_TCP, TCP_KEEPIDLE), 10);
+	ck_assert_int_eq(sockopt(db, IPPROTO_TCP, TCP_KEEPINTVL), 3);
+	ck_assert_int_eq(sockopt(db, IPPROTO_TCP, TCP_KEEPCNT), 3);
+	ck_assert_int_eq(sockopt(db, IPPROTO_TCP, TCP_USER_TIMEOUT), 10000);
+	db_free(db);
+	close(srv);
+}
+END_TEST
+
+START_TEST(the_url_s_own_keepalives_win)
+{
+	char conninfo[256];
+	int srv;
+	struct db *db = attempt("keepalives_idle=30 tcp_user_timeout=2500",
+	    &srv, conninfo, sizeof(conninfo));
+
+	ck_assert_int_eq(sockopt(db, IPPROTO_TCP, TCP_KEEPIDLE), 30);
+	ck_assert_int_eq(sockopt(db, IPPROTO_TCP, TCP_USER_TIMEOUT), 2500);
+	ck_assert_int_eq(sockopt(db, IPPROTO_TCP, TCP_KEEPINTVL), 3);
+	db_free(db);
+	close(srv);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -241,6 +308,10 @@ suite(void)
 	    tc, a_refused_connection_fails_without_waiting_for_the_limit);
 	tcase_add_test(
 	    tc, an_open_connection_is_kept_until_the_server_closes_it);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("tcp");
+	tcase_add_test(tc, a_vanished_server_is_noticed_by_the_socket);
+	tcase_add_test(tc, the_url_s_own_keepalives_win);
 	suite_add_tcase(s, tc);
 	return s;
 }
