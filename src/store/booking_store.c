@@ -230,12 +230,18 @@ check(void *ctx, const char *token_hash, const struct booking_request *req,
 		goto out;
 	}
 	if (*known) {
-		/* Keys are never deleted: a known key's record is there. */
+		/*
+		 * Keys are never deleted, but the lookup is a second statement:
+		 * after a failover between the two it may run on a promoted
+		 * standby that never had the key's commit (its wait for a
+		 * standby was cancelled).  Unavailable: the client retries with
+		 * its key.
+		 */
 		err = find_by_key(ctx, req->idempotency_key, rec);
 		if (err == TD_ERR_NOT_FOUND) {
-			log_error("key %s: known to the check, then not found",
+			log_warn("key %s: known to the check, then not found",
 			    req->idempotency_key);
-			err = TD_ERR_INTERNAL;
+			err = TD_ERR_UNAVAILABLE;
 		}
 	} else if (rows_is_null(r, 0, "concert_id")) {
 		err = TD_ERR_NOT_FOUND; /* no such concert */

@@ -122,10 +122,13 @@ db_is_open(const struct db *db)
  * DB_TCP_USER_TIMEOUT_MS fails the connection; a connection with nothing
  * in flight (a statement sent and acknowledged, its answer awaited) is
  * probed after DB_KEEPALIVES_IDLE_S of silence, every
- * DB_KEEPALIVES_INTERVAL_S, and given up after DB_KEEPALIVES_COUNT probes
- * unanswered: about 19 s, the order of a failover.  A live server's kernel
- * answers probes whatever its statement takes.  A DATABASE_URL's own
- * keepalives_* or tcp_user_timeout win; Unix sockets ignore them.
+ * DB_KEEPALIVES_INTERVAL_S, and given up at the first probe unanswered
+ * once DB_TCP_USER_TIMEOUT_MS have passed without an acknowledgement (on
+ * Linux that timeout overrides DB_KEEPALIVES_COUNT): about 13 s, less than
+ * a failover.  A live server's kernel answers probes whatever its statement
+ * takes.  A DATABASE_URL's own keepalives_* or tcp_user_timeout win; Unix
+ * sockets ignore them.  (Behind PgBouncer and HAProxy these watch the hop
+ * to the pooler; HAProxy cuts the sessions of a primary its checks lose.)
  */
 #define DB_TCP_USER_TIMEOUT_MS "10000"
 #define DB_KEEPALIVES_IDLE_S "10"
