@@ -45,7 +45,8 @@ async function sh(cmd, args, opts = {}) {
 const asNobody = (cmd, args) => sh('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', cmd, ...args],
   { cwd: '/', env: { PATH: process.env.PATH, HOME: '/nonexistent' } });
 
-const passfile = () => new URL(s.vars.DATABASE_URL).searchParams.get('passfile');
+// (Not new URL(): a socket's URL has no host, which WHATWG URLs refuse.)
+const passfile = () => new URLSearchParams(s.vars.DATABASE_URL.split('?')[1]).get('passfile');
 const mode = async (p) => (await stat(p)).mode & 0o777;
 
 async function uidOf(pid) {
@@ -75,10 +76,22 @@ test('a local user cannot reach the database: no password for TCP, no way into t
       assert.match(r.stderr, /password|authentication failed/);
     });
   }
-  await t.test('the unix socket (trust) is inside a 0700 directory', async () => {
+  await t.test('the operators\' unix socket is inside a 0700 directory', async () => {
     assert.equal(await mode(s.vars.PGHOST), 0o700);
     const r = await asNobody('psql', ['-X', '-w', '-h', s.vars.PGHOST, '-p', s.vars.PG_PORT, '-U', 'postgres', '-c', 'SELECT 1']);
     assert.notEqual(r.code, 0, r.stdout);
+  });
+  await t.test('the daemon\'s unix socket is inside a 0750 directory of the daemon\'s group', async () => {
+    const st = await stat(s.vars.DB_SOCKDIR);
+    assert.equal(st.mode & 0o777, 0o750);
+    assert.equal(st.uid, await userId('postgres'));
+    assert.equal(st.gid, Number((await sh('id', ['-g', s.vars.TICKETD_USER])).stdout.trim()));
+    const r = await asNobody('psql', ['-X', '-w', '-h', s.vars.DB_SOCKDIR, '-p', s.vars.PG_PORT, '-U', 'ticketd', '-c', 'SELECT 1']);
+    assert.notEqual(r.code, 0, r.stdout);
+  });
+  await t.test('no pg_hba.conf line trusts', async () => {
+    assert.equal(await s.psqlAs(s.vars.ADMIN_DATABASE_URL,
+      "SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust' OR error IS NOT NULL"), '0');
   });
   await t.test('the daemon\'s passfile', async () => {
     assert.equal(await mode(passfile()), 0o600);
@@ -88,6 +101,38 @@ test('a local user cannot reach the database: no password for TCP, no way into t
   });
   await t.test('stack.env is root\'s', async () => {
     assert.equal(await mode(path.join(s.dir, 'stack.env')), 0o600);
+  });
+});
+
+// The daemon's own OS user, as a compromised daemon would be.
+const asDaemonUser = (cmd, args, env = {}) => sh('runuser', ['-u', s.vars.TICKETD_USER, '--', cmd, ...args],
+  { cwd: '/', env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env } });
+
+test('through its socket the daemon\'s user is the daemon\'s role, with its password, and nothing more', rootOnly, async (t) => {
+  const over = (role) => ['-X', '-w', '-h', s.vars.DB_SOCKDIR, '-p', s.vars.PG_PORT, '-U', role, '-d', 'ticketd', '-At', '-c', 'SELECT current_user'];
+  for (const role of ['postgres', 'ticketd_owner']) {
+    await t.test(`not ${role}: its OS user is not the daemon's`, async () => {
+      const r = await asDaemonUser('psql', over(role));
+      assert.notEqual(r.code, 0, `connected as ${role}: ${r.stdout}`);
+      assert.match(r.stderr, /Peer authentication failed/);
+    });
+  }
+  await t.test('not the daemon\'s role without its password', async () => {
+    const r = await asDaemonUser('psql', over('ticketd'), { PGPASSFILE: '/dev/null' });
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.match(r.stderr, /password/);
+  });
+  await t.test('the daemon\'s role with its passfile, as the daemon connects', async () => {
+    const r = await asDaemonUser('psql', ['-X', '-w', '-At', s.vars.DATABASE_URL, '-c', 'SELECT current_user']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'ticketd');
+  });
+  await t.test('the daemon\'s connections come over its socket', async () => {
+    assert.equal((await httpRequest(s.port, 'GET', '/api/concerts')).status, 200); // a worker's connection is open
+    assert.equal(await s.psqlAs(s.vars.ADMIN_DATABASE_URL, `SELECT count(*) FROM pg_stat_activity
+      WHERE usename = 'ticketd' AND application_name LIKE 'ticketd%' AND client_port IS DISTINCT FROM -1`), '0');
+    assert.notEqual(await s.psqlAs(s.vars.ADMIN_DATABASE_URL, `SELECT count(*) FROM pg_stat_activity
+      WHERE usename = 'ticketd' AND client_port = -1`), '0');
   });
 });
 

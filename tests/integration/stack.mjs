@@ -322,7 +322,7 @@ class Stack {
     return this.psqlAs(this.vars.OWNER_DATABASE_URL || this.vars.DATABASE_URL, sql);
   }
 
-  // The same as the daemon's own role (DATABASE_URL: TCP, its password in a passfile).
+  // The same as the daemon's own role (DATABASE_URL: its socket, its password in a passfile).
   async psqlApp(sql) {
     return this.psqlAs(this.vars.DATABASE_URL, sql);
   }
