@@ -4,7 +4,7 @@
 // another local user (nobody) or the services' own users run only as root, as deploy/test does.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
@@ -81,17 +81,26 @@ test('a local user cannot reach the database: no password for TCP, no way into t
     const r = await asNobody('psql', ['-X', '-w', '-h', s.vars.PGHOST, '-p', s.vars.PG_PORT, '-U', 'postgres', '-c', 'SELECT 1']);
     assert.notEqual(r.code, 0, r.stdout);
   });
-  await t.test('the daemon\'s unix socket is inside a 0750 directory of the daemon\'s group', async () => {
+  await t.test('the daemon\'s unix socket is inside a 0750 directory of the daemon\'s group, apart from the cluster\'s home', async () => {
     const st = await stat(s.vars.DB_SOCKDIR);
     assert.equal(st.mode & 0o777, 0o750);
     assert.equal(st.uid, await userId('postgres'));
     assert.equal(st.gid, Number((await sh('id', ['-g', s.vars.TICKETD_USER])).stdout.trim()));
-    const r = await asNobody('psql', ['-X', '-w', '-h', s.vars.DB_SOCKDIR, '-p', s.vars.PG_PORT, '-U', 'ticketd', '-c', 'SELECT 1']);
-    assert.notEqual(r.code, 0, r.stdout);
+    const home = path.dirname(s.vars.PGDATA);
+    assert.notEqual(await realpath(s.vars.DB_SOCKDIR), await realpath(home));
+    assert.equal(await mode(home), 0o700, 'the cluster\'s home (data, log) stays its own');
+    for (const [who, as] of [['nobody', asNobody], ['nginx\'s user', asNginxUser]]) {
+      const r = await as('psql', ['-X', '-w', '-h', s.vars.DB_SOCKDIR, '-p', s.vars.PG_PORT, '-U', 'ticketd', '-c', 'SELECT 1']);
+      assert.notEqual(r.code, 0, r.stdout);
+      assert.match(r.stderr, /Permission denied/, `${who} does not reach the socket`);
+    }
   });
-  await t.test('no pg_hba.conf line trusts', async () => {
-    assert.equal(await s.psqlAs(s.vars.ADMIN_DATABASE_URL,
-      "SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust' OR error IS NOT NULL"), '0');
+  await t.test('no pg_hba.conf line trusts; only root and the cluster\'s OS user are mapped to roles', async () => {
+    const admin = (sql) => s.psqlAs(s.vars.ADMIN_DATABASE_URL, sql);
+    assert.equal(await admin("SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust' OR error IS NOT NULL"), '0');
+    assert.equal(await admin("SELECT string_agg(DISTINCT sys_name, ',' ORDER BY sys_name) FROM pg_ident_file_mappings WHERE error IS NULL"),
+      'postgres,root');
+    assert.equal(await admin('SELECT count(*) FROM pg_ident_file_mappings WHERE error IS NOT NULL'), '0');
   });
   await t.test('the daemon\'s passfile', async () => {
     assert.equal(await mode(passfile()), 0o600);
@@ -103,6 +112,10 @@ test('a local user cannot reach the database: no password for TCP, no way into t
     assert.equal(await mode(path.join(s.dir, 'stack.env')), 0o600);
   });
 });
+
+// nginx's workers' user: it reaches the daemon's FastCGI sockets, never the database's.
+const asNginxUser = (cmd, args) => sh('runuser', ['-u', s.vars.NGINX_USER, '--', cmd, ...args],
+  { cwd: '/', env: { PATH: process.env.PATH, HOME: '/nonexistent' } });
 
 // The daemon's own OS user, as a compromised daemon would be.
 const asDaemonUser = (cmd, args, env = {}) => sh('runuser', ['-u', s.vars.TICKETD_USER, '--', cmd, ...args],
