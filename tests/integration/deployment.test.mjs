@@ -4,7 +4,8 @@
 // another local user (nobody) or the services' own users run only as root, as deploy/test does.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chown, mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { assertError, httpRequest, sleep, startStack } from './stack.mjs';
+import { REPO, assertError, defaultTicketdBin, freePorts, httpRequest, sleep, startStack } from './stack.mjs';
 import { checkResponse } from './lib/contract.mjs';
 import { uuid, workers } from './lib/booking-helpers.mjs';
 
@@ -120,6 +121,35 @@ const asNginxUser = (cmd, args) => sh('runuser', ['-u', s.vars.NGINX_USER, '--',
 // The daemon's own OS user, as a compromised daemon would be.
 const asDaemonUser = (cmd, args, env = {}) => sh('runuser', ['-u', s.vars.TICKETD_USER, '--', cmd, ...args],
   { cwd: '/', env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env } });
+
+// A stack whose directory the services cannot reach (a checkout under root's 0700 home) keeps
+// what they use in /var/tmp under a name derived from STACK_DIR, which any local user can work
+// out and make first.
+for (const [what, suffix] of [['the services\' directory', '-srv'], ['the database\'s home', '']]) {
+  test(`deploy/stack refuses ${what} in /var/tmp when another user made it first, and writes nothing into it`, rootOnly, async () => {
+    const parent = await mkdtemp(path.join(os.tmpdir(), 'ticketd-squat-'));
+    const dir = path.join(parent, 'stack');
+    await mkdir(dir);
+    const hash = createHash('sha1').update(await realpath(dir)).digest('hex').slice(0, 12);
+    const squat = `/var/tmp/ticketd-${hash}${suffix}`;
+    await mkdir(squat);
+    await chown(squat, await userId('nobody'), 0);
+    const [port, pgPort] = await freePorts(2);
+    const env = { ...process.env, STACK_DIR: dir, PORT: String(port), PG_PORT: String(pgPort), TICKETD_BIN: defaultTicketdBin(),
+      MAIL_PORT: '', METRICS_PORT: '' };
+    try {
+      const r = await sh(path.join(REPO, 'deploy/stack'), ['start'], { env });
+      assert.notEqual(r.code, 0, r.stderr);
+      assert.match(r.stderr, new RegExp(`${squat} belongs to nobody \\(mode 755\\), not to this stack: remove it`));
+      assert.deepEqual(await readdir(squat), []);
+      assert.ok(!(await readdir(dir)).includes('pg'), 'no database made');
+    } finally {
+      await sh(path.join(REPO, 'deploy/stack'), ['destroy'], { env });
+      await rm(squat, { recursive: true, force: true });
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+}
 
 test('through its socket the daemon\'s user is the daemon\'s role, with its password, and nothing more', rootOnly, async (t) => {
   const over = (role) => ['-X', '-w', '-h', s.vars.DB_SOCKDIR, '-p', s.vars.PG_PORT, '-U', role, '-d', 'ticketd', '-At', '-c', 'SELECT current_user'];
