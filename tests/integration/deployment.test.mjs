@@ -122,6 +122,28 @@ const asNginxUser = (cmd, args) => sh('runuser', ['-u', s.vars.NGINX_USER, '--',
 const asDaemonUser = (cmd, args, env = {}) => sh('runuser', ['-u', s.vars.TICKETD_USER, '--', cmd, ...args],
   { cwd: '/', env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env } });
 
+test('deploy/stack refuses a STACK_DIR that its database URL or passfile could not carry, and makes nothing', async () => {
+  const parent = await mkdtemp(path.join(os.tmpdir(), 'ticketd-names-'));
+  const start = (env, cwd = '/') => sh(path.join(REPO, 'deploy/stack'), ['start'], { cwd, env: { ...process.env, ...env } });
+  const refused = /must not contain spaces, quotes, shell characters or any of : & \? # % =/;
+  try {
+    for (const name of ['a b', 'a:b', 'a&b', 'a?b', 'a#b', 'a%b', 'a=b', 'a\'b', 'a$b']) {
+      const r = await start({ STACK_DIR: path.join(parent, name) });
+      assert.equal(r.code, 1, name);
+      assert.match(r.stderr, refused, name);
+    }
+    // A relative STACK_DIR is checked as it resolves.
+    await mkdir(path.join(parent, 'x:y'));
+    const r = await start({ STACK_DIR: 'stack' }, path.join(parent, 'x:y'));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, refused);
+    assert.deepEqual(await readdir(parent), ['x:y']);
+    assert.deepEqual(await readdir(path.join(parent, 'x:y')), []);
+  } finally {
+    await rm(parent, { recursive: true, force: true });
+  }
+});
+
 // A stack whose directory the services cannot reach (a checkout under root's 0700 home) keeps
 // what they use in /var/tmp under a name derived from STACK_DIR, which any local user can work
 // out and make first.
