@@ -5,7 +5,8 @@
 # shellcheck shell=bash
 
 MAIL_DIR=$STACK_DIR/mail
-MAIL_PIDFILE=$RUN_DIR/mail.pid
+# Root writes it: in STACK_DIR, not RUN_DIR (the daemon's user's, who could put a link there).
+MAIL_PIDFILE=$STACK_DIR/mail.pid
 # Debian's interpreter: the one python3-aiosmtpd is installed for, whatever is first on PATH.
 MAIL_PYTHON=/usr/bin/python3
 

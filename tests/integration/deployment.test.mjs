@@ -3,9 +3,9 @@
 // they rotate and how much a flood writes, /health's limit, and HTTPS. The checks that need
 // another local user (nobody) or the services' own users run only as root, as deploy/test does.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chown, mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
@@ -125,9 +125,9 @@ const asDaemonUser = (cmd, args, env = {}) => sh('runuser', ['-u', s.vars.TICKET
 test('deploy/stack refuses a STACK_DIR that its database URL or passfile could not carry, and makes nothing', async () => {
   const parent = await mkdtemp(path.join(os.tmpdir(), 'ticketd-names-'));
   const start = (env, cwd = '/') => sh(path.join(REPO, 'deploy/stack'), ['start'], { cwd, env: { ...process.env, ...env } });
-  const refused = /must not contain spaces, quotes, shell characters or any of : & \? # % =/;
+  const refused = /must not contain spaces, quotes, shell characters or any of : & \? # % = , ; \{ \}/;
   try {
-    for (const name of ['a b', 'a:b', 'a&b', 'a?b', 'a#b', 'a%b', 'a=b', 'a\'b', 'a$b']) {
+    for (const name of ['a b', 'a:b', 'a&b', 'a?b', 'a#b', 'a%b', 'a=b', 'a,b', 'a;b', 'a{b', 'a}b', 'a\'b', 'a$b']) {
       const r = await start({ STACK_DIR: path.join(parent, name) });
       assert.equal(r.code, 1, name);
       assert.match(r.stderr, refused, name);
@@ -144,16 +144,18 @@ test('deploy/stack refuses a STACK_DIR that its database URL or passfile could n
   }
 });
 
-// A stack whose directory the services cannot reach (a checkout under root's 0700 home) keeps
-// what they use in /var/tmp under a name derived from STACK_DIR, which any local user can work
-// out and make first.
-for (const [what, suffix] of [['the services\' directory', '-srv'], ['the database\'s home', '']]) {
-  test(`deploy/stack refuses ${what} in /var/tmp when another user made it first, and writes nothing into it`, rootOnly, async () => {
+// A deep STACK_DIR's sockets do not fit a socket's path: their directories are in /tmp, under
+// names derived from STACK_DIR that any local user can work out and make first. (The homes in
+// /var/tmp of a STACK_DIR the services cannot reach have random names.)
+for (const [what, suffix] of [['the daemon\'s sockets', '-run'], ['the operators\' database socket', '-pg'],
+  ['the daemon\'s database socket', '-db']]) {
+  test(`deploy/stack stops when the directory in /tmp for ${what} was made first by another user, and writes nothing into it`, rootOnly, async () => {
     const parent = await mkdtemp(path.join(os.tmpdir(), 'ticketd-squat-'));
-    const dir = path.join(parent, 'stack');
+    await chmod(parent, 0o755);
+    const dir = path.join(parent, 'd'.repeat(80));
     await mkdir(dir);
     const hash = createHash('sha1').update(await realpath(dir)).digest('hex').slice(0, 12);
-    const squat = `/var/tmp/ticketd-${hash}${suffix}`;
+    const squat = `/tmp/ticketd-${hash}${suffix}`;
     await mkdir(squat);
     await chown(squat, await userId('nobody'), 0);
     const [port, pgPort] = await freePorts(2);
@@ -164,7 +166,7 @@ for (const [what, suffix] of [['the services\' directory', '-srv'], ['the databa
       assert.notEqual(r.code, 0, r.stderr);
       assert.match(r.stderr, new RegExp(`${squat} belongs to nobody \\(mode 755\\), not to this stack: remove it`));
       assert.deepEqual(await readdir(squat), []);
-      assert.ok(!(await readdir(dir)).includes('pg'), 'no database made');
+      assert.equal((await stat(squat)).uid, await userId('nobody'));
     } finally {
       await sh(path.join(REPO, 'deploy/stack'), ['destroy'], { env });
       await rm(squat, { recursive: true, force: true });
@@ -172,6 +174,15 @@ for (const [what, suffix] of [['the services\' directory', '-srv'], ['the databa
     }
   });
 }
+
+test('what root writes is not in the daemon\'s run directory, whose files are the daemon\'s user\'s', rootOnly, async () => {
+  const runDir = path.dirname(s.vars.TICKETD_READ_SOCKET);
+  const daemonUid = await userId(s.vars.TICKETD_USER);
+  const names = await readdir(runDir);
+  assert.ok(names.includes('ticketd.pid') && names.includes('read.sock'), names.join(' '));
+  for (const name of names) assert.equal((await stat(path.join(runDir, name))).uid, daemonUid, name);
+  assert.equal((await stat(runDir)).uid, daemonUid);
+});
 
 test('through its socket the daemon\'s user is the daemon\'s role, with its password, and nothing more', rootOnly, async (t) => {
   const over = (role) => ['-X', '-w', '-h', s.vars.DB_SOCKDIR, '-p', s.vars.PG_PORT, '-U', role, '-d', 'ticketd', '-At', '-c', 'SELECT current_user'];
@@ -387,6 +398,39 @@ test('logrotate: the shipped configuration is valid, and a rotation makes nginx 
   if (isRoot) {
     assert.equal((await stat(s.vars.ACCESS_LOG)).uid, await userId('www-data'));
     assert.equal((await stat(s.vars.TICKETD_LOG)).uid, await userId('ticketd'));
+  }
+});
+
+// The daemon's user writes its pid file, and root's daily logrotate signals what it names.
+test('logrotate signals only a process of the daemon\'s user: a pid file naming another is left alone', rootOnly, async () => {
+  const pidFile = path.join(path.dirname(s.vars.TICKETD_READ_SOCKET), 'ticketd.pid');
+  const kept = await readFile(pidFile, 'utf8');
+  // A bystander that blocks SIGUSR1: one sent to it stays pending, to be read off /proc as soon
+  // as logrotate's kill has returned.
+  const bystander = spawn('python3', ['-c', 'import signal, time\n'
+    + 'signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])\nprint("ready", flush=True)\ntime.sleep(300)'],
+  { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise((resolve, reject) => {
+    bystander.stdout.once('data', resolve);
+    bystander.once('exit', () => reject(new Error('the bystander exited')));
+  });
+  const pendingUsr1 = async () => {
+    const status = await readFile(`/proc/${bystander.pid}/status`, 'utf8');
+    const mask = BigInt(`0x${/^ShdPnd:\s+([0-9a-f]+)/m.exec(status)[1]}`) | BigInt(`0x${/^SigPnd:\s+([0-9a-f]+)/m.exec(status)[1]}`);
+    return (mask & (1n << BigInt(os.constants.signals.SIGUSR1 - 1))) !== 0n;
+  };
+  const state = await mkdtemp(path.join(os.tmpdir(), 'ticketd-logrotate-'));
+  try {
+    assert.equal(await pendingUsr1(), false);
+    await writeFile(pidFile, `${bystander.pid}\n`);
+    const rotated = await sh('logrotate', ['-f', '-s', path.join(state, 'status'), s.vars.LOGROTATE_CONF]);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    assert.equal(await pendingUsr1(), false, 'the bystander was sent SIGUSR1');
+  } finally {
+    await writeFile(pidFile, kept);
+    process.kill(Number(kept.trim()), 'SIGUSR1'); // the rotation the daemon missed: its new log
+    bystander.kill('SIGKILL');
+    await rm(state, { recursive: true, force: true });
   }
 });
 

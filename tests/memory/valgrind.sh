@@ -231,7 +231,7 @@ worker_of() {
 	[ -n "$inode" ] || return 1
 	# The master's own pidfile; under valgrind the wrapper exec()s, so that is the same pid.
 	master=$(tr -dc 0-9 <"$RUN_DIR/ticketd.pid" 2>/dev/null)
-	[ -n "$master" ] || master=$(tr -dc 0-9 <"$RUN_DIR/ticketd.spawned.pid")
+	[ -n "$master" ] || master=$(tr -dc 0-9 <"$STACK_DIR/ticketd.spawned.pid")
 	for stat in /proc/[0-9]*/stat; do
 		# Fields after the command name (which may hold spaces): state, ppid, ...
 		read -r line <"$stat" 2>/dev/null || continue
