@@ -5,6 +5,11 @@
 # shellcheck shell=bash
 
 MAIL_DIR=$STACK_DIR/mail
+# As root, the sink runs as a system user of its own (made on its first start), which alone
+# may enter its Maildir; when STACK_DIR is out of the services' reach, the Maildir is in
+# SVC_HOME and STACK_DIR/mail a symlink to it, as for log/.
+MAIL_USER=''
+is_root && MAIL_USER=ticketd-mail
 # Root writes it: in STACK_DIR, not RUN_DIR (the daemon's user's, who could put a link there).
 MAIL_PIDFILE=$STACK_DIR/mail.pid
 # Debian's interpreter: the one python3-aiosmtpd is installed for, whatever is first on PATH.
@@ -25,17 +30,50 @@ mail_listens() {
 	[ -n "$inode" ] && [ -n "$(find "/proc/$pid/fd" -lname "socket:\[$inode\]" -print -quit 2>/dev/null)" ]
 }
 
+# The Maildir (messages are written in tmp/ and moved into new/ whole), the sink's user's.
+# Sets home, where it is (what the sink's user can reach), and run_as, what the sink is
+# started under.
+maildir_create() {
+	local d
+
+	home=$MAIL_DIR
+
+	run_as=()
+	if [ "$SVC_HOME" != "$STACK_DIR" ]; then
+		home=$SVC_HOME/mail
+		if [ ! -L "$MAIL_DIR" ]; then
+			# A stack made before the sink had a user: its mail moves along (unless the new
+			# place has some already, which then wins).
+			[ ! -d "$MAIL_DIR" ] || [ -e "$home" ] || mv "$MAIL_DIR" "$home"
+			rm -rf "$MAIL_DIR"
+			ln -s "$home" "$MAIL_DIR"
+		fi
+	fi
+	if [ -z "$MAIL_USER" ]; then
+		mkdir -p "$home/new" "$home/cur" "$home/tmp"
+		return 0
+	fi
+	system_user_ensure "$MAIL_USER"
+	svc_dir "$home" "$MAIL_USER" "$MAIL_USER" 700
+	# Inside the sink's directory its user could put links: -h changes a link, never its target.
+	for d in new cur tmp; do
+		[ -e "$home/$d" ] || [ -L "$home/$d" ] || runuser -u "$MAIL_USER" -- mkdir "$home/$d"
+		chown -h "$MAIL_USER:$MAIL_USER" "$home/$d"
+	done
+	run_as=(setpriv --reuid="$MAIL_USER" --regid="$MAIL_USER" --clear-groups --)
+}
+
 mail_start() {
-	local i pid
+	local i pid run_as home
 
 	[ -n "$MAIL_PORT" ] || return 0
 	"$MAIL_PYTHON" -c 'import aiosmtpd' 2>/dev/null ||
 		die "the mail sink needs python3-aiosmtpd (apt-get install python3-aiosmtpd)"
-	# A Maildir: messages are written in tmp/ and moved into new/ whole.
-	mkdir -p "$MAIL_DIR/new" "$MAIL_DIR/cur" "$MAIL_DIR/tmp"
+	maildir_create
 	log "starting the mail sink on 127.0.0.1:$MAIL_PORT (messages land in $MAIL_DIR/new)"
-	setsid "$MAIL_PYTHON" -m aiosmtpd -n -l "127.0.0.1:$MAIL_PORT" -c aiosmtpd.handlers.Mailbox \
-		"$MAIL_DIR" </dev/null >>"$LOG_DIR/mail.log" 2>&1 9>&- &
+	# From /: the sink's user may not enter the directory this script runs in.
+	(cd / && exec setsid "${run_as[@]}" "$MAIL_PYTHON" -m aiosmtpd -n -l "127.0.0.1:$MAIL_PORT" \
+		-c aiosmtpd.handlers.Mailbox "$home") </dev/null >>"$LOG_DIR/mail.log" 2>&1 9>&- &
 	pid=$!
 	printf '%s\n' "$pid" >"$MAIL_PIDFILE"
 	# Ready when it listens itself (bounded: a taken port fails the start). Whether it still
@@ -56,6 +94,8 @@ mail_stop() {
 	local pid
 
 	pid=$(read_pid "$MAIL_PIDFILE")
+	# Where a sink started before 35ce215 wrote its pid.
+	pid_alive "$pid" aiosmtpd || pid=$(read_pid "$RUN_DIR/mail.pid")
 	if pid_alive "$pid" aiosmtpd; then
 		log "stopping the mail sink (pid $pid)"
 		kill -TERM "$pid"
