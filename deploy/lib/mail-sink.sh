@@ -37,7 +37,6 @@ maildir_create() {
 	local d
 
 	home=$MAIL_DIR
-
 	run_as=()
 	if [ "$SVC_HOME" != "$STACK_DIR" ]; then
 		home=$SVC_HOME/mail
