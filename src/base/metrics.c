@@ -319,6 +319,55 @@ render_pools(FILE *fp, const int *sizes)
 	}
 }
 
+#define GATE_WORKERS "ticketd_accept_gate_workers{pool=\"%s\",state=\"%s\"} "
+
+/* Only the pools with a gate. */
+static void
+render_gates(FILE *fp, const struct metrics_labels *labels)
+{
+	const char *const names[2] = {"read", "book"};
+	bool any = false;
+
+	for (int p = 0; p < 2; p++) {
+		const struct accept_gate *g = labels->gates[p];
+
+		if (g == NULL) {
+			continue;
+		}
+		if (!any) {
+			fputs(
+			    "# HELP ticketd_accept_gate_workers A pool's "
+			    "workers at its accept gate: serving (counted "
+			    "against the cap), away (waiting on the payment), "
+			    "asleep (idle; the most recently busy wakes "
+			    "first).\n"
+			    "# TYPE ticketd_accept_gate_workers gauge\n",
+			    fp);
+			any = true;
+		}
+		fprintf(fp, GATE_WORKERS "%d\n", names[p], "serving",
+		    accept_gate_serving(g));
+		fprintf(fp, GATE_WORKERS "%d\n", names[p], "away",
+		    accept_gate_away_count(g));
+		fprintf(fp, GATE_WORKERS "%d\n", names[p], "asleep",
+		    accept_gate_idle(g));
+	}
+	if (!any) {
+		return;
+	}
+	fputs("# HELP ticketd_accept_gate_cap Requests a pool serves at once "
+	      "at most, not counting those away (TICKETD_BOOK_SERVING, "
+	      "TICKETD_READ_SERVING).\n"
+	      "# TYPE ticketd_accept_gate_cap gauge\n",
+	    fp);
+	for (int p = 0; p < 2; p++) {
+		if (labels->gates[p] != NULL) {
+			fprintf(fp, "ticketd_accept_gate_cap{pool=\"%s\"} %d\n",
+			    names[p], accept_gate_cap(labels->gates[p]));
+		}
+	}
+}
+
 static void
 render_sold_out(FILE *fp)
 {
@@ -374,6 +423,7 @@ metrics_render(const struct metrics_labels *labels)
 			    (unsigned long long)LOAD(shm->db_errors[c]));
 		}
 		render_sold_out(fp);
+		render_gates(fp, labels);
 		fprintf(fp,
 		    "# HELP ticketd_booking_fallbacks_total Paid one-tier "
 		    "bookings the one statement left to book() (no bucket free "

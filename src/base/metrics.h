@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#include "base/accept_gate.h"
+
 /* Booking requests counted by outcome (the label values of the metric). */
 enum metrics_outcome {
 	METRIC_CONFIRMED,
@@ -35,6 +37,8 @@ struct metrics_labels {
 	const char *const *routes; /* index = the route number counted */
 	int nroutes;               /* route number nroutes is "unmatched" */
 	int pool_sizes[METRICS_POOLS];
+	/* Each pool's accept gate (base/accept_gate.h), or NULL. */
+	const struct accept_gate *gates[METRICS_POOLS];
 };
 
 /* Maps the shared counters.  Returns 0 or -1. */

@@ -27,6 +27,7 @@
 #include "base/metrics.h"
 #include "base/periodic.h"
 #include "base/soldout.h"
+#include "base/accept_gate.h"
 #include "daemon/master.h"
 #include "daemon/reload.h"
 #include "daemon/ticket_key.h"
@@ -288,6 +289,9 @@ reap(struct master *m, int serving)
 			continue;
 		}
 		p->slots[s].pid = 0;
+		if (is_fastcgi(p) && m->shared.gate[p->kind] != NULL) {
+			accept_gate_reaped(m->shared.gate[p->kind], s);
+		}
 		/* A worker killed mid-request never cleared its mark (the
 		 * mailer and the writer have no FastCGI pool's counters). */
 		if (is_fastcgi(p)) {
@@ -618,6 +622,32 @@ load_ticket_key(const struct settings *cfg, struct worker_shared *shared)
 	return 0;
 }
 
+/*
+ * A pool's accept gate when its setting asks for one, capped at the
+ * pool's size (base/accept_gate.h).  Returns 0, or -1 after logging.
+ */
+static int
+gates_create(const struct settings *cfg, struct worker_shared *shared)
+{
+	const int serving[POOL_COUNT] = {
+	    [POOL_READ] = cfg->read_serving, [POOL_BOOK] = cfg->book_serving};
+	const int size[POOL_COUNT] = {
+	    [POOL_READ] = cfg->read_workers, [POOL_BOOK] = cfg->book_workers};
+
+	for (int i = 0; i < POOL_COUNT; i++) {
+		if (serving[i] == 0) {
+			continue;
+		}
+		shared->gate[i] = accept_gate_create(
+		    size[i], serving[i] < size[i] ? serving[i] : size[i]);
+		if (shared->gate[i] == NULL) {
+			log_error("cannot set up the accept gates");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 master_run(const struct settings *cfg, int read_fd, int book_fd,
     const char *exe, char **argv, int *handed_over)
@@ -677,6 +707,9 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 			goto out;
 		}
 	}
+	if (gates_create(cfg, &m.shared) != 0) {
+		goto out;
+	}
 	if (cfg->listing_totals_ms > 0) {
 		m.shared.listing_totals =
 		    periodic_create(cfg->listing_totals_ms);
@@ -714,6 +747,9 @@ out:
 	ticket_key_free((struct ticket_keys *)m.shared.ticket_keys);
 	soldout_destroy(m.shared.sold_out);
 	periodic_destroy(m.shared.listing_totals);
+	for (int i = 0; i < POOL_COUNT; i++) {
+		accept_gate_destroy(m.shared.gate[i]);
+	}
 	pools_free(&m);
 	return rc;
 }

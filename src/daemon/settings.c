@@ -48,6 +48,14 @@ static const struct setting table[] = {
         "workers serving reads and /health"},
     {"TICKETD_BOOK_WORKERS", ST_INT, OFF(book_workers), 1, 1024, "96",
         "workers serving bookings (rate x payment latency)"},
+    {"TICKETD_BOOK_SERVING", ST_INT, OFF(book_serving), 0, 1024, "32",
+        "booking requests served at once, not counting those waiting on the "
+        "payment (the others wait in the socket's backlog); idle workers "
+        "sleep, the most recently busy serving next, so a light load runs "
+        "on a few warm workers and database connections; 0: the kernel "
+        "hands each connection to the worker idle longest, all serving"},
+    {"TICKETD_READ_SERVING", ST_INT, OFF(read_serving), 0, 256, "0",
+        "the same for the read pool (at most TICKETD_READ_WORKERS)"},
     {"TICKETD_TXN_SLOTS", ST_INT, OFF(txn_slots), 1, 1024, "16",
         "booking transactions in flight at once, across all workers"},
     {"TICKETD_SLOT_WAIT_MS", ST_INT, OFF(slot_wait_ms), 1, 10000, "2000",

@@ -30,6 +30,8 @@ struct settings {
 	int log_level;         /* an enum log_level, parsed once */
 	int read_workers;
 	int book_workers;
+	int read_serving; /* 0: no accept gate (base/accept_gate.h) */
+	int book_serving;
 	int txn_slots;
 	int slot_wait_ms;
 	int book_batch_max; /* 0: no booking writer */

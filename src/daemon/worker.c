@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/periodic.h"
+#include "base/accept_gate.h"
 #include "daemon/soldout_bind.h"
 #include "daemon/worker.h"
 #include "http/router.h"
@@ -39,11 +41,22 @@
 
 static volatile sig_atomic_t stopping;
 
+/* This worker's place at its pool's accept gate, if the pool has one. */
+static struct accept_gate *gate;
+static int gate_slot;
+
 static void
 on_term(int sig)
 {
+	int saved = errno;
+
 	stopping = 1;
 	FCGX_ShutdownPending();
+	if (gate != NULL) {
+		/* Asleep at the gate, or about to be: look at stopping. */
+		accept_gate_wake(gate, gate_slot);
+	}
+	errno = saved;
 }
 
 static const char *
@@ -127,6 +140,23 @@ install_signals(void)
 	signal(SIGCHLD, SIG_DFL);
 }
 
+/* The booking flow's payment, bound to the gate: it does not count
+ * against the pool's cap while it waits. */
+static void
+outside_away(void *ctx)
+{
+	accept_gate_away(gate, gate_slot);
+}
+
+static void
+outside_back(void *ctx)
+{
+	accept_gate_back(gate, gate_slot);
+}
+
+static const struct outside_port gate_outside = {
+    NULL, outside_away, outside_back};
+
 /* The worker's database handles and the API's context over them. */
 static void
 context_init(struct api_context *ctx, const struct settings *cfg,
@@ -136,6 +166,8 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	ctx->pool = pool;
 	ctx->pool_sizes[POOL_READ] = cfg->read_workers;
 	ctx->pool_sizes[POOL_BOOK] = cfg->book_workers;
+	ctx->gates[POOL_READ] = shared->gate[POOL_READ];
+	ctx->gates[POOL_BOOK] = shared->gate[POOL_BOOK];
 	ctx->gateway_log_dir = cfg->gateway_log_dir;
 	ctx->payment = &cfg->payment;
 	ctx->has_site = *cfg->public_origin != '\0' &&
@@ -177,6 +209,9 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 		                                     : WRITER_WAIT_MAX_MS);
 	}
 	booking_store_bind(&ctx->store, &ctx->bookings);
+	if (gate != NULL) {
+		ctx->bookings.outside = &gate_outside;
+	}
 	account_store_bind(&ctx->store, &ctx->accounts);
 	account_mail_store_bind(&ctx->store, &ctx->account_mail);
 	if (shared->ticket_keys != NULL) {
@@ -193,23 +228,19 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 }
 
 /*
- * Refreshes the home page's per-concert totals when they are due, from
- * whichever worker of any pool finishes a request first after that
+ * Refreshes the home page's per-concert totals, claimed when they are due
+ * by whichever worker of any pool finishes a request first after that
  * (base/periodic.h), over the primary connection it already holds: a site
  * with traffic keeps them fresh, an idle one needs none (the listing sums
  * the buckets when they are old).  A failure costs only freshness; the
  * first of a run is logged, the rest at debug.
  */
 static void
-refresh_listing_totals(
-    struct api_context *ctx, struct periodic *due, int interval_ms)
+refresh_listing_totals(struct api_context *ctx, int interval_ms)
 {
 	static bool failing;
 	int changed, err;
 
-	if (due == NULL || !periodic_claim(due, clock_now_ms())) {
-		return;
-	}
 	/* Several nodes claim a refresh each: the summary needs one. */
 	err = concert_store_refresh_totals(
 	    &ctx->store, interval_ms / 2, &changed);
@@ -232,9 +263,11 @@ void
 worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
     int listen_fd, const struct worker_shared *shared)
 {
+	enum gate_turn turn;
 	struct api_context ctx;
 	FCGX_Request fr;
 	sigset_t term;
+	bool chore;
 	pid_t parent = getppid();
 
 	install_signals();
@@ -253,20 +286,45 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 	if (pool == POOL_BOOK) {
 		metrics_set_book_slot(slot);
 	}
+	gate_slot = slot;
+	gate = shared->gate[pool];
 	context_init(&ctx, cfg, pool, shared);
 
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	turn = gate != NULL ? accept_gate_done(gate, slot) : GATE_LEAD;
 	while (!stopping) {
+		if (turn == GATE_WAIT &&
+		    accept_gate_await(gate, slot, &stopping) != 0) {
+			break;
+		}
 		if (FCGX_Accept_r(&fr) < 0) {
 			break;
 		}
 		sigprocmask(SIG_BLOCK, &term, NULL);
+		if (gate != NULL) {
+			accept_gate_accepted(gate, slot);
+		}
 		metrics_set_busy(pool, slot, 1);
 		serve_one(&ctx, (size_t)cfg->max_body, &fr);
+		/*
+		 * Back at the gate before the answer is out, so that the
+		 * client's next request finds this worker on top; one with the
+		 * chore to do goes back after it.
+		 */
+		chore = shared->listing_totals != NULL &&
+		        periodic_claim(shared->listing_totals, clock_now_ms());
+		if (!chore && gate != NULL) {
+			turn = accept_gate_done(gate, slot);
+		}
 		FCGX_Finish_r(&fr);
-		/* The answer is out: the chore delays no one's request. */
-		refresh_listing_totals(
-		    &ctx, shared->listing_totals, cfg->listing_totals_ms);
+		if (chore) {
+			/* The answer is out: the chore delays no one's
+			 * request. */
+			refresh_listing_totals(&ctx, cfg->listing_totals_ms);
+			if (gate != NULL) {
+				turn = accept_gate_done(gate, slot);
+			}
+		}
 		metrics_set_busy(pool, slot, 0);
 		sigprocmask(SIG_UNBLOCK, &term, NULL);
 	}

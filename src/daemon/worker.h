@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/accept_gate.h"
 #include "http/context.h"
 #include "daemon/settings.h"
 
@@ -30,6 +31,9 @@ struct worker_shared {
 	 * paid one-tier bookings to (daemon/writer.h), or 0 for none. */
 	pid_t writer_master;
 	uint64_t writer_nonce; /* the rest of its socket's name */
+	/* Which idle worker of a pool accepts next (base/accept_gate.h),
+	 * or NULL: the kernel's choice. */
+	struct accept_gate *gate[POOL_COUNT];
 };
 
 void worker_run(const struct settings *cfg, enum pool_kind pool, int slot,

@@ -469,8 +469,14 @@ booking_complete(const struct booking_store *store,
 	}
 
 	/* No row is locked while the payment runs. */
+	if (store->outside != NULL) {
+		store->outside->away(store->outside->ctx);
+	}
 	answer = payment_authorize(pay, req->idempotency_key,
 	    req->payment_method, req->total_cents, ref);
+	if (store->outside != NULL) {
+		store->outside->back(store->outside->ctx);
+	}
 	if (answer == PAYMENT_TIMEOUT) {
 		return decide(out, BOOKING_PAYMENT_TIMEOUT);
 	}

@@ -21,6 +21,7 @@
 #include "domain/account.h"
 #include "domain/concert.h"
 #include "domain/ids.h"
+#include "domain/outside_port.h"
 #include "domain/payment.h"
 #include "domain/soldout_port.h"
 
@@ -218,6 +219,8 @@ struct booking_store {
 	    struct cancel_result *out);
 	/* The tiers seen sold out a moment ago, or NULL: ask every time. */
 	const struct soldout_port *sold_out;
+	/* Told around the payment, or NULL. */
+	const struct outside_port *outside;
 };
 
 enum booking_outcome {

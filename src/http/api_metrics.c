@@ -84,6 +84,7 @@ api_metrics(struct api_context *ctx, const struct request *req, const char *id,
 	    .nroutes = ROUTE_COUNT,
 	    .pool_sizes = {ctx->pool_sizes[POOL_READ],
 	        ctx->pool_sizes[POOL_BOOK]},
+	    .gates = {ctx->gates[POOL_READ], ctx->gates[POOL_BOOK]},
 	};
 	char *own = metrics_render(&labels), *text = NULL;
 	size_t len = 0;

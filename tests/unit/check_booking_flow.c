@@ -40,6 +40,9 @@ struct fake {
 	struct session_record session;
 	int session_err, check_err;
 	int checks, session_finds, touches;
+	/* The outside port's calls; whether book() ran between the two. */
+	int aways, backs;
+	bool away_at_book;
 };
 
 #define NOW_MS INT64_C(1796137200000)
@@ -138,6 +141,7 @@ static int
 fake_book(void *ctx, const struct booking_txn *txn, struct txn_result *tr)
 {
 	fake.turns++;
+	fake.away_at_book = fake.aways != fake.backs;
 	if (fake.at_turn != NULL) {
 		fake.at_turn();
 	}
@@ -216,7 +220,7 @@ setup(void)
 	memset(&fake, 0, sizeof(fake));
 	memset(&req, 0, sizeof(req));
 	store = (struct booking_store){&fake, fake_find_by_key, fake_check,
-	    fake_book, fake_find_by_id, fake_cancel, NULL};
+	    fake_book, fake_find_by_id, fake_cancel, NULL, NULL};
 	fake.find_err[0] = fake.find_err[1] = TD_ERR_NOT_FOUND;
 	fake.tiers.max_per_fan = 10;
 	/* On sale since a minute ago, for another hour; the show after. */
@@ -610,6 +614,64 @@ START_TEST(payment_timeout_books_nothing)
 
 	ck_assert_int_eq(run_paying(&slow), BOOKING_PAYMENT_TIMEOUT);
 	ck_assert_int_eq(fake.books, 0);
+}
+END_TEST
+
+static void
+fake_away(void *ctx)
+{
+	ck_assert_int_eq(fake.aways, fake.backs);
+	fake.aways++;
+}
+
+static void
+fake_back(void *ctx)
+{
+	fake.backs++;
+	ck_assert_int_eq(fake.aways, fake.backs);
+}
+
+static const struct outside_port fake_outside = {NULL, fake_away, fake_back};
+
+/* The worker's pool hears of the payment's wait, and of nothing else. */
+START_TEST(the_payment_is_a_wait_outside)
+{
+	store.outside = &fake_outside;
+	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
+	ck_assert_int_eq(fake.aways, 1);
+	ck_assert_int_eq(fake.backs, 1);
+	ck_assert_int_eq(fake.books, 1);
+	ck_assert(!fake.away_at_book);
+}
+END_TEST
+
+START_TEST(a_timed_out_payment_is_back_too)
+{
+	const struct payment_settings slow = {2, 1, 0.0, true};
+
+	store.outside = &fake_outside;
+	ck_assert_int_eq(run_paying(&slow), BOOKING_PAYMENT_TIMEOUT);
+	ck_assert_int_eq(fake.aways, 1);
+	ck_assert_int_eq(fake.backs, 1);
+}
+END_TEST
+
+START_TEST(no_payment_no_wait_outside)
+{
+	store.outside = &fake_outside;
+	fake.tiers.tiers[1].available = 1;
+	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert_int_eq(fake.aways, 0);
+	ck_assert_int_eq(fake.backs, 0);
+}
+END_TEST
+
+START_TEST(a_replay_no_wait_outside)
+{
+	store.outside = &fake_outside;
+	known_key(BOOKING_STATUS_CONFIRMED);
+	ck_assert_int_eq(run(), BOOKING_REPLAYED);
+	ck_assert_int_eq(fake.aways, 0);
 }
 END_TEST
 
@@ -1283,6 +1345,10 @@ suite(void)
 	tcase_add_test(tc, shortage_before_payment);
 	tcase_add_test(tc, declined);
 	tcase_add_test(tc, payment_timeout_books_nothing);
+	tcase_add_test(tc, the_payment_is_a_wait_outside);
+	tcase_add_test(tc, a_timed_out_payment_is_back_too);
+	tcase_add_test(tc, no_payment_no_wait_outside);
+	tcase_add_test(tc, a_replay_no_wait_outside);
 	tcase_add_test(tc, race_lost);
 	tcase_add_test(tc, race_lost_on_a_tier_not_booked);
 	tcase_add_test(tc, key_won_by_a_concurrent_request);
