@@ -440,6 +440,7 @@ booking_complete(const struct booking_store *store,
 	struct turn turn = {.so = so, .req = req, .tiers = tiers, .out = out};
 	struct txn_result tr;
 	enum payment_answer answer;
+	bool away;
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -468,13 +469,17 @@ booking_complete(const struct booking_store *store,
 		return out->outcome;
 	}
 
-	/* No row is locked while the payment runs. */
-	if (store->outside != NULL) {
+	/*
+	 * No row is locked while the payment runs.  A payment that takes no
+	 * time is no wait: telling the pool would only wake another worker.
+	 */
+	away = store->outside != NULL && payment_waits(pay);
+	if (away) {
 		store->outside->away(store->outside->ctx);
 	}
 	answer = payment_authorize(pay, req->idempotency_key,
 	    req->payment_method, req->total_cents, ref);
-	if (store->outside != NULL) {
+	if (away) {
 		store->outside->back(store->outside->ctx);
 	}
 	if (answer == PAYMENT_TIMEOUT) {

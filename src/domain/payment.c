@@ -32,6 +32,12 @@ payment_declines(const char *key, const char *method, double rate)
 	return strcmp(method, "test_decline") == 0 || draw < rate;
 }
 
+bool
+payment_waits(const struct payment_settings *ps)
+{
+	return ps->latency_ms > 0;
+}
+
 enum payment_answer
 payment_authorize(const struct payment_settings *ps, const char *key,
     const char *method, int64_t cents, char *ref)

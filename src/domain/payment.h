@@ -30,6 +30,10 @@ enum payment_answer {
 /* Whether the simulator declines this key ("test_decline" always does). */
 bool payment_declines(const char *key, const char *method, double rate);
 
+/* Whether an authorization waits on the provider (the simulator's does
+ * unless its latency is 0). */
+bool payment_waits(const struct payment_settings *ps);
+
 /*
  * Authorizes cents for key, taking latency_ms (or giving up at
  * timeout_ms).  Writes the authorization's reference into ref

@@ -55,6 +55,7 @@ static struct booking_request req;
 static struct booking_result out;
 static const struct viewer ann = {"ann", false};
 static const struct payment_settings instant = {0, 1000, 0.0, true};
+static const struct payment_settings one_ms = {1, 1000, 0.0, true};
 
 static int
 fake_find_by_key(void *ctx, const char *key, struct key_record *rec)
@@ -637,11 +638,21 @@ static const struct outside_port fake_outside = {NULL, fake_away, fake_back};
 START_TEST(the_payment_is_a_wait_outside)
 {
 	store.outside = &fake_outside;
-	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
+	ck_assert_int_eq(run_paying(&one_ms), BOOKING_CONFIRMED);
 	ck_assert_int_eq(fake.aways, 1);
 	ck_assert_int_eq(fake.backs, 1);
 	ck_assert_int_eq(fake.books, 1);
 	ck_assert(!fake.away_at_book);
+}
+END_TEST
+
+/* A payment that takes no time (the simulator at 0 ms) is no wait. */
+START_TEST(an_instant_payment_is_no_wait)
+{
+	store.outside = &fake_outside;
+	ck_assert_int_eq(run(), BOOKING_CONFIRMED);
+	ck_assert_int_eq(fake.aways, 0);
+	ck_assert_int_eq(fake.backs, 0);
 }
 END_TEST
 
@@ -660,7 +671,7 @@ START_TEST(no_payment_no_wait_outside)
 {
 	store.outside = &fake_outside;
 	fake.tiers.tiers[1].available = 1;
-	ck_assert_int_eq(run(), BOOKING_SHORTAGE);
+	ck_assert_int_eq(run_paying(&one_ms), BOOKING_SHORTAGE);
 	ck_assert_int_eq(fake.aways, 0);
 	ck_assert_int_eq(fake.backs, 0);
 }
@@ -670,7 +681,7 @@ START_TEST(a_replay_no_wait_outside)
 {
 	store.outside = &fake_outside;
 	known_key(BOOKING_STATUS_CONFIRMED);
-	ck_assert_int_eq(run(), BOOKING_REPLAYED);
+	ck_assert_int_eq(run_paying(&one_ms), BOOKING_REPLAYED);
 	ck_assert_int_eq(fake.aways, 0);
 }
 END_TEST
@@ -1346,6 +1357,7 @@ suite(void)
 	tcase_add_test(tc, declined);
 	tcase_add_test(tc, payment_timeout_books_nothing);
 	tcase_add_test(tc, the_payment_is_a_wait_outside);
+	tcase_add_test(tc, an_instant_payment_is_no_wait);
 	tcase_add_test(tc, a_timed_out_payment_is_back_too);
 	tcase_add_test(tc, no_payment_no_wait_outside);
 	tcase_add_test(tc, a_replay_no_wait_outside);
