@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,13 +165,29 @@ await_reply(struct writer_link *l, uint32_t seq, long long deadline_ms,
 	}
 }
 
+/* Sends rq whole; on failure closes the line.  0 or -1. */
+static int
+send_request(struct writer_link *l, const struct writer_request *rq)
+{
+	ssize_t n;
+
+	do {
+		n = send(l->fd, rq, sizeof(*rq), MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(*rq)) {
+		link_close(l);
+		return -1;
+	}
+	return 0;
+}
+
 int
 writer_link_book(struct writer_link *l, const struct book_batch_item *item,
     struct book_batch_result *out)
 {
 	struct writer_request rq;
 	struct writer_reply rep;
-	ssize_t n;
+	bool fresh = l->fd < 0;
 
 	if (link_open(l) != 0) {
 		return TD_ERR_UNAVAILABLE;
@@ -179,12 +196,13 @@ writer_link_book(struct writer_link *l, const struct book_batch_item *item,
 	rq.seq = ++l->seq;
 	rq.deadline_ms = clock_now_ms() + l->timeout_ms;
 	rq.item = *item;
-	do {
-		n = send(l->fd, &rq, sizeof(rq), MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(rq)) {
-		/* A datagram is sent whole or not at all. */
-		link_close(l);
+	/*
+	 * A datagram is sent whole or not at all: one refused never reached
+	 * a writer.  A line kept from a writer that has since died (and been
+	 * respawned) is refused so; it is opened again, once.
+	 */
+	if (send_request(l, &rq) != 0 &&
+	    (fresh || link_open(l) != 0 || send_request(l, &rq) != 0)) {
 		return TD_ERR_UNAVAILABLE;
 	}
 	memset(out, 0, sizeof(*out));

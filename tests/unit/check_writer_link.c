@@ -204,6 +204,31 @@ START_TEST(an_answer_to_another_request_is_no_answer_and_the_line_reopens)
 }
 END_TEST
 
+/*
+ * The writer died and the master started another: the line a worker kept
+ * is refused (nothing reached anyone), so it opens a new one, and the
+ * booking is batched rather than written on its own.
+ */
+START_TEST(a_line_to_a_dead_writer_opens_to_the_next)
+{
+	struct writer_link *l = writer_link_new(getpid(), NONCE, 5000);
+	pid_t writer = stand_in_writer(ANSWER, 1);
+	struct book_batch_item it;
+	struct book_batch_result res;
+
+	item_init(&it, "u_1", KEY1);
+	ck_assert_int_eq(writer_link_book(l, &it, &res), 0);
+	ck_assert_int_eq(res.outcome, BOOK_BATCH_CONFIRMED);
+	stop(writer);
+	writer = stand_in_writer(ANSWER, 1);
+	memset(&res, 0, sizeof(res));
+	ck_assert_int_eq(writer_link_book(l, &it, &res), 0);
+	ck_assert_int_eq(res.outcome, BOOK_BATCH_CONFIRMED);
+	writer_link_free(l);
+	stop(writer);
+}
+END_TEST
+
 START_TEST(no_writer_is_never_delivered)
 {
 	struct book_batch_result res;
@@ -272,6 +297,7 @@ suite(void)
 	tcase_add_test(line, the_answer_to_its_own_request);
 	tcase_add_test(line,
 	    an_answer_to_another_request_is_no_answer_and_the_line_reopens);
+	tcase_add_test(line, a_line_to_a_dead_writer_opens_to_the_next);
 	tcase_add_test(line, no_writer_is_never_delivered);
 	tcase_add_test(line, no_answer_in_time_is_no_answer);
 	tcase_add_test(line, a_socket_of_another_user_is_never_delivered);
