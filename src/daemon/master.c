@@ -21,13 +21,13 @@
 #include <unistd.h>
 
 #include "http/context.h"
+#include "base/accept_gate.h"
 #include "base/clock.h"
 #include "base/env.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/periodic.h"
 #include "base/soldout.h"
-#include "base/accept_gate.h"
 #include "daemon/master.h"
 #include "daemon/reload.h"
 #include "daemon/ticket_key.h"
@@ -723,9 +723,13 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	respawn_due(&m);
 	reload_report_ready(m.ready_fd);
 	m.ready_fd = -1;
-	log_info("serving: %d read workers, %d booking workers, %d transaction "
-	         "slots, %s, %s",
-	    cfg->read_workers, cfg->book_workers, cfg->txn_slots,
+	log_info("serving: %d read workers, %d booking workers (%d serving at "
+	         "once), %d transaction slots, %s, %s",
+	    cfg->read_workers, cfg->book_workers,
+	    m.shared.gate[POOL_BOOK] != NULL
+	        ? accept_gate_cap(m.shared.gate[POOL_BOOK])
+	        : cfg->book_workers,
+	    cfg->txn_slots,
 	    writer->size > 0 ? "a booking writer" : "no booking writer",
 	    *cfg->smtp_url != '\0' ? "a mailer"
 	                           : "no mailer (SMTP_URL is empty)");

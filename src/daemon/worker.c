@@ -3,7 +3,9 @@
  *
  * SIGTERM only sets a flag and tells libfcgi to stop: installed without
  * SA_RESTART so an idle worker's accept(2) returns, and blocked while a
- * request is served so the request in hand always completes.
+ * request is served so the request in hand always completes.  With an
+ * accept gate (base/accept_gate.h) an idle worker sleeps there until its
+ * turn to accept; SIGTERM's handler wakes that sleep too.
  */
 #include "config.h"
 
@@ -17,12 +19,12 @@
 
 #include <fcgiapp.h>
 
+#include "base/accept_gate.h"
 #include "base/clock.h"
 #include "base/errors.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/periodic.h"
-#include "base/accept_gate.h"
 #include "daemon/soldout_bind.h"
 #include "daemon/worker.h"
 #include "http/router.h"
