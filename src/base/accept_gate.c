@@ -19,8 +19,8 @@
 #include <sys/mman.h>
 #include <sys/sem.h>
 
-#include "base/log.h"
 #include "base/accept_gate.h"
+#include "base/log.h"
 
 /* A slot's state. */
 enum {
@@ -122,13 +122,28 @@ accept_gate_destroy(struct accept_gate *g)
 }
 
 /* SEM_UNDO: the kernel gives the lock back for a holder that dies. */
+/*
+ * The lock's semop fails only if the set is gone or the kernel is out of
+ * memory for its undo entry: going on would run unlocked, or leave the
+ * lock held for good, so the process stops (a worker is respawned).
+ */
+static void
+semop_or_abort(struct accept_gate *g, struct sembuf *ops, size_t n)
+{
+	while (semop(g->semid, ops, n) != 0) {
+		if (errno != EINTR) {
+			log_error("accept gate: semop: %s", strerror(errno));
+			abort();
+		}
+	}
+}
+
 static void
 lock(struct accept_gate *g)
 {
 	struct sembuf op = {LOCK_SEM, -1, SEM_UNDO};
 
-	while (semop(g->semid, &op, 1) != 0 && errno == EINTR) {
-	}
+	semop_or_abort(g, &op, 1);
 }
 
 /* Releases the lock and, in the same call, wakes slot wake (-1: none). */
@@ -140,8 +155,7 @@ unlock_and_wake(struct accept_gate *g, int wake)
 	    {WAKE_SEM(wake), 1, 0},
 	};
 
-	while (semop(g->semid, ops, wake >= 0 ? 2 : 1) != 0 && errno == EINTR) {
-	}
+	semop_or_abort(g, ops, wake >= 0 ? 2 : 1);
 }
 
 /* With the lock held: the top idle slot leads, if one may.  Returns the
@@ -223,7 +237,13 @@ accept_gate_accepted(struct accept_gate *g, int slot)
 	int next;
 
 	lock(g);
-	if (g->leader == slot) {
+	/*
+	 * The one leader accepted.  (A leader killed here, before its byte
+	 * changed, leaves two bytes saying leader until it is reaped; a
+	 * rebuild in between may name the dead one: the next to accept
+	 * clears it.)
+	 */
+	if (g->leader == slot || states(g)[slot] == GS_LEADER) {
 		g->leader = -1;
 	}
 	states(g)[slot] = GS_BUSY;

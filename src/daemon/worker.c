@@ -321,9 +321,13 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 		FCGX_Finish_r(&fr);
 		if (chore) {
 			/* The answer is out: the chore delays no one's
-			 * request. */
+			 * request, nor holds a place under the cap. */
+			if (gate != NULL) {
+				accept_gate_away(gate, slot);
+			}
 			refresh_listing_totals(&ctx, cfg->listing_totals_ms);
 			if (gate != NULL) {
+				accept_gate_back(gate, slot);
 				turn = accept_gate_done(gate, slot);
 			}
 		}
