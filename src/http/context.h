@@ -35,7 +35,7 @@ struct api_context {
 	struct csrf_site site;        /* the site as browsers see it */
 	const struct payment_settings *payment;
 	enum pool_kind pool;
-	int pool_sizes[POOL_COUNT];  /* for the workers gauge of /metrics */
+	int pool_sizes[POOL_COUNT]; /* for the workers gauge of /metrics */
 	/* Each pool's accept gate, or NULL: for /metrics. */
 	const struct accept_gate *gates[POOL_COUNT];
 	const char *gateway_log_dir; /* nginx's own 502s and 504s, or "" */
