@@ -20,6 +20,9 @@ static const long long bounds_us[] = {1000, 2500, 5000, 10000, 25000, 50000,
     100000, 250000, 500000, 1000000, 2500000, 5000000};
 #define NBOUNDS (sizeof(bounds_us) / sizeof(bounds_us[0]))
 
+/* The label of each pool, in the order of its counters. */
+static const char *const pool_names[METRICS_POOLS] = {"read", "book"};
+
 static const char *const outcome_names[METRIC_OUTCOME_COUNT] = {"confirmed",
     "insufficient", "declined", "duplicate", "key_reused", "payment_timeout",
     "cancelled", "fan_limit", "sales_closed", "price_changed"};
@@ -192,7 +195,7 @@ metrics_set_busy(int pool, int slot, int busy)
 		__atomic_store_n(
 		    &shm->busy[pool][slot], (uint8_t)busy, __ATOMIC_RELAXED);
 		/* An idle worker (or a dead one) waits for nothing; pool 1
-		 * is the booking pool, as in names[] below. */
+		 * is the booking pool, as in pool_names[]. */
 		if (!busy && pool == 1) {
 			__atomic_store_n(
 			    &shm->writer_waiting[slot], 0, __ATOMIC_RELAXED);
@@ -293,29 +296,27 @@ writer_waiting(int book_workers)
 static void
 render_pools(FILE *fp, const int *sizes)
 {
-	const char *const names[2] = {"read", "book"};
-
 	fputs("# HELP ticketd_worker_restarts_total Workers that died and were "
 	      "respawned.\n"
 	      "# TYPE ticketd_worker_restarts_total counter\n",
 	    fp);
-	for (int p = 0; p < 2; p++) {
+	for (int p = 0; p < METRICS_POOLS; p++) {
 		fprintf(fp, "ticketd_worker_restarts_total{pool=\"%s\"} %llu\n",
-		    names[p], (unsigned long long)LOAD(shm->restarts[p]));
+		    pool_names[p], (unsigned long long)LOAD(shm->restarts[p]));
 	}
 	fputs("# HELP ticketd_workers Workers by pool and state.\n"
 	      "# TYPE ticketd_workers gauge\n",
 	    fp);
-	for (int p = 0; p < 2; p++) {
+	for (int p = 0; p < METRICS_POOLS; p++) {
 		int busy = 0;
 
 		for (int s = 0; s < sizes[p] && s < METRICS_MAX_WORKERS; s++) {
 			busy += LOAD(shm->busy[p][s]) != 0;
 		}
 		fprintf(fp, "ticketd_workers{pool=\"%s\",state=\"busy\"} %d\n",
-		    names[p], busy);
+		    pool_names[p], busy);
 		fprintf(fp, "ticketd_workers{pool=\"%s\",state=\"idle\"} %d\n",
-		    names[p], sizes[p] - busy);
+		    pool_names[p], sizes[p] - busy);
 	}
 }
 
@@ -325,10 +326,9 @@ render_pools(FILE *fp, const int *sizes)
 static void
 render_gates(FILE *fp, const struct metrics_labels *labels)
 {
-	const char *const names[2] = {"read", "book"};
 	bool any = false;
 
-	for (int p = 0; p < 2; p++) {
+	for (int p = 0; p < METRICS_POOLS; p++) {
 		const struct accept_gate *g = labels->gates[p];
 
 		if (g == NULL) {
@@ -345,11 +345,11 @@ render_gates(FILE *fp, const struct metrics_labels *labels)
 			    fp);
 			any = true;
 		}
-		fprintf(fp, GATE_WORKERS "%d\n", names[p], "serving",
+		fprintf(fp, GATE_WORKERS "%d\n", pool_names[p], "serving",
 		    accept_gate_serving(g));
-		fprintf(fp, GATE_WORKERS "%d\n", names[p], "away",
+		fprintf(fp, GATE_WORKERS "%d\n", pool_names[p], "away",
 		    accept_gate_away_count(g));
-		fprintf(fp, GATE_WORKERS "%d\n", names[p], "asleep",
+		fprintf(fp, GATE_WORKERS "%d\n", pool_names[p], "asleep",
 		    accept_gate_idle(g));
 	}
 	if (!any) {
@@ -360,10 +360,10 @@ render_gates(FILE *fp, const struct metrics_labels *labels)
 	      "TICKETD_READ_SERVING).\n"
 	      "# TYPE ticketd_accept_gate_cap gauge\n",
 	    fp);
-	for (int p = 0; p < 2; p++) {
+	for (int p = 0; p < METRICS_POOLS; p++) {
 		if (labels->gates[p] != NULL) {
 			fprintf(fp, "ticketd_accept_gate_cap{pool=\"%s\"} %d\n",
-			    names[p], accept_gate_cap(labels->gates[p]));
+			    pool_names[p], accept_gate_cap(labels->gates[p]));
 		}
 	}
 }
