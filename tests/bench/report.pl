@@ -414,7 +414,7 @@ if (@cpu_lines) {
 	print "$_\n" for @cpu_lines;
 }
 print "- rows of the invariant views at the end (inventory / fan quotas / references): ", $m->('VIOLATIONS'), "\n";
-print_statements('rush0_64');
+print_statements($_) for qw(rush0_64 rush100_64);
 print "- wall time of the measurements: ", $m->('ELAPSED'), " s\n";
 if ($ENV{BENCH_PG_ERRORS_FILE} && -s $ENV{BENCH_PG_ERRORS_FILE} && open my $fh, '<', $ENV{BENCH_PG_ERRORS_FILE}) {
 	print "- PostgreSQL errors during the benchmark (count, message):\n";
