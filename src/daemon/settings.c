@@ -106,8 +106,8 @@ static const struct setting table[] = {
     {"DB_CONNECT_TIMEOUT_S", ST_INT, OFF(db.connect_timeout_s), 1, 60, "3",
         "libpq connect_timeout"},
     {"DB_PREPARED_STATEMENTS", ST_BOOL, OFF(db.prepared), 0, 1, "on",
-        "DATABASE_URL's connections: on, every statement prepared once per "
-        "connection; off, each sent "
+        "DATABASE_URL's connections: on, each statement prepared on its "
+        "first run on a connection; off, each sent "
         "unnamed, for a transaction pooler (PgBouncer "
         "pool_mode=transaction) that cannot carry prepared statements"},
     {"DB_READ_PREPARED_STATEMENTS", ST_BOOL, OFF(read_prepared), 0, 1, "on",
