@@ -392,8 +392,9 @@ void
 writer_run(const struct settings *cfg, int listen_fd)
 {
 	static struct db_settings dbs; /* the connection keeps a pointer */
-	/* The one statement the writer runs: all a new connection prepares
-	 * (each one a round trip while bookings wait). */
+	/* The one statement the writer runs, prepared as each connection
+	 * opens: until then a batch is not sent (each booking goes on its
+	 * own at once), and a connection that cannot prepare it is not used. */
 	static struct db_query batch_only[Q_COUNT];
 	/* The setting's range stops there too; the arrays are that long. */
 	struct writer w = {.batch_max = cfg->book_batch_max < BOOK_BATCH_MAX
@@ -417,6 +418,7 @@ writer_run(const struct settings *cfg, int listen_fd)
 	}
 	/* Every booking of the node queues behind this connection's wait. */
 	dbs = cfg->db;
+	dbs.prepare_at_connect = true;
 	if (dbs.lock_timeout_ms == 0 ||
 	    dbs.lock_timeout_ms > cfg->book_batch_lock_wait_ms) {
 		dbs.lock_timeout_ms = cfg->book_batch_lock_wait_ms;

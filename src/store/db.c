@@ -77,6 +77,13 @@ db_prepare(struct db *db, int q)
 	PGresult *res;
 
 	res = PQprepare(db->conn, def->name, def->sql, def->nparams, NULL);
+	if (res == NULL) { /* out of memory: a failure, never "prepared" */
+		res = PQmakeEmptyPGresult(db->conn, PGRES_FATAL_ERROR);
+		if (res == NULL) {
+			abort();
+		}
+		return res;
+	}
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		return res;
 	}
@@ -192,15 +199,32 @@ connect_failed(struct db *db, long long now, const char *why)
 	return TD_ERR_UNAVAILABLE;
 }
 
-/* The server took the connection: our statements, then it is ours. */
+/* The server took the connection: it is ours, none of our statements yet. */
 static int
 connect_opened(struct db *db, long long now)
 {
 	memset(db->ready, 0, (size_t)db->nqueries * sizeof(*db->ready));
+	for (int q = 0;
+	     db->ds->prepared && db->ds->prepare_at_connect && q < db->nqueries;
+	     q++) {
+		PGresult *failed;
+
+		if (db->queries[q].sql == NULL) {
+			continue; /* a statement this handle never runs */
+		}
+		if ((failed = db_prepare(db, q)) != NULL) {
+			log_error("prepare %s: %s", db->queries[q].name,
+			    PQresultErrorMessage(failed));
+			PQclear(failed);
+			return connect_failed(db, now, NULL);
+		}
+	}
 	db->backoff_ms = BACKOFF_MIN_MS;
 	db->next_attempt_ms = 0;
-	log_debug("connected, statements %s",
-	    db->ds->prepared ? "prepared on first use" : "sent unnamed");
+	log_debug("connected, statements %s", !db->ds->prepared ? "sent unnamed"
+	                                      : db->ds->prepare_at_connect
+	                                          ? "prepared"
+	                                          : "prepared on first use");
 	return TD_OK;
 }
 
@@ -409,7 +433,11 @@ db_exec(struct db *db, int q, const char *const *params, PGresult **res)
 			r = db_prepare(db, q);
 		}
 		if (r != NULL) {
-			/* not prepared: its error is the statement's */
+			/*
+			 * Not prepared: its error is the statement's.  A lost
+			 * connection is TD_ERR_UNAVAILABLE, as when it is lost
+			 * before a statement is sent: not known to have run.
+			 */
 		} else if (db->ds->prepared) {
 			r = PQexecPrepared(db->conn, def->name, def->nparams,
 			    params, NULL, NULL, 0);

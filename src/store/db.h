@@ -1,7 +1,8 @@
 /*
  * db.h - one persistent libpq connection per worker.
  *
- * Every statement is prepared on its first run on a connection, or,
+ * Every statement is prepared on its first run on a connection (or all
+ * as it opens, with prepare_at_connect: the booking writer's one), or,
  * behind a transaction pooler (PgBouncer's pool_mode=transaction hands
  * each transaction to any server connection, so a name prepared on one
  * is unknown on the next), sent as the unnamed statement of each call
@@ -26,6 +27,9 @@ struct db_settings {
 	int statement_timeout_ms;
 	int lock_timeout_ms;
 	bool prepared; /* false: unnamed statements (transaction pooler) */
+	/* With prepared: every statement as the connection opens, else each on
+	 * its first run; a connection whose statements fail to prepare fails. */
+	bool prepare_at_connect;
 };
 
 struct db_query {
