@@ -27,8 +27,8 @@ struct db_settings {
 	int statement_timeout_ms;
 	int lock_timeout_ms;
 	bool prepared; /* false: unnamed statements (transaction pooler) */
-	/* With prepared: every statement as the connection opens, else each on
-	 * its first run; a connection whose statements fail to prepare fails. */
+	/* With prepared: every statement as the connection opens, else each
+	 * on its first run; a connection that cannot prepare them fails. */
 	bool prepare_at_connect;
 };
 
@@ -58,10 +58,12 @@ int db_connect(struct db *db);
  * down (an attempt failed, or the backoff since the last one has not run
  * out), else 0 with *events 0 once the connection is open, or the
  * poll() events to wait for on db_socket() (read it again after each
- * call: each host of the URL has its own) before calling again.  A host that takes longer than its connect_timeout (the
- * URL's, else connect_timeout_s) is given up on the first call after
- * that; db_wake_ms() says when that is.  What still blocks: the host
- * name's lookup (give addresses, or hostaddr, where that matters).
+ * call: each host of the URL has its own) before calling again.  A host
+ * that takes longer than its connect_timeout (the URL's, else
+ * connect_timeout_s) is given up on the first call after that;
+ * db_wake_ms() says when that is.  What still blocks: the host name's
+ * lookup (give addresses, or hostaddr, where that matters), and, with
+ * prepare_at_connect, preparing the handle's statements once connected.
  */
 int db_connect_async(struct db *db, short *events);
 
