@@ -27,6 +27,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/periodic.h"
+#include "base/readiness.h"
 #include "base/soldout.h"
 #include "daemon/master.h"
 #include "daemon/reload.h"
@@ -58,6 +59,9 @@
 /* After SIGKILL, how often a drain looks again for children to reap. */
 #define KILLED_REAP_MS 100
 
+/* Until every worker has started, how often the master looks. */
+#define READY_POLL_MS 20
+
 struct slot {
 	pid_t pid;         /* 0 while dead */
 	long long born_ms; /* when it was forked */
@@ -88,6 +92,8 @@ struct master {
 	int npools;
 	struct worker_shared shared; /* semaphores every worker uses */
 	int ready_fd; /* a new master's report to the old one, else -1 */
+	bool ready;   /* every worker has started (base/readiness.h) */
+	long long started_ms; /* when the master forked its pools */
 	struct reload reload;
 	sigset_t waitmask;
 };
@@ -296,6 +302,7 @@ reap(struct master *m, int serving)
 		 * mailer and the writer have no FastCGI pool's counters). */
 		if (is_fastcgi(p)) {
 			metrics_set_busy(p->kind, s, 0);
+			readiness_gone(m->shared.readiness, p->kind, s);
 		}
 		if (serving) {
 			if (is_fastcgi(p)) {
@@ -325,13 +332,19 @@ respawn_due(struct master *m)
 	}
 }
 
-/* Milliseconds until the next respawn or reload deadline; -1: none. */
+/*
+ * Milliseconds until the next respawn, reload deadline or look at the
+ * workers' start; -1: none.
+ */
 static long long
 next_wake_ms(const struct master *m)
 {
 	long long now = clock_now_ms();
 	long long wait = reload_wait_ms(&m->reload, now);
 
+	if (!m->ready && (wait < 0 || wait > READY_POLL_MS)) {
+		wait = READY_POLL_MS;
+	}
 	for (int i = 0; i < m->npools; i++) {
 		for (int s = 0; s < m->pools[i].size; s++) {
 			const struct slot *w = &m->pools[i].slots[s];
@@ -495,6 +508,23 @@ start_reload(struct master *m, const char *exe, char **argv)
 }
 
 /*
+ * Once every worker has started: says so, and a reload's new master tells
+ * the old one, which hands over only then (its workers serve meanwhile).
+ */
+static void
+check_ready(struct master *m)
+{
+	if (m->ready || !readiness_check(m->shared.readiness)) {
+		return;
+	}
+	m->ready = true;
+	log_info("ready: every worker started in %lld ms",
+	    clock_now_ms() - m->started_ms);
+	reload_report_ready(m->ready_fd);
+	m->ready_fd = -1;
+}
+
+/*
  * Supervises until SIGTERM (returns 0) or until a new master took over
  * the sockets (returns 1).
  */
@@ -530,6 +560,7 @@ serve(struct master *m, const char *exe, char **argv)
 			signal_all(m, SIGUSR1);
 		}
 		respawn_due(m);
+		check_ready(m);
 	}
 	reload_cancel(&m->reload, "was not ready when the master stopped");
 	return 0;
@@ -685,7 +716,12 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	if (pools_init(&m) != 0 ||
 	    (m.shared.txn_semid = txn_slots_create(cfg->txn_slots)) < 0 ||
 	    (m.shared.hash_semid = txn_slots_create(cfg->hash_slots)) < 0 ||
-	    metrics_init() != 0 || password_init() != PASSWORD_OK) {
+	    metrics_init() != 0 ||
+	    (m.shared.readiness = readiness_create(
+	         (const int[POOL_COUNT]){[POOL_READ] = cfg->read_workers,
+	             [POOL_BOOK] = cfg->book_workers},
+	         POOL_COUNT)) == NULL ||
+	    password_init() != PASSWORD_OK) {
 		log_error("cannot set up the pools");
 		goto out;
 	}
@@ -720,9 +756,8 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	}
 
 	install_signals(&m.waitmask);
+	m.started_ms = clock_now_ms();
 	respawn_due(&m);
-	reload_report_ready(m.ready_fd);
-	m.ready_fd = -1;
 	log_info("serving: %d read workers, %d booking workers (%d serving at "
 	         "once), %d transaction slots, %s, %s",
 	    cfg->read_workers, cfg->book_workers,
@@ -751,6 +786,7 @@ out:
 	ticket_key_free((struct ticket_keys *)m.shared.ticket_keys);
 	soldout_destroy(m.shared.sold_out);
 	periodic_destroy(m.shared.listing_totals);
+	readiness_destroy(m.shared.readiness);
 	for (int i = 0; i < POOL_COUNT; i++) {
 		accept_gate_destroy(m.shared.gate[i]);
 	}

@@ -25,6 +25,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/periodic.h"
+#include "base/readiness.h"
 #include "daemon/soldout_bind.h"
 #include "daemon/worker.h"
 #include "http/router.h"
@@ -170,6 +171,7 @@ context_init(struct api_context *ctx, const struct settings *cfg,
 	ctx->pool_sizes[POOL_BOOK] = cfg->book_workers;
 	ctx->gates[POOL_READ] = shared->gate[POOL_READ];
 	ctx->gates[POOL_BOOK] = shared->gate[POOL_BOOK];
+	ctx->readiness = shared->readiness;
 	ctx->gateway_log_dir = cfg->gateway_log_dir;
 	ctx->payment = &cfg->payment;
 	ctx->has_site = *cfg->public_origin != '\0' &&
@@ -291,6 +293,10 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 	gate_slot = slot;
 	gate = shared->gate[pool];
 	context_init(&ctx, cfg, pool, shared);
+	/* Connected, or found the database down: either way it serves. */
+	if (shared->readiness != NULL) {
+		readiness_started(shared->readiness, pool, slot);
+	}
 
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	turn = gate != NULL ? accept_gate_done(gate, slot) : GATE_LEAD;

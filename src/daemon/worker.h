@@ -34,6 +34,9 @@ struct worker_shared {
 	/* Which idle worker of a pool accepts next (base/accept_gate.h),
 	 * or NULL: the kernel's choice. */
 	struct accept_gate *gate[POOL_COUNT];
+	/* Which workers have started (base/readiness.h): /health answers
+	 * "starting" until all have. */
+	struct readiness *readiness;
 };
 
 void worker_run(const struct settings *cfg, enum pool_kind pool, int slot,

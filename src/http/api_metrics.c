@@ -75,6 +75,31 @@ write_gateway_counts(const char *dir, FILE *out)
 	}
 }
 
+/* How far the node's start has got (base/readiness.h). */
+static void
+write_readiness(struct readiness *r, FILE *out)
+{
+	static const char *const pools[POOL_COUNT] = {
+	    [POOL_READ] = "read", [POOL_BOOK] = "book"};
+
+	if (r == NULL) {
+		return;
+	}
+	fputs("# HELP ticketd_workers_started Workers that have connected to "
+	      "the database (or found it down) and serve.\n"
+	      "# TYPE ticketd_workers_started gauge\n",
+	    out);
+	for (int p = 0; p < POOL_COUNT; p++) {
+		fprintf(out, "ticketd_workers_started{pool=\"%s\"} %d\n",
+		    pools[p], readiness_count(r, p));
+	}
+	fprintf(out,
+	    "# HELP ticketd_ready 1 once every worker has started (/health "
+	    "answers \"starting\" before).\n# TYPE ticketd_ready gauge\n"
+	    "ticketd_ready %d\n",
+	    readiness_check(r) ? 1 : 0);
+}
+
 void
 api_metrics(struct api_context *ctx, const struct request *req, const char *id,
     struct response *res)
@@ -95,6 +120,7 @@ api_metrics(struct api_context *ctx, const struct request *req, const char *id,
 	}
 	fputs(own, out);
 	free(own);
+	write_readiness(ctx->readiness, out);
 	write_concert_gauges(ctx, out);
 	write_gateway_counts(ctx->gateway_log_dir, out);
 	fclose(out);

@@ -7,6 +7,7 @@
 #define TICKETD_CONTEXT_H
 
 #include "base/accept_gate.h"
+#include "base/readiness.h"
 #include "domain/account.h"
 #include "domain/account_mail.h"
 #include "domain/booking.h"
@@ -38,6 +39,8 @@ struct api_context {
 	int pool_sizes[POOL_COUNT]; /* for the workers gauge of /metrics */
 	/* Each pool's accept gate, or NULL: for /metrics. */
 	const struct accept_gate *gates[POOL_COUNT];
+	/* Which workers have started, or NULL (the unit tests): /health. */
+	struct readiness *readiness;
 	const char *gateway_log_dir; /* nginx's own 502s and 504s, or "" */
 	/* The tickets' signing keys, or NULL: no TICKETD_TICKET_KEY_FILE. */
 	const struct ticket_keys *ticket_keys;

@@ -1,7 +1,7 @@
 // A minimal FastCGI client: one request over a unix socket, as nginx would send it, so the
 // supervisor tests can ask ticketd's workers directly without a stack in front of them.
 //
-//   const r = await fcgiGet('/tmp/x/read.sock', '/health');   // { status, body }
+//   const r = await fcgiGet('/tmp/x/read.sock', '/health');   // { status, headers, body }
 
 import net from 'node:net';
 
@@ -78,7 +78,12 @@ export function fcgiGet(socketPath, uri, timeoutMs = 10000) {
       sock.destroy();
       const text = stdout.toString('utf8');
       const status = Number(/^Status: (\d{3})/m.exec(text)?.[1] ?? 200);
-      resolve({ status, body: text.slice(text.indexOf('\r\n\r\n') + 4) });
+      const headers = {};
+      for (const line of text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({ status, headers, body: text.slice(text.indexOf('\r\n\r\n') + 4) });
     });
     sock.on('close', () => reject(new Error(`FastCGI GET ${uri}: closed before the end of the answer`)));
   });
