@@ -15,16 +15,27 @@ struct readiness {
 	int npools;
 	int sizes[READINESS_MAX_POOLS];
 	uint8_t ready;
-	uint8_t *marks[READINESS_MAX_POOLS]; /* into started[] */
-	uint8_t started[];
+	uint8_t covered;   /* another master serves meanwhile */
+	uint8_t started[]; /* pool 0's workers, then pool 1's */
 };
+
+/* Pool p's marks: an offset, not a pointer kept in the shared mapping. */
+static uint8_t *
+marks(const struct readiness *r, int pool)
+{
+	size_t off = 0;
+
+	for (int p = 0; p < pool; p++) {
+		off += (size_t)r->sizes[p];
+	}
+	return (uint8_t *)r->started + off;
+}
 
 struct readiness *
 readiness_create(const int *sizes, int npools)
 {
 	struct readiness *r;
 	size_t workers = 0, bytes;
-	uint8_t *next;
 
 	if (npools < 1 || npools > READINESS_MAX_POOLS) {
 		return NULL;
@@ -44,11 +55,8 @@ readiness_create(const int *sizes, int npools)
 	/* A fresh anonymous mapping is zero: nothing started, not ready. */
 	r->bytes = bytes;
 	r->npools = npools;
-	next = r->started;
 	for (int p = 0; p < npools; p++) {
 		r->sizes[p] = sizes[p];
-		r->marks[p] = next;
-		next += sizes[p];
 	}
 	return r;
 }
@@ -72,7 +80,7 @@ void
 readiness_started(struct readiness *r, int pool, int slot)
 {
 	if (in_range(r, pool, slot)) {
-		__atomic_store_n(&r->marks[pool][slot], 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&marks(r, pool)[slot], 1, __ATOMIC_RELEASE);
 	}
 }
 
@@ -80,20 +88,22 @@ void
 readiness_gone(struct readiness *r, int pool, int slot)
 {
 	if (in_range(r, pool, slot)) {
-		__atomic_store_n(&r->marks[pool][slot], 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&marks(r, pool)[slot], 0, __ATOMIC_RELEASE);
 	}
 }
 
 int
 readiness_count(const struct readiness *r, int pool)
 {
+	const uint8_t *m;
 	int n = 0;
 
 	if (pool < 0 || pool >= r->npools) {
 		return 0;
 	}
+	m = marks(r, pool);
 	for (int s = 0; s < r->sizes[pool]; s++) {
-		n += __atomic_load_n(&r->marks[pool][s], __ATOMIC_ACQUIRE) != 0;
+		n += __atomic_load_n(&m[s], __ATOMIC_ACQUIRE) != 0;
 	}
 	return n;
 }
@@ -115,8 +125,27 @@ readiness_check(struct readiness *r)
 			return false;
 		}
 	}
-	__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
+	readiness_declare(r);
 	return true;
+}
+
+void
+readiness_declare(struct readiness *r)
+{
+	__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
+}
+
+void
+readiness_cover(struct readiness *r)
+{
+	__atomic_store_n(&r->covered, 1, __ATOMIC_RELEASE);
+}
+
+bool
+readiness_answers_starting(struct readiness *r)
+{
+	return !__atomic_load_n(&r->covered, __ATOMIC_ACQUIRE) &&
+	       !readiness_check(r);
 }
 
 bool

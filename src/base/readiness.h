@@ -5,12 +5,13 @@
  * new master should not take over the sockets before its pools can serve.
  *
  * One anonymous shared mapping, made by the master before it forks: a
- * byte per worker, set by the worker once its database connection is open
- * or found down (so a database that is away delays nothing: /health's
- * query says that), cleared by the master when it reaps the worker.  The
- * node is ready once every worker of every pool has started at the same
- * time, and stays ready: a worker respawned later is one of many, and a
- * database gone later is the query's to tell.
+ * byte per worker, set by the worker once its connection attempt is over,
+ * open or failed (a database that refuses is /health's query to tell),
+ * cleared by the master when it reaps the worker.  The node is ready once
+ * every worker of every pool has started at the same time, or when the
+ * master stops waiting (readiness_declare(): a database slow to answer, a
+ * worker that keeps dying), and stays ready: a worker respawned later is
+ * one of many, and a database gone later is the query's to tell.
  */
 #ifndef TICKETD_READINESS_H
 #define TICKETD_READINESS_H
@@ -48,7 +49,21 @@ int readiness_size(const struct readiness *r, int pool);
  */
 bool readiness_check(struct readiness *r);
 
-/* Whether a call to readiness_check() has found the node ready. */
+/* Whether a call to readiness_check() has found the node ready, or
+ * readiness_declare() was called. */
 bool readiness_ready(const struct readiness *r);
+
+/* The node is ready with the workers it has (the master's deadline). */
+void readiness_declare(struct readiness *r);
+
+/*
+ * Another master serves while this one starts (a reload's new master: the
+ * old one hands over only once this one is ready), so /health need not
+ * answer "starting" meanwhile.
+ */
+void readiness_cover(struct readiness *r);
+
+/* Whether /health answers "starting": not ready, and not covered. */
+bool readiness_answers_starting(struct readiness *r);
 
 #endif

@@ -508,18 +508,35 @@ start_reload(struct master *m, const char *exe, char **argv)
 }
 
 /*
- * Once every worker has started: says so, and a reload's new master tells
- * the old one, which hands over only then (its workers serve meanwhile).
+ * Once every worker has started, or the wait for them is over: says so,
+ * and a reload's new master tells the old one, which hands over only then
+ * (its workers serve meanwhile).
  */
 static void
 check_ready(struct master *m)
 {
-	if (m->ready || !readiness_check(m->shared.readiness)) {
+	struct readiness *r = m->shared.readiness;
+	long long waited = clock_now_ms() - m->started_ms;
+
+	if (m->ready) {
+		return;
+	}
+	if (readiness_check(r)) {
+		log_info("ready: every worker started in %lld ms", waited);
+	} else if (waited >= reload_ready_wait_ms()) {
+		/* A database slow to answer, a worker that keeps dying: the
+		 * node serves with those it has, as it did before waiting. */
+		readiness_declare(r);
+		log_warn("ready after %lld ms with %d of %d read and %d of %d "
+		         "booking workers started; the others are still "
+		         "connecting or restarting",
+		    waited, readiness_count(r, POOL_READ),
+		    readiness_size(r, POOL_READ), readiness_count(r, POOL_BOOK),
+		    readiness_size(r, POOL_BOOK));
+	} else {
 		return;
 	}
 	m->ready = true;
-	log_info("ready: every worker started in %lld ms",
-	    clock_now_ms() - m->started_ms);
 	reload_report_ready(m->ready_fd);
 	m->ready_fd = -1;
 }
@@ -756,6 +773,9 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	}
 
 	install_signals(&m.waitmask);
+	if (m.ready_fd >= 0) {
+		readiness_cover(m.shared.readiness);
+	}
 	m.started_ms = clock_now_ms();
 	respawn_due(&m);
 	log_info("serving: %d read workers, %d booking workers (%d serving at "

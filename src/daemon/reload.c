@@ -32,6 +32,12 @@ timeout_ms(void)
 	    RELOAD_TIMEOUT_MAX_MS);
 }
 
+int
+reload_ready_wait_ms(void)
+{
+	return timeout_ms() / 5 * 4;
+}
+
 void
 reload_init(struct reload *r)
 {

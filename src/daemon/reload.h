@@ -5,7 +5,8 @@
  * The old master forks and execs the new one with the listening sockets
  * (TICKETD_LISTEN_FDS, read by listener_inherit) and the write end of a
  * pipe (TICKETD_READY_FD).  The new master writes one byte there once its
- * workers are forked.  Meanwhile the old master keeps serving: its loop
+ * workers have started (base/readiness.h), or at reload_ready_wait_ms()
+ * with those that have.  Meanwhile the old master keeps serving: its loop
  * polls reload.ready_fd beside its signals and asks reload_poll() what
  * happened.
  *
@@ -36,6 +37,14 @@ enum reload_state {
 };
 
 void reload_init(struct reload *r);
+
+/*
+ * How long a new master waits for all its workers before it reports ready
+ * with those that have started: four fifths of the reload timeout, so that
+ * a database slow to answer (libpq's connect_timeout for each host of the
+ * URL) delays a hand-over, never fails it.
+ */
+int reload_ready_wait_ms(void);
 
 /* Whether a hand-over is in progress. */
 int reload_pending(const struct reload *r);

@@ -3,7 +3,8 @@
  * node whose database is gone out of rotation; and until every worker of
  * the node has started (base/readiness.h) it answers "starting", so a
  * node whose booking pool is still connecting after a restart is not put
- * in rotation yet.
+ * in rotation yet (a reload's new master does not: the old one serves
+ * until it is ready).
  */
 #include "config.h"
 
@@ -48,7 +49,8 @@ api_health(struct api_context *ctx, const struct request *req, const char *id,
 	json_object *body;
 	int up;
 
-	if (ctx->readiness != NULL && !readiness_check(ctx->readiness)) {
+	if (ctx->readiness != NULL &&
+	    readiness_answers_starting(ctx->readiness)) {
 		answer_starting(ctx, res);
 		return;
 	}

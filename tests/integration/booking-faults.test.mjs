@@ -201,8 +201,12 @@ test('the database down when ticketd starts: /health and bookings 503 with Retry
   await s.stack('db-stop');
   try {
     await restartTicketdWith(s, BASE_ENV);
-    const health = await s.waitFor('/health', 503, 10000);
-    assert.equal(health.json?.status, 'unhealthy');
+    // "starting" first, until every worker has tried to connect and found the database down.
+    const health = await pollUntil(async () => {
+      const r = await s.get('/health');
+      return r.json?.status === 'unhealthy' && r;
+    }, '/health to answer unhealthy', 10000, 100);
+    assert.equal(health.status, 503);
     assert.equal(health.headers['retry-after'], '1');
     assertUnavailable(await s.get(`/api/concerts/${c.id}`), [503]);
     const body = bookingBody(c, { VIP: 2 });

@@ -43,6 +43,8 @@ after(async () => {
 });
 
 // ticketd with its DATABASE_URL through a relay that holds the booking workers' connections.
+// The master waits for them for four fifths of the reload timeout: longer than any test here
+// unless it sets a shorter one.
 async function startHeld(t, env = {}) {
   const gate = await startPgGate(Number(s.vars.PG_PORT), { hold: 'ticketd-book' });
   const sub = await mkdtemp(path.join(dir, 'd-'));
@@ -60,6 +62,7 @@ async function startHeld(t, env = {}) {
       TICKETD_READ_WORKERS: String(READ),
       TICKETD_BOOK_WORKERS: String(BOOK),
       LOG_LEVEL: 'debug',
+      TICKETD_RELOAD_TIMEOUT_MS: '600000',
       ...env,
     },
   });
@@ -149,7 +152,11 @@ test('a reload hands the sockets over only once the new master\'s booking pool h
   await gate.waitHeld(BOOK);
   assert.doesNotMatch(d.log(), /serves the sockets; draining/);
   assert.equal(await alive(d.pid), true);
-  assert.equal((await health(sock)).status, 200);
+  // Both masters' read workers answer meanwhile: the new one's do not say "starting", since
+  // the old master serves until the hand-over (a load balancer must not take the node out).
+  const statuses = [];
+  for (let i = 0; i < 16; i++) statuses.push((await health(sock)).json.status);
+  assert.deepEqual(statuses, Array(16).fill('healthy'));
 
   gate.release();
   const m = await d.waitForLog(/new master (\d+) serves the sockets; draining/);
@@ -161,4 +168,21 @@ test('a reload hands the sockets over only once the new master\'s booking pool h
   assert.equal(r.status, 200);
   process.kill(next, 'SIGTERM');
   await pollUntil(async () => !(await alive(next)), 'the new master to drain');
+});
+
+test('a pool that cannot connect does not keep the node starting: ready with the workers it has at four fifths of the reload timeout', async (t) => {
+  const { d, gate, sock } = await startHeld(t, { TICKETD_RELOAD_TIMEOUT_MS: '1000' });
+  await gate.waitHeld(BOOK);
+  const m = await d.waitForLog(/ready after (\d+) ms with (\d+) of 2 read and (\d+) of 3 booking workers started/);
+  assert.ok(Number(m[1]) >= 800, m[0]);
+  assert.equal(Number(m[3]), 0);
+  assert.doesNotMatch(d.log(), /ready: every worker started/);
+  const r = await health(sock);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.status, 'healthy');
+  assert.equal(await metric(sock, 'ticketd_ready'), 1);
+  assert.equal(await metric(sock, 'ticketd_workers_started{pool="book"}'), 0);
+  gate.release();
+  await pollUntil(async () => (await metric(sock, 'ticketd_workers_started{pool="book"}')) === BOOK,
+    'the booking workers to start once the database answers them');
 });

@@ -143,6 +143,53 @@ START_TEST(bad_sizes_are_refused)
 }
 END_TEST
 
+/* The master's deadline: ready with the workers it has. */
+START_TEST(declared_ready_with_the_workers_it_has)
+{
+	struct readiness *r = readiness_create(sizes, 2);
+
+	readiness_started(r, 0, 0);
+	ck_assert(!readiness_check(r));
+	readiness_declare(r);
+	ck_assert(readiness_ready(r));
+	ck_assert(readiness_check(r));
+	ck_assert(!readiness_answers_starting(r));
+	ck_assert_int_eq(readiness_count(r, 0), 1);
+	ck_assert_int_eq(readiness_count(r, 1), 0);
+	readiness_destroy(r);
+}
+END_TEST
+
+/* A reload's new master: the old one serves, so /health need not say
+ * "starting"; the node itself is still not ready. */
+START_TEST(covered_answers_as_ready_but_is_not)
+{
+	struct readiness *r = readiness_create(sizes, 2);
+
+	ck_assert(readiness_answers_starting(r));
+	readiness_cover(r);
+	ck_assert(!readiness_answers_starting(r));
+	ck_assert(!readiness_check(r));
+	ck_assert(!readiness_ready(r));
+	readiness_destroy(r);
+}
+END_TEST
+
+/* Asked by /health: the first call that finds them all latches it. */
+START_TEST(answers_starting_until_all_started)
+{
+	const int one_each[2] = {1, 1};
+	struct readiness *r = readiness_create(one_each, 2);
+
+	readiness_started(r, 0, 0);
+	ck_assert(readiness_answers_starting(r));
+	readiness_started(r, 1, 0);
+	ck_assert(!readiness_answers_starting(r));
+	ck_assert(readiness_ready(r));
+	readiness_destroy(r);
+}
+END_TEST
+
 /* The marks are shared: children forked after the mapping set them. */
 START_TEST(workers_in_other_processes_mark_themselves)
 {
@@ -186,6 +233,9 @@ main(void)
 	tcase_add_test(tc, an_empty_pool_waits_for_nobody);
 	tcase_add_test(tc, out_of_range_is_ignored);
 	tcase_add_test(tc, bad_sizes_are_refused);
+	tcase_add_test(tc, declared_ready_with_the_workers_it_has);
+	tcase_add_test(tc, covered_answers_as_ready_but_is_not);
+	tcase_add_test(tc, answers_starting_until_all_started);
 	tcase_add_test(tc, workers_in_other_processes_mark_themselves);
 	suite_add_tcase(s, tc);
 	return unit_run(s);

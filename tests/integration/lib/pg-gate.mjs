@@ -1,7 +1,8 @@
 // A TCP relay in front of PostgreSQL that can hold back the connections of one application_name
 // (the startup message names it): the daemon's booking workers stay "connecting" for as long as
 // a test likes, while its read workers go through. Real PostgreSQL behind it, real libpq in
-// front; nothing is answered by the relay itself.
+// front; the relay answers only an SSL or GSS encryption request, with "N" (not here), so the
+// startup message that follows is in the clear for it to read.
 //
 //   const gate = await startPgGate(pgPort, { hold: 'ticketd-book' });
 //   gate.port                   // where the daemon connects (127.0.0.1)
@@ -39,8 +40,7 @@ export async function startPgGate(pgPort, { hold }) {
     upstream.on('close', closeBoth);
     upstream.on('data', (c) => client.write(c));
 
-    // Until the startup message has gone: read whole messages (an SSL or GSS request first is
-    // relayed as it is), then relay the rest as it comes.
+    // Until the startup message has gone: read whole messages, then relay the rest as it comes.
     let buf = Buffer.alloc(0);
     let relaying = false;
     const relay = (c) => upstream.write(c);
@@ -53,7 +53,7 @@ export async function startPgGate(pgPort, { hold }) {
         const msg = buf.subarray(0, len);
         buf = buf.subarray(len);
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
-          relay(msg);
+          client.write('N');
           continue;
         }
         relaying = true;
@@ -68,10 +68,15 @@ export async function startPgGate(pgPort, { hold }) {
           const queued = [];
           client.removeAllListeners('data');
           client.on('data', (more) => (relaying ? relay(more) : queued.push(more)));
-          held.push(() => {
+          const release = () => {
             go();
             for (const q of queued) relay(q);
             relaying = true;
+          };
+          held.push(release);
+          // One that gave up waiting is no longer held.
+          client.on('close', () => {
+            held = held.filter((f) => f !== release);
           });
         } else {
           go();
