@@ -37,6 +37,7 @@
 #include "store/concert_store.h"
 #include "store/db.h"
 #include "store/statements.h"
+#include "store/warm_up.h"
 #include "store/writer_link.h"
 
 /* The longest a worker waits for the booking writer's answer. */
@@ -293,7 +294,13 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 	gate_slot = slot;
 	gate = shared->gate[pool];
 	context_init(&ctx, cfg, pool, shared);
-	/* Connected, or found the database down: either way it serves. */
+	if (pool == POOL_BOOK) {
+		warm_up_bookings(&ctx.store);
+	} else {
+		warm_up_reads(&ctx.store);
+	}
+	/* Connected and warm, or found the database down: either way it
+	 * serves. */
 	if (shared->readiness != NULL) {
 		readiness_started(shared->readiness, pool, slot);
 	}

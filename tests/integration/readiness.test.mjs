@@ -1,6 +1,7 @@
-// A node is ready when every worker has started: until the booking pool has connected,
-// /health answers 503 "starting" (a load balancer keeps fans away from a node whose bookings
-// would wait in its backlog), and a reload's new master takes over the sockets only then.
+// A node is ready when every worker has started (connected, and run its pool's hot statements
+// once: store/warm_up.c): until the booking pool has, /health answers 503 "starting" (a load
+// balancer keeps fans away from a node whose bookings would wait in its backlog), and a
+// reload's new master takes over the sockets only then.
 //
 // ticketd runs on its own here (FastCGI straight to its sockets) against the stack's real
 // PostgreSQL, through a relay that holds back the booking workers' connections
@@ -117,6 +118,15 @@ test('until every booking worker has connected, /health is 503 "starting" with e
   assert.deepEqual(up.json, { status: 'healthy', database: 'up', pool: 'read' });
   assert.equal(await metric(sock, 'ticketd_ready'), 1);
   assert.equal(await metric(sock, 'ticketd_workers_started{pool="book"}'), BOOK);
+
+  // Started means warm: each booking worker's backend has run the check before the payment
+  // (its last statement, and no fan has booked). Ours come through the relay, over TCP; the
+  // stack's own daemon is on the socket.
+  const last = (await s.psqlAs(s.vars.ADMIN_DATABASE_URL,
+    "SELECT query FROM pg_stat_activity WHERE application_name = 'ticketd-book' AND client_addr IS NOT NULL"))
+    .split('\n').filter(Boolean);
+  assert.equal(last.length, BOOK);
+  for (const q of last) assert.match(q, /^WITH f AS \(SELECT u\.id AS fan_id/);
 });
 
 test('once ready, a booking worker that dies and cannot reconnect leaves the node ready', async (t) => {
