@@ -727,6 +727,9 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	_Static_assert(sizeof(pools) / sizeof(pools[0]) <= MAX_POOLS,
 	    "MAX_POOLS is smaller than the pool table");
 	*handed_over = 0;
+	/* The ready wait counts from here, as close as it gets to the old
+	 * master's deadline, which counts from the exec. */
+	m.started_ms = clock_now_ms();
 	reload_init(&m.reload);
 	m.ready_fd = reload_take_ready_fd();
 	/* Before the fork: libsodium's setup and the dummy password hash. */
@@ -776,7 +779,6 @@ master_run(const struct settings *cfg, int read_fd, int book_fd,
 	if (m.ready_fd >= 0) {
 		readiness_cover(m.shared.readiness);
 	}
-	m.started_ms = clock_now_ms();
 	respawn_due(&m);
 	log_info("serving: %d read workers, %d booking workers (%d serving at "
 	         "once), %d transaction slots, %s, %s",

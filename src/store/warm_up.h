@@ -8,8 +8,10 @@
  * restart, with 96 booking workers and the 100 ms payment, the first
  * second of a rush answered in up to 0.8 s doing that on fans' requests.
  * So a worker runs its pool's hot statements once, with values that match
- * nothing, before the node is put in rotation.  A failure only leaves the
- * worker cold (logged at debug): it serves as it would have.
+ * nothing, before the node is put in rotation: on connections already
+ * open (none is made here), within about a second, stopping at the first
+ * failure.  A failure only leaves the worker cold (db.c logs and counts it
+ * as it would any statement's): it serves as it would have.
  */
 #ifndef TICKETD_WARM_UP_H
 #define TICKETD_WARM_UP_H
