@@ -92,8 +92,8 @@ struct master {
 	int npools;
 	struct worker_shared shared; /* semaphores every worker uses */
 	int ready_fd; /* a new master's report to the old one, else -1 */
-	bool ready;   /* every worker has started (base/readiness.h) */
-	long long started_ms; /* when the master forked its pools */
+	bool ready;   /* every worker has started, or the wait is over */
+	long long started_ms; /* when master_run() began: the wait's start */
 	struct reload reload;
 	sigset_t waitmask;
 };
