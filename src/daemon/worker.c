@@ -287,7 +287,7 @@ worker_run(const struct settings *cfg, enum pool_kind pool, int slot,
 		exit(0);
 	}
 
-	log_init(cfg->log_level, pool == POOL_READ ? "read" : "book");
+	log_init(cfg->log_level, pool_name(pool));
 	if (pool == POOL_BOOK) {
 		metrics_set_book_slot(slot);
 	}

@@ -31,12 +31,12 @@ answer_starting(struct api_context *ctx, struct response *res)
 
 	json_object_object_add(
 	    body, "status", json_object_new_string("starting"));
-	json_object_object_add(body, "pool",
-	    json_object_new_string(ctx->pool == POOL_READ ? "read" : "book"));
 	json_object_object_add(
-	    pools, "read", pool_start(ctx->readiness, POOL_READ));
-	json_object_object_add(
-	    pools, "book", pool_start(ctx->readiness, POOL_BOOK));
+	    body, "pool", json_object_new_string(pool_name(ctx->pool)));
+	for (int p = 0; p < POOL_COUNT; p++) {
+		json_object_object_add(
+		    pools, pool_name(p), pool_start(ctx->readiness, p));
+	}
 	json_object_object_add(body, "workers", pools);
 	response_raw(res, 503, body);
 	res->retry_after = 1;
@@ -60,8 +60,8 @@ api_health(struct api_context *ctx, const struct request *req, const char *id,
 	    json_object_new_string(up ? "healthy" : "unhealthy"));
 	json_object_object_add(
 	    body, "database", json_object_new_string(up ? "up" : "down"));
-	json_object_object_add(body, "pool",
-	    json_object_new_string(ctx->pool == POOL_READ ? "read" : "book"));
+	json_object_object_add(
+	    body, "pool", json_object_new_string(pool_name(ctx->pool)));
 	response_raw(res, up ? 200 : 503, body);
 	if (!up) {
 		res->retry_after = 1;

@@ -79,9 +79,6 @@ write_gateway_counts(const char *dir, FILE *out)
 static void
 write_readiness(struct readiness *r, FILE *out)
 {
-	static const char *const pools[POOL_COUNT] = {
-	    [POOL_READ] = "read", [POOL_BOOK] = "book"};
-
 	if (r == NULL) {
 		return;
 	}
@@ -91,7 +88,7 @@ write_readiness(struct readiness *r, FILE *out)
 	    out);
 	for (int p = 0; p < POOL_COUNT; p++) {
 		fprintf(out, "ticketd_workers_started{pool=\"%s\"} %d\n",
-		    pools[p], readiness_count(r, p));
+		    pool_name(p), readiness_count(r, p));
 	}
 	fprintf(out,
 	    "# HELP ticketd_ready 1 once every worker has started (/health "

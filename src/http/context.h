@@ -21,6 +21,13 @@
 
 enum pool_kind { POOL_READ, POOL_BOOK, POOL_COUNT };
 
+/* A pool's name in logs, /health and /metrics. */
+static inline const char *
+pool_name(enum pool_kind pool)
+{
+	return pool == POOL_READ ? "read" : "book";
+}
+
 struct api_context {
 	struct store store;
 	struct booking_store bookings; /* the flow's store, bound to store */

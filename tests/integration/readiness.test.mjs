@@ -24,7 +24,7 @@ const BOOK = 3;
 
 let s;
 let dir;
-let databaseUrl;
+let password; // the daemon's role's
 
 before(async () => {
   // The stack's own daemon is not used: small pools keep it out of the way.
@@ -32,10 +32,7 @@ before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'ticketd-ready-'));
   // The daemon's role's password, from the stack's passfile, in one of ours for the relay's port.
   const passfile = decodeURIComponent(/[?&]passfile=([^&]+)/.exec(s.vars.DATABASE_URL)[1]);
-  const password = (await readFile(passfile, 'utf8')).split('\n')[0].split(':').slice(4).join(':');
-  databaseUrl = (port, file) =>
-    `postgresql://ticketd@127.0.0.1:${port}/ticketd?passfile=${file}&sslmode=disable&connect_timeout=60`;
-  databaseUrl.password = password;
+  password = (await readFile(passfile, 'utf8')).split('\n')[0].split(':').slice(4).join(':');
 });
 
 after(async () => {
@@ -50,7 +47,7 @@ async function startHeld(t, env = {}) {
   const gate = await startPgGate(Number(s.vars.PG_PORT), { hold: 'ticketd-book' });
   const sub = await mkdtemp(path.join(dir, 'd-'));
   const passfile = path.join(sub, 'pgpass');
-  await writeFile(passfile, `127.0.0.1:${gate.port}:ticketd:ticketd:${databaseUrl.password}\n`, { mode: 0o600 });
+  await writeFile(passfile, `127.0.0.1:${gate.port}:ticketd:ticketd:${password}\n`, { mode: 0o600 });
   // A copy of the binary: a reload execs the file the master started from.
   const bin = path.join(sub, 'ticketd');
   await copyFile(defaultTicketdBin(), bin);
@@ -59,7 +56,8 @@ async function startHeld(t, env = {}) {
     bin,
     dir: sub,
     env: {
-      DATABASE_URL: databaseUrl(gate.port, passfile),
+      DATABASE_URL:
+        `postgresql://ticketd@127.0.0.1:${gate.port}/ticketd?passfile=${passfile}&sslmode=disable&connect_timeout=60`,
       TICKETD_READ_WORKERS: String(READ),
       TICKETD_BOOK_WORKERS: String(BOOK),
       LOG_LEVEL: 'debug',

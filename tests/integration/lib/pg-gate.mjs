@@ -92,7 +92,6 @@ export async function startPgGate(pgPort, { hold }) {
 
   return {
     port: server.address().port,
-    held: () => held.length,
     waitHeld(n, timeoutMs = 30000) {
       return pollUntil(() => held.length >= n, `${n} held connections to PostgreSQL`, timeoutMs);
     },
